@@ -1,0 +1,33 @@
+// The stage contract (design.md §3), as seen by a stage implementation.
+// A stage reads only its validated config and its upstream stages' output folders, and writes
+// only into `outDir` (a temporary folder the runner renames into place once the stage returns
+// and the manifest is written). Tables are Arrow IPC *file* format; weights are safetensors +
+// config.json. The runner hashes every file written and records it in manifest.json.
+import type { BackendInfo } from './backend.js';
+
+export interface StageContext<C = unknown> {
+  /** The stage's config after schema validation and defaults. */
+  config: C;
+  /** Seed for every random draw of this stage (from the config's `seed`, else the pipeline's). */
+  seed: number;
+  /** Upstream stage name → its (verified) output folder. Read-only. */
+  inputs: Record<string, string>;
+  /** The folder to write into (temporary; renamed into place on success). */
+  outDir: string;
+  /** Active tensor backend, when the stage declared `usesTensors`. */
+  backend?: BackendInfo;
+  /** A progress/log line on stderr, prefixed with the stage name. */
+  log(message: string): void;
+  /** Add fields to manifest.json under `extra` (e.g. data source used, aggregates). */
+  record(key: string, value: unknown): void;
+}
+
+export interface StageDefinition<C = unknown> {
+  /** Name used in pipeline files (`"package": "@switchyard/train", "stage": "train"`). */
+  name: string;
+  /** JSON Schema (2020-12) of the config; unknown keys must be rejected (`additionalProperties: false`). */
+  configSchema: Record<string, unknown>;
+  /** Whether the runner must initialise a tensor backend before `run`. */
+  usesTensors?: boolean;
+  run(ctx: StageContext<C>): Promise<void>;
+}
