@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import {
   Table, tableFromIPC, tableToIPC, vectorFromArray, makeVector, Utf8, Int32, Float32, Float64, List, Field, Bool, Int64,
-  type DataType, type Vector,
+  DataType, type Vector,
 } from 'apache-arrow';
 
 export { Table };
@@ -15,13 +15,13 @@ export class ArrowSchemaError extends Error {}
 export type ColumnKind = 'utf8' | 'int32' | 'float32' | 'float64' | 'bool' | 'list<int32>' | 'list<float32>' | 'int64';
 
 export function kindOf(type: DataType): string {
-  if (type instanceof List) return `list<${kindOf(type.children[0]!.type)}>`;
-  if (type instanceof Utf8) return 'utf8';
-  if (type instanceof Int32) return 'int32';
-  if (type instanceof Int64) return 'int64';
-  if (type instanceof Float32) return 'float32';
-  if (type instanceof Float64) return 'float64';
-  if (type instanceof Bool) return 'bool';
+  // Check by type id, not instanceof: deserialised tables carry generic Int/Float classes.
+  const t = type as DataType & { precision?: number; bitWidth?: number; isSigned?: boolean };
+  if (DataType.isList(type)) return `list<${kindOf(type.children[0]!.type)}>`;
+  if (DataType.isUtf8(type)) return 'utf8';
+  if (DataType.isBool(type)) return 'bool';
+  if (DataType.isInt(type)) return `${t.isSigned ? 'int' : 'uint'}${t.bitWidth}`;
+  if (DataType.isFloat(type)) return ['float16', 'float32', 'float64'][t.precision!] ?? String(type);
   return String(type);
 }
 

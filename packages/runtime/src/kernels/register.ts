@@ -2,10 +2,40 @@
 // All registrations live behind this one module so a native implementation can replace them
 // (design.md §8).
 import * as tf from '@tensorflow/tfjs';
+import { makeGatherKernel } from './fast-gather.js';
+import { makeBatchMatMulKernel, makeFusedMatMulKernel } from './fast-matmul.js';
+import { makeSliceKernel, makeSplitVKernel, makeUnpackKernel } from './fast-slice.js';
+import { makeTransposeKernel } from './fast-transpose.js';
 import { makeUnsortedSegmentSumKernel } from './unsorted-segment-sum.js';
 
 const done = new Set<string>();
 
+/** WASM kernels replaced for speed (design.md §4), each built around the stock kernelFunc. */
+const WASM_FIXES: Record<string, (stock: tf.KernelFunc) => tf.KernelFunc> = {
+  BatchMatMul: makeBatchMatMulKernel,
+  _FusedMatMul: makeFusedMatMulKernel,
+  Transpose: makeTransposeKernel,
+  Slice: makeSliceKernel,
+  SplitV: makeSplitVKernel,
+  Unpack: makeUnpackKernel,
+  GatherV2: makeGatherKernel,
+};
+
+export const WASM_KERNEL_FIXES: readonly string[] = Object.keys(WASM_FIXES);
+
+/** Swap a registered kernel for `make(stockKernelFunc)`, keeping its setupFunc/disposeFunc. */
+function replaceKernel(kernelName: string, backendName: string, make: (stock: tf.KernelFunc) => tf.KernelFunc): void {
+  const stock = tf.getKernel(kernelName, backendName);
+  if (!stock) return;
+  tf.unregisterKernel(kernelName, backendName);
+  tf.registerKernel({ ...stock, kernelFunc: make(stock.kernelFunc) });
+}
+
+/**
+ * Register Switchyard's kernels for `backendName` (once per process). On WASM this adds
+ * UnsortedSegmentSum and, unless `SWITCHYARD_WASM_FIXES=0` (for stock-vs-fixed benchmarks),
+ * replaces the slow stock kernels listed in WASM_KERNEL_FIXES.
+ */
 export function registerMissingKernels(backendName: string): void {
   if (done.has(backendName)) return;
   done.add(backendName);
@@ -13,5 +43,8 @@ export function registerMissingKernels(backendName: string): void {
     // Replace CPU's quadratic kernel too; WASM has none.
     if (tf.getKernel('UnsortedSegmentSum', backendName)) tf.unregisterKernel('UnsortedSegmentSum', backendName);
     tf.registerKernel(makeUnsortedSegmentSumKernel(backendName));
+  }
+  if (backendName === 'wasm' && process.env.SWITCHYARD_WASM_FIXES !== '0') {
+    for (const [name, make] of Object.entries(WASM_FIXES)) replaceKernel(name, backendName, make);
   }
 }

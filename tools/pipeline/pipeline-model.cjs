@@ -1,0 +1,115 @@
+// Reads a pipeline file into a DAG of stages with content keys. Plain CommonJS with no build
+// step, because the Nx plugin loads it while building the project graph (also on a fresh clone
+// before anything is compiled). Stage configs are checked against their stages' own schemas
+// later, by `validate.mjs` and by the runner, which import the compiled packages.
+'use strict';
+const { createHash } = require('node:crypto');
+const { readFileSync } = require('node:fs');
+const { basename, relative } = require('node:path');
+const { Ajv2020 } = require('ajv/dist/2020');
+const schema = require('./pipeline.schema.json');
+
+class PipelineError extends Error {
+  constructor(file, problems) {
+    super(`${file}: invalid pipeline\n  ${problems.join('\n  ')}`);
+    this.file = file;
+    this.problems = problems;
+  }
+}
+
+const ajv = new Ajv2020({ strict: true, allErrors: true, useDefaults: true });
+const validateStructure = ajv.compile(schema);
+
+function valueAt(root, pointer) {
+  let cur = root;
+  for (const raw of pointer.split('/').slice(1)) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = cur[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return cur;
+}
+
+/** Same wording as runtime's formatAjvError: path, value, what is allowed. */
+function formatError(e, data) {
+  const path = e.instancePath || '/';
+  const value = JSON.stringify(valueAt(data, e.instancePath));
+  switch (e.keyword) {
+    case 'enum': return `${path}: ${value} is not allowed; allowed values: ${e.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'additionalProperties': return `${path}: unknown key ${JSON.stringify(e.params.additionalProperty)}; allowed keys: ${Object.keys(e.parentSchema.properties || {}).join(', ')}`;
+    case 'required': return `${path}: missing required key ${JSON.stringify(e.params.missingProperty)}`;
+    case 'type': return `${path}: ${value} has the wrong type; expected ${e.params.type}`;
+    default: return `${path}: ${value} ${e.message}`;
+  }
+}
+
+/** JSON with sorted object keys, so equal configs hash equally whatever their key order. */
+function canonicalJson(value) {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Content key of a stage: package, stage, config, seed and upstream keys (by the names it reads them). */
+function stageKey(parts) {
+  return `${parts.stage}-${createHash('sha256').update(canonicalJson(parts)).digest('hex').slice(0, 12)}`;
+}
+
+/**
+ * Parse pipeline data (already JSON-parsed). Returns stages in topological order, each with its
+ * resolved seed, content key and upstream keys. Throws PipelineError listing every problem.
+ */
+function resolvePipeline(file, data) {
+  const name = basename(file, '.json');
+  if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new PipelineError(file, [`/: file name "${name}" must be lower-case letters, digits and dashes`]);
+  if (!validateStructure(data)) throw new PipelineError(file, validateStructure.errors.map((e) => formatError(e, data)));
+  const problems = [];
+  const stages = data.stages;
+  for (const [s, def] of Object.entries(stages)) {
+    def.needs.forEach((n, i) => {
+      if (!(n in stages)) problems.push(`/stages/${s}/needs/${i}: ${JSON.stringify(n)} is not a stage of this pipeline; stages: ${Object.keys(stages).join(', ')}`);
+    });
+  }
+  if (problems.length) throw new PipelineError(file, problems);
+  // Topological order (Kahn), reporting a cycle by its members.
+  const order = [];
+  const remaining = new Map(Object.entries(stages).map(([s, d]) => [s, new Set(d.needs)]));
+  while (remaining.size) {
+    const ready = [...remaining].filter(([, deps]) => deps.size === 0).map(([s]) => s).sort();
+    if (!ready.length) throw new PipelineError(file, [`/stages: the needs form a cycle among ${[...remaining.keys()].join(', ')}`]);
+    for (const s of ready) { order.push(s); remaining.delete(s); for (const deps of remaining.values()) deps.delete(s); }
+  }
+  const resolved = {};
+  for (const s of order) {
+    const def = stages[s];
+    const inputs = {};
+    for (const n of def.needs) inputs[n] = resolved[n].key;
+    const seed = def.seed ?? data.seed;
+    const key = stageKey({ package: def.package, stage: def.stage, config: def.config, seed, inputs });
+    resolved[s] = { name: s, package: def.package, stage: def.stage, needs: def.needs, config: def.config, seed, inputs, key };
+  }
+  return { name, file, description: data.description ?? '', seed: data.seed, stages: order.map((s) => resolved[s]) };
+}
+
+function loadPipeline(file, workspaceRoot = process.cwd()) {
+  const shown = relative(workspaceRoot, file) || file;
+  let text;
+  try { text = readFileSync(file, 'utf8'); } catch (e) { throw new PipelineError(shown, [`/: cannot read file (${e.message})`]); }
+  let data;
+  try { data = JSON.parse(text); } catch (e) { throw new PipelineError(shown, [`/: not valid JSON (${e.message})`]); }
+  return resolvePipeline(shown, data);
+}
+
+/**
+ * The spec a stage runner receives: exactly what determines the stage's output (the pipeline's
+ * name is left out, so pipelines that share a stage share one command and one cache entry).
+ */
+function stageSpec(stage) {
+  return { key: stage.key, package: stage.package, stage: stage.stage, config: stage.config, seed: stage.seed, inputs: stage.inputs };
+}
+
+function encodeSpec(spec) { return Buffer.from(canonicalJson(spec)).toString('base64url'); }
+function decodeSpec(s) { return JSON.parse(Buffer.from(s, 'base64url').toString('utf8')); }
+
+module.exports = { PipelineError, loadPipeline, resolvePipeline, stageKey, canonicalJson, stageSpec, encodeSpec, decodeSpec };

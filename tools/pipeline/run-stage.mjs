@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// Nx target command of a content-keyed stage: decode the spec and run it under the stage
+// contract (packages/runtime/src/run-stage.ts). Exit 1 with the error's message on failure.
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { runStage } from '@switchyard/runtime';
+
+const require = createRequire(import.meta.url);
+const { decodeSpec } = require('./pipeline-model.cjs');
+
+const args = process.argv.slice(2);
+const i = args.indexOf('--spec');
+if (i < 0 || !args[i + 1]) {
+  process.stderr.write('usage: run-stage.mjs --spec <base64url spec> [--backend NAME]\n');
+  process.exit(2);
+}
+const b = args.indexOf('--backend');
+const root = resolve(new URL('../..', import.meta.url).pathname);
+try {
+  await runStage(decodeSpec(args[i + 1]), { artifactsDir: resolve(root, 'artifacts'), backend: b >= 0 ? args[b + 1] : undefined });
+} catch (e) {
+  process.stderr.write(`switchyard: ${e instanceof Error ? e.message : String(e)}\n`);
+  if (process.env.SWITCHYARD_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  process.exit(1);
+}
