@@ -6,7 +6,7 @@ export type {
 } from './types.js';
 export { createRouter, routerTypes, routerOptionsSchema, registerRouter } from './registry.js';
 export type { RouterDefinition } from './registry.js';
-export { softmax, sparsemax, entmax15, entmaxBisect } from './normalisers/index.js';
+export { softmax, sparsemax, entmax15, entmaxBisect, centredSparsemax } from './normalisers/index.js';
 export {
   switchBalanceLossHF, switchBalanceLossFastMoE, routerZLoss, vmoeImportanceLoss, vmoeLoadLoss,
   coefficientOfVariationSquared, trimmedLassoLoss, competeRouterLoss, stableMoEDistillLoss,

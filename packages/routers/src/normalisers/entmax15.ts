@@ -13,8 +13,8 @@ const entmax15Last = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     const z = tf.div(tf.sub(x, tf.max(x, -1, true)), 2);         // [..., E]
     const u = tf.topk(z, e, true).values;
     const k = tf.range(1, e + 1, 1, 'float32');
-    const mean = tf.div(tf.cumsum(u, -1), k);
-    const meanSq = tf.div(tf.cumsum(tf.square(u), -1), k);
+    const mean = tf.div(tf.cumsum(u, u.rank - 1), k);
+    const meanSq = tf.div(tf.cumsum(tf.square(u), u.rank - 1), k);
     const ss = tf.mul(k, tf.sub(meanSq, tf.square(mean)));
     const delta = tf.div(tf.sub(1, ss), k);
     const tau = tf.sub(mean, tf.sqrt(tf.relu(delta)));

@@ -11,7 +11,7 @@ const sparsemaxLast = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     const e = x.shape[x.rank - 1]!;
     const z = tf.sub(x, tf.max(x, -1, true));                    // [..., E]
     const u = tf.topk(z, e, true).values;                        // sorted descending
-    const cs = tf.cumsum(u, -1);
+    const cs = tf.cumsum(u, u.rank - 1);
     const k = tf.range(1, e + 1, 1, 'float32');
     const inSupport = tf.greater(tf.add(1, tf.mul(k, u)), cs);
     const supportSize = tf.sum(tf.cast(inSupport, 'int32'), -1, true); // [..., 1], ≥ 1
