@@ -1,1 +1,16 @@
-export {};
+// Public API of @switchyard/flops-profiler: the analytic FLOPs model, routing statistics,
+// the SparTMoE comparison, plots, the MoE-layer timing harness, the stage and the CLI command.
+export { MODEL_PRESETS, resolveModel, sparseBlocks, layerName, ModelConfigError } from './model-config.js';
+export type { SwitchModelConfig, ResolvedModel } from './model-config.js';
+export { routerCost, normaliserFlops, sortFlops, competitionElementwisePerToken, GATE_KINDS, NORMALISER_KINDS, RouterCostError } from './router-cost.js';
+export type { RouterCostSpec, RouterCost, GateKind, NormaliserKind } from './router-cost.js';
+export { flopsModel, deltaFlopsPerExpert, ffnFlopsPerToken, FlopsModelError } from './analytic.js';
+export type { FlopsOptions, FlopsReport, FlopsTerm, LayerExperts, TermGroup } from './analytic.js';
+export {
+  summariseRouting, summariseRoutingRows, summariseRoutingTable, readRoutingFile, mergeRouting, pooledHistogram,
+  pooledMeanActive, canonicalLayer, ROUTING_COLUMNS, RoutingStatsError,
+} from './routing-stats.js';
+export type { RoutingSummary, LayerActivity } from './routing-stats.js';
+export { PUBLISHED_SETUP, PUBLISHED_LINEAR_TOPK, PUBLISHED_ATTENTION_TOPK, PUBLISHED_SPARSEMAX } from './published.js';
+export { publishedComparison, comparisonMarkdown, impliedActiveExperts } from './comparison.js';
+export type { ComparisonRow } from './comparison.js';
