@@ -1,0 +1,186 @@
+// HF checkpoint folders: `config.json` + `model.safetensors` (or sharded
+// `model.safetensors.index.json` + shards). Parameter names are the state-dict keys, so import
+// is a lookup plus one documented transpose: torch Linear stores [out, in], tfjs [in, out].
+// Tied copies (`encoder.embed_tokens.weight`, `decoder.embed_tokens.weight`, `lm_head.weight`)
+// are accepted on import when equal to `shared.weight` and omitted on export, as
+// `save_pretrained` does.
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '@switchyard/runtime';
+import { parseSwitchConfig, switchConfigToJson, type SwitchConfig } from './config.js';
+import { parseSafetensors, readTensor, writeSafetensors, SafetensorsError, type FloatTensor, type SafetensorsFile } from './safetensors.js';
+import { SwitchTransformer, type ModelParameter } from './switch-transformer.js';
+
+export class CheckpointError extends Error {}
+
+const TIED_KEYS = ['encoder.embed_tokens.weight', 'decoder.embed_tokens.weight', 'lm_head.weight'];
+
+/** [a, b] row-major → [b, a] row-major. */
+function transpose2d(values: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c]!;
+  return out;
+}
+
+/** The checkpoint (torch) shape of a parameter. */
+function torchShape(p: ModelParameter): number[] {
+  return p.layout === 'linear' ? [...p.variable.shape].reverse() : [...p.variable.shape];
+}
+
+/** The model's weights in checkpoint layout under HF keys (tied copies omitted). */
+export function stateDict(model: SwitchTransformer): Map<string, FloatTensor> {
+  const out = new Map<string, FloatTensor>();
+  for (const p of model.parameters()) {
+    const v = p.variable.dataSync() as Float32Array;
+    const [a, b] = p.variable.shape as [number, number];
+    out.set(p.name, { shape: torchShape(p), values: p.layout === 'linear' ? transpose2d(v, a, b) : Float32Array.from(v) });
+  }
+  return out;
+}
+
+/** Where each key of a checkpoint lives. */
+export interface TensorSource { get(key: string): FloatTensor; keys(): string[]; fileOf(key: string): string; shapeOf(key: string): number[] }
+
+function sourceFromFiles(files: SafetensorsFile[]): TensorSource {
+  const where = new Map<string, SafetensorsFile>();
+  for (const f of files) {
+    for (const k of f.entries.keys()) {
+      const prev = where.get(k);
+      if (prev) throw new SafetensorsError(f.file, `key also stored in ${prev.file}`, k);
+      where.set(k, f);
+    }
+  }
+  return {
+    keys: () => [...where.keys()],
+    fileOf: (k) => where.get(k)?.file ?? '<none>',
+    shapeOf: (k) => [...where.get(k)!.entries.get(k)!.shape],
+    get: (k) => {
+      const f = where.get(k);
+      if (!f) throw new CheckpointError(`tensor "${k}" not found in the checkpoint`);
+      return readTensor(f, k);
+    },
+  };
+}
+
+/** Open the safetensors of a checkpoint folder (single file or sharded index). */
+export async function openCheckpointTensors(dir: string): Promise<TensorSource> {
+  const single = path.join(dir, 'model.safetensors');
+  const index = path.join(dir, 'model.safetensors.index.json');
+  let bytes: Uint8Array | undefined;
+  try { bytes = new Uint8Array(await readFile(single)); } catch { bytes = undefined; }
+  if (bytes) return sourceFromFiles([parseSafetensors(bytes, single)]);
+  let raw: string;
+  try { raw = await readFile(index, 'utf8'); } catch {
+    throw new CheckpointError(`${dir}: neither model.safetensors nor model.safetensors.index.json exists`);
+  }
+  let idx: { weight_map?: Record<string, unknown> };
+  try { idx = JSON.parse(raw); } catch (e) { throw new CheckpointError(`${index}: not valid JSON (${(e as Error).message})`); }
+  if (!idx || typeof idx.weight_map !== 'object' || idx.weight_map === null) throw new CheckpointError(`${index}: missing "weight_map" object`);
+  const shardNames = new Set<string>();
+  for (const [k, f] of Object.entries(idx.weight_map)) {
+    // Shard names must be plain file names in the folder (no path traversal).
+    if (typeof f !== 'string' || f !== path.basename(f) || f === '..' || f === '.') throw new CheckpointError(`${index}: weight_map["${k}"] is not a file name in the checkpoint folder: ${JSON.stringify(f)}`);
+    shardNames.add(f);
+  }
+  const files: SafetensorsFile[] = [];
+  for (const name of [...shardNames].sort()) {
+    const p = path.join(dir, name);
+    files.push(parseSafetensors(new Uint8Array(await readFile(p)), p));
+  }
+  const src = sourceFromFiles(files);
+  for (const [k, f] of Object.entries(idx.weight_map)) {
+    const actual = src.fileOf(k);
+    if (actual !== path.join(dir, f as string)) throw new CheckpointError(`${index}: weight_map says "${k}" is in ${f as string}, but ${actual === '<none>' ? 'no shard holds it' : `it is in ${actual}`}`);
+  }
+  if (src.keys().length !== Object.keys(idx.weight_map).length) {
+    const extra = src.keys().filter((k) => !(k in idx.weight_map!));
+    throw new CheckpointError(`${index}: shards hold keys missing from weight_map: ${extra.slice(0, 5).join(', ')}`);
+  }
+  return src;
+}
+
+/**
+ * Copy checkpoint tensors into the model's variables. Every model key must be present with its
+ * checkpoint shape; keys the model does not have are an error (except equal tied copies).
+ */
+export function loadWeights(model: SwitchTransformer, src: TensorSource): void {
+  const params = model.parameters();
+  const byName = new Map(params.map((p) => [p.name, p]));
+  for (const k of src.keys()) {
+    if (byName.has(k)) continue;
+    if (model.config.tie_word_embeddings && TIED_KEYS.includes(k)) continue;
+    throw new CheckpointError(`${src.fileOf(k)}: unexpected key "${k}" (the model has no such parameter)`);
+  }
+  const missing = params.filter((p) => !src.keys().includes(p.name)).map((p) => p.name);
+  if (missing.length) throw new CheckpointError(`checkpoint is missing ${missing.length} key(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
+  const values = new Map<string, Float32Array>();
+  for (const p of params) {
+    const want = torchShape(p);
+    const got = src.shapeOf(p.name);
+    if (got.length !== want.length || got.some((d, i) => d !== want[i])) {
+      throw new CheckpointError(`${src.fileOf(p.name)}: "${p.name}" has shape [${got.join(', ')}], the model expects [${want.join(', ')}]`);
+    }
+    const t = src.get(p.name);
+    values.set(p.name, p.layout === 'linear' ? transpose2d(t.values, want[0]!, want[1]!) : t.values);
+  }
+  if (model.config.tie_word_embeddings) {
+    const shared = values.get('shared.weight')!;
+    for (const k of TIED_KEYS) {
+      if (!src.keys().includes(k)) continue;
+      const t = src.get(k);
+      if (t.values.length !== shared.length || t.values.some((v, i) => !Object.is(v, shared[i]))) {
+        throw new CheckpointError(`${src.fileOf(k)}: tied key "${k}" differs from shared.weight (tie_word_embeddings is true)`);
+      }
+    }
+  }
+  for (const p of params) {
+    const t = tf.tensor(values.get(p.name)!, p.variable.shape, 'float32');
+    p.variable.assign(t);
+    t.dispose();
+  }
+}
+
+async function readConfig(dir: string): Promise<SwitchConfig> {
+  const file = path.join(dir, 'config.json');
+  let raw: string;
+  try { raw = await readFile(file, 'utf8'); } catch { throw new CheckpointError(`${dir}: config.json not found`); }
+  let json: Record<string, unknown>;
+  try { json = JSON.parse(raw); } catch (e) { throw new CheckpointError(`${file}: not valid JSON (${(e as Error).message})`); }
+  return parseSwitchConfig(json, file);
+}
+
+export interface LoadOptions {
+  /** HF config keys overriding the folder's config.json (e.g. expert_capacity). */
+  configOverrides?: Record<string, unknown>;
+  /** Seed of the (overwritten) initialisation. Defaults to 0. */
+  seed?: number;
+}
+
+/** Build a model from an HF checkpoint folder. */
+export async function loadCheckpoint(dir: string, opts: LoadOptions = {}): Promise<SwitchTransformer> {
+  let config = await readConfig(dir);
+  if (opts.configOverrides) config = parseSwitchConfig({ ...switchConfigToJson(config), ...opts.configOverrides }, path.join(dir, 'config.json'));
+  const src = await openCheckpointTensors(dir);
+  const model = new SwitchTransformer(config, new Rng(opts.seed ?? 0));
+  try { loadWeights(model, src); } catch (e) { model.dispose(); throw e; }
+  return model;
+}
+
+/**
+ * Write `config.json` + `model.safetensors` (float32) into `dir`. The folder is built under a
+ * temporary name and renamed, so a failed write leaves no partial checkpoint.
+ */
+export async function saveCheckpoint(model: SwitchTransformer, dir: string): Promise<void> {
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  await mkdir(tmp, { recursive: true });
+  try {
+    await writeFile(path.join(tmp, 'config.json'), JSON.stringify(switchConfigToJson(model.config), null, 2) + '\n');
+    await writeFile(path.join(tmp, 'model.safetensors'), writeSafetensors(stateDict(model)));
+    await rm(dir, { recursive: true, force: true });
+    await rename(tmp, dir);
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}

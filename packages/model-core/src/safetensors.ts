@@ -1,0 +1,169 @@
+// Safetensors reader and writer (https://github.com/huggingface/safetensors, format section).
+// Layout: 8-byte little-endian u64 header length N, N bytes of UTF-8 JSON
+// `{"__metadata__": {...}, "<key>": {"dtype", "shape", "data_offsets": [begin, end]}}`, then the
+// raw little-endian tensor bytes; offsets are relative to the first byte after the header.
+// The header comes from files we did not write, so parsing is bounded and every field is
+// validated before any byte is read: a hostile header gives a SafetensorsError naming the file
+// and the key, never an out-of-range read or a huge allocation.
+
+/** Largest header accepted (the reference implementation uses 100 MB). */
+export const MAX_HEADER_BYTES = 100_000_000;
+
+export type SafetensorsDtype = 'F32' | 'F16' | 'BF16';
+const DTYPE_BYTES: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, BF16: 2 };
+
+export class SafetensorsError extends Error {
+  constructor(readonly file: string, message: string, readonly key?: string) {
+    super(`${file}${key !== undefined ? ` [${key}]` : ''}: ${message}`);
+    this.name = 'SafetensorsError';
+  }
+}
+
+export interface TensorEntry {
+  dtype: SafetensorsDtype;
+  shape: number[];
+  /** Byte range relative to the start of the data section. */
+  begin: number;
+  end: number;
+}
+
+export interface SafetensorsFile {
+  /** File name used in error messages. */
+  file: string;
+  metadata: Record<string, string>;
+  entries: Map<string, TensorEntry>;
+  /** The data section (a view into the file's bytes). */
+  data: Uint8Array;
+}
+
+/** A decoded tensor: values widened to float32, row-major. */
+export interface FloatTensor { shape: number[]; values: Float32Array }
+
+function isSafeCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+/** Parse and validate the header; does not decode tensor data. */
+export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsFile {
+  if (bytes.byteLength < 8) throw new SafetensorsError(file, `file is ${bytes.byteLength} bytes, shorter than the 8-byte header length`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = view.getBigUint64(0, true);
+  if (n > BigInt(MAX_HEADER_BYTES)) throw new SafetensorsError(file, `header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte cap`);
+  const headerLen = Number(n);
+  if (8 + headerLen > bytes.byteLength) {
+    throw new SafetensorsError(file, `header length ${headerLen} runs past the end of the file (${bytes.byteLength} bytes)`);
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen)));
+  } catch (e) {
+    throw new SafetensorsError(file, `header is not valid UTF-8 JSON (${(e as Error).message})`);
+  }
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) {
+    throw new SafetensorsError(file, 'header is not a JSON object');
+  }
+  const data = bytes.subarray(8 + headerLen);
+  const metadata: Record<string, string> = {};
+  const entries = new Map<string, TensorEntry>();
+  for (const [key, raw] of Object.entries(header as Record<string, unknown>)) {
+    if (key === '__metadata__') {
+      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new SafetensorsError(file, '__metadata__ is not an object', key);
+      for (const [mk, mv] of Object.entries(raw as Record<string, unknown>)) {
+        if (typeof mv !== 'string') throw new SafetensorsError(file, `metadata value of "${mk}" is not a string`, key);
+        metadata[mk] = mv;
+      }
+      continue;
+    }
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new SafetensorsError(file, 'tensor entry is not an object', key);
+    const { dtype, shape, data_offsets: offs } = raw as Record<string, unknown>;
+    if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) {
+      throw new SafetensorsError(file, `unsupported dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(DTYPE_BYTES).join(', ')})`, key);
+    }
+    if (!Array.isArray(shape) || shape.length > 8 || !shape.every(isSafeCount)) {
+      throw new SafetensorsError(file, `shape ${JSON.stringify(shape)} is not a list of non-negative integers`, key);
+    }
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every(isSafeCount)) {
+      throw new SafetensorsError(file, `data_offsets ${JSON.stringify(offs)} is not a pair of non-negative integers`, key);
+    }
+    const [begin, end] = offs as [number, number];
+    if (begin > end || end > data.byteLength) {
+      throw new SafetensorsError(file, `data_offsets [${begin}, ${end}] out of range (data section is ${data.byteLength} bytes)`, key);
+    }
+    const count = (shape as number[]).reduce((a, d) => a * d, 1);
+    const expected = count * DTYPE_BYTES[dtype as SafetensorsDtype];
+    if (end - begin !== expected) {
+      throw new SafetensorsError(file, `shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${expected} bytes but data_offsets span ${end - begin}`, key);
+    }
+    entries.set(key, { dtype: dtype as SafetensorsDtype, shape: shape as number[], begin, end });
+  }
+  // Byte ranges must not overlap (a crafted file could alias two tensors).
+  const sorted = [...entries.entries()].sort((a, b) => a[1].begin - b[1].begin || a[1].end - b[1].end);
+  for (let i = 1; i < sorted.length; i++) {
+    const [pk, p] = sorted[i - 1]!;
+    const [ck, c] = sorted[i]!;
+    if (c.begin < p.end) throw new SafetensorsError(file, `data_offsets [${c.begin}, ${c.end}] overlap those of "${pk}" [${p.begin}, ${p.end}]`, ck);
+  }
+  return { file, metadata, entries, data };
+}
+
+// IEEE half → float: exponent 0 is subnormal, 31 is inf/NaN.
+function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m ? NaN : s * Infinity;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+/** Decode one tensor to float32 (F16 and BF16 widened exactly). */
+export function readTensor(st: SafetensorsFile, key: string): FloatTensor {
+  const e = st.entries.get(key);
+  if (!e) throw new SafetensorsError(st.file, 'tensor not found', key);
+  const count = e.shape.reduce((a, d) => a * d, 1);
+  const out = new Float32Array(count);
+  const view = new DataView(st.data.buffer, st.data.byteOffset + e.begin, e.end - e.begin);
+  if (e.dtype === 'F32') {
+    for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
+  } else if (e.dtype === 'F16') {
+    for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(i * 2, true));
+  } else {
+    // bfloat16 is the top half of a float32.
+    const u = new Uint32Array(out.buffer);
+    for (let i = 0; i < count; i++) u[i] = view.getUint16(i * 2, true) << 16;
+  }
+  return { shape: [...e.shape], values: out };
+}
+
+/**
+ * Serialise float32 tensors. Keys are written in sorted order (as the reference writer does),
+ * the header padded with spaces to a multiple of 8 so the data section is aligned.
+ */
+export function writeSafetensors(tensors: Map<string, FloatTensor>, metadata: Record<string, string> = { format: 'pt' }): Uint8Array {
+  const keys = [...tensors.keys()].sort();
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  let offset = 0;
+  for (const k of keys) {
+    const t = tensors.get(k)!;
+    const count = t.shape.reduce((a, d) => a * d, 1);
+    if (count !== t.values.length) throw new Error(`writeSafetensors: "${k}" has ${t.values.length} values for shape [${t.shape.join(', ')}]`);
+    header[k] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + count * 4] };
+    offset += count * 4;
+  }
+  let json = JSON.stringify(header);
+  const enc = new TextEncoder();
+  let headerBytes = enc.encode(json);
+  const pad = (8 - (headerBytes.byteLength % 8)) % 8;
+  if (pad) { json += ' '.repeat(pad); headerBytes = enc.encode(json); }
+  const out = new Uint8Array(8 + headerBytes.byteLength + offset);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(headerBytes.byteLength), true);
+  out.set(headerBytes, 8);
+  let pos = 8 + headerBytes.byteLength;
+  for (const k of keys) {
+    const v = tensors.get(k)!.values;
+    for (let i = 0; i < v.length; i++) view.setFloat32(pos + i * 4, v[i]!, true);
+    pos += v.length * 4;
+  }
+  return out;
+}
