@@ -15,7 +15,7 @@
 'use strict';
 const { existsSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
-const { loadPipeline, stageSpec, encodeSpec } = require('../pipeline/pipeline-model.cjs');
+const { loadPipeline, loadSweep, stageSpec, encodeSpec } = require('../pipeline/pipeline-model.cjs');
 
 const warned = new Set();
 
@@ -68,50 +68,63 @@ function keyedStageProject(root, stage, externals) {
   };
 }
 
+function linkTarget(owner, stageName, key) {
+  return {
+    executor: 'nx:run-commands',
+    options: { command: `node tools/pipeline/link-stage.mjs ${owner} ${stageName} ${key}`, cwd: '{workspaceRoot}' },
+    cache: false,
+    inputs: [],
+    dependsOn: [{ projects: [`stage-${key}`], target: 'run' }],
+  };
+}
+
+function umbrellaTarget(command, dependsOn) {
+  return { executor: 'nx:run-commands', options: { command, cwd: '{workspaceRoot}' }, cache: false, inputs: [], dependsOn };
+}
+
+function warnOnce(file, e) {
+  if (warned.has(file)) return;
+  warned.add(file);
+  process.stderr.write(`switchyard: skipping ${e.message}\n  (run \`npx nx run pipeline:validate\` for details)\n`);
+}
+
 const createNodesV2 = [
-  'pipelines/*.json',
+  'pipelines/**/*.json',
   async (files, _options, context) => {
     const root = context.workspaceRoot;
     const externals = externalDependencies(root);
     const emitted = new Set();
     const results = [];
     const umbrellaTargets = {};
+    const keyed = (projects, stage) => {
+      if (emitted.has(stage.key)) return;
+      emitted.add(stage.key);
+      const proj = keyedStageProject(root, stage, externals);
+      projects[proj.root] = proj;
+    };
     for (const file of files) {
       if (file === 'pipelines/project.json') continue; // the umbrella project itself
-      let p;
-      try {
-        p = loadPipeline(join(root, file), root);
-      } catch (e) {
-        if (!warned.has(file)) {
-          warned.add(file);
-          process.stderr.write(`switchyard: skipping ${e.message}\n  (run \`npx nx run pipeline:validate\` for details)\n`);
+      const projects = {};
+      if (file.startsWith('pipelines/sweeps/')) {
+        let sw;
+        try { sw = loadSweep(join(root, file), root); } catch (e) { warnOnce(file, e); continue; }
+        for (const r of sw.runs) for (const s of r.resolved.stages) keyed(projects, s);
+        keyed(projects, sw.report);
+        projects[`pipelines/.sweeps/${sw.name}`] = { name: `sweep-${sw.name}`, root: `pipelines/.sweeps/${sw.name}`, tags: ['type:sweep'], targets: { report: linkTarget(sw.name, 'report', sw.report.key) } };
+        umbrellaTargets[sw.name] = umbrellaTarget(`node tools/pipeline/summarize.mjs --sweep ${sw.name}`, [{ projects: [`sweep-${sw.name}`], target: 'report' }]);
+      } else if (!file.includes('/', 'pipelines/'.length)) {
+        let p;
+        try { p = loadPipeline(join(root, file), root); } catch (e) { warnOnce(file, e); continue; }
+        const pipelineTargets = {};
+        for (const s of p.stages) {
+          keyed(projects, s);
+          pipelineTargets[s.name] = linkTarget(p.name, s.name, s.key);
         }
+        projects[`pipelines/.pipelines/${p.name}`] = { name: `pipeline-${p.name}`, root: `pipelines/.pipelines/${p.name}`, tags: ['type:pipeline'], targets: pipelineTargets };
+        umbrellaTargets[p.name] = umbrellaTarget(`node tools/pipeline/summarize.mjs ${p.name}`, p.stages.map((s) => ({ projects: [`pipeline-${p.name}`], target: s.name })));
+      } else {
         continue;
       }
-      const projects = {};
-      const pipelineTargets = {};
-      for (const s of p.stages) {
-        if (!emitted.has(s.key)) {
-          emitted.add(s.key);
-          const proj = keyedStageProject(root, s, externals);
-          projects[proj.root] = proj;
-        }
-        pipelineTargets[s.name] = {
-          executor: 'nx:run-commands',
-          options: { command: `node tools/pipeline/link-stage.mjs ${p.name} ${s.name} ${s.key}`, cwd: '{workspaceRoot}' },
-          cache: false,
-          inputs: [],
-          dependsOn: [{ projects: [`stage-${s.key}`], target: 'run' }],
-        };
-      }
-      projects[`pipelines/.pipelines/${p.name}`] = { name: `pipeline-${p.name}`, root: `pipelines/.pipelines/${p.name}`, tags: ['type:pipeline'], targets: pipelineTargets };
-      umbrellaTargets[p.name] = {
-        executor: 'nx:run-commands',
-        options: { command: `node tools/pipeline/summarize.mjs ${p.name}`, cwd: '{workspaceRoot}' },
-        cache: false,
-        inputs: [],
-        dependsOn: p.stages.map((s) => ({ projects: [`pipeline-${p.name}`], target: s.name })),
-      };
       results.push([file, { projects }]);
     }
     results.push(['pipelines/project.json', { projects: { pipelines: { targets: umbrellaTargets } } }]);

@@ -5,9 +5,10 @@
 'use strict';
 const { createHash } = require('node:crypto');
 const { readFileSync } = require('node:fs');
-const { basename, relative } = require('node:path');
+const { basename, join, relative } = require('node:path');
 const { Ajv2020 } = require('ajv/dist/2020');
 const schema = require('./pipeline.schema.json');
+const sweepSchema = require('./sweep.schema.json');
 
 class PipelineError extends Error {
   constructor(file, problems) {
@@ -19,6 +20,7 @@ class PipelineError extends Error {
 
 const ajv = new Ajv2020({ strict: true, allErrors: true, useDefaults: true });
 const validateStructure = ajv.compile(schema);
+const validateSweep = ajv.compile(sweepSchema);
 
 function valueAt(root, pointer) {
   let cur = root;
@@ -60,8 +62,7 @@ function stageKey(parts) {
  * Parse pipeline data (already JSON-parsed). Returns stages in topological order, each with its
  * resolved seed, content key and upstream keys. Throws PipelineError listing every problem.
  */
-function resolvePipeline(file, data) {
-  const name = basename(file, '.json');
+function resolvePipeline(file, data, name = basename(file, '.json')) {
   if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new PipelineError(file, [`/: file name "${name}" must be lower-case letters, digits and dashes`]);
   if (!validateStructure(data)) throw new PipelineError(file, validateStructure.errors.map((e) => formatError(e, data)));
   const problems = [];
@@ -92,13 +93,47 @@ function resolvePipeline(file, data) {
   return { name, file, description: data.description ?? '', seed: data.seed, stages: order.map((s) => resolved[s]) };
 }
 
-function loadPipeline(file, workspaceRoot = process.cwd()) {
+function readJson(file, workspaceRoot) {
   const shown = relative(workspaceRoot, file) || file;
   let text;
   try { text = readFileSync(file, 'utf8'); } catch (e) { throw new PipelineError(shown, [`/: cannot read file (${e.message})`]); }
-  let data;
-  try { data = JSON.parse(text); } catch (e) { throw new PipelineError(shown, [`/: not valid JSON (${e.message})`]); }
+  try { return { shown, data: JSON.parse(text) }; } catch (e) { throw new PipelineError(shown, [`/: not valid JSON (${e.message})`]); }
+}
+
+function loadPipeline(file, workspaceRoot = process.cwd()) {
+  const { shown, data } = readJson(file, workspaceRoot);
   return resolvePipeline(shown, data);
+}
+
+/**
+ * A sweep: every listed pipeline once per seed (the seed set on `seededStages` only, so data-prep
+ * and base-model stay shared), plus one report stage that reads every run. Report inputs are
+ * named `<pipeline>/seed-<seed>/<stage>`.
+ */
+function loadSweep(file, workspaceRoot = process.cwd()) {
+  const { shown, data } = readJson(file, workspaceRoot);
+  const name = basename(file, '.json');
+  if (!validateSweep(data)) throw new PipelineError(shown, validateSweep.errors.map((e) => formatError(e, data)));
+  const runs = [];
+  const problems = [];
+  data.pipelines.forEach((pname, i) => {
+    const pfile = join(workspaceRoot, 'pipelines', `${pname}.json`);
+    let base;
+    try { base = readJson(pfile, workspaceRoot).data; } catch (e) { problems.push(`/pipelines/${i}: ${JSON.stringify(pname)}: ${e.problems ? e.problems.join('; ') : e.message}`); return; }
+    for (const seed of data.seeds) {
+      const copy = JSON.parse(JSON.stringify(base));
+      for (const st of data.seededStages) if (copy.stages && copy.stages[st] && copy.stages[st].seed === undefined) copy.stages[st].seed = seed;
+      try {
+        runs.push({ pipeline: pname, seed, resolved: resolvePipeline(relative(workspaceRoot, pfile), copy, pname) });
+      } catch (e) { problems.push(`/pipelines/${i}: ${e.message}`); }
+    }
+  });
+  if (problems.length) throw new PipelineError(shown, problems);
+  const inputs = {};
+  for (const r of runs) for (const s of r.resolved.stages) inputs[`${r.pipeline}/seed-${r.seed}/${s.name}`] = s.key;
+  const reportParts = { package: data.report.package, stage: data.report.stage, config: data.report.config, seed: 0, inputs };
+  const report = { name: 'report', needs: Object.keys(inputs), ...reportParts, key: stageKey(reportParts) };
+  return { name, file: shown, description: data.description ?? '', seeds: data.seeds, runs, report };
 }
 
 /**
@@ -112,4 +147,4 @@ function stageSpec(stage) {
 function encodeSpec(spec) { return Buffer.from(canonicalJson(spec)).toString('base64url'); }
 function decodeSpec(s) { return JSON.parse(Buffer.from(s, 'base64url').toString('utf8')); }
 
-module.exports = { PipelineError, loadPipeline, resolvePipeline, stageKey, canonicalJson, stageSpec, encodeSpec, decodeSpec };
+module.exports = { PipelineError, loadPipeline, loadSweep, resolvePipeline, stageKey, canonicalJson, stageSpec, encodeSpec, decodeSpec };

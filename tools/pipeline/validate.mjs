@@ -8,10 +8,11 @@ import { join, resolve } from 'node:path';
 import { checkSchema, loadStageDefinitions } from '@switchyard/runtime';
 
 const require = createRequire(import.meta.url);
-const { loadPipeline, PipelineError } = require('./pipeline-model.cjs');
+const { loadPipeline, loadSweep, PipelineError } = require('./pipeline-model.cjs');
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const args = process.argv.slice(2);
-const files = args.length ? args.map((f) => resolve(f)) : readdirSync(join(root, 'pipelines')).filter((f) => f.endsWith('.json') && f !== 'project.json').sort().map((f) => join(root, 'pipelines', f));
+const listJson = (dir) => { try { return readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'project.json').sort().map((f) => join(dir, f)); } catch { return []; } };
+const files = args.length ? args.map((f) => resolve(f)) : [...listJson(join(root, 'pipelines')), ...listJson(join(root, 'pipelines', 'sweeps'))];
 
 const defsByPackage = new Map();
 async function defs(pkg) {
@@ -23,20 +24,27 @@ let bad = 0;
 for (const file of files) {
   const problems = [];
   let p;
+  const isSweep = file.includes(`${join('pipelines', 'sweeps')}/`);
   try {
-    p = loadPipeline(file, root);
+    if (isSweep) {
+      const sw = loadSweep(file, root);
+      p = { stages: [sw.report] };
+    } else {
+      p = loadPipeline(file, root);
+    }
   } catch (e) {
     if (!(e instanceof PipelineError)) throw e;
     problems.push(...e.problems);
   }
   if (p) {
     for (const s of p.stages) {
+      const at = isSweep ? '/report' : `/stages/${s.name}`;
       const d = (await defs(s.package)).get(s.stage);
       if (!d) {
-        problems.push(`/stages/${s.name}/stage: ${JSON.stringify(s.stage)} is not a stage of ${s.package}; allowed values: ${[...(await defs(s.package)).keys()].map((k) => JSON.stringify(k)).join(', ')}`);
+        problems.push(`${at}/stage: ${JSON.stringify(s.stage)} is not a stage of ${s.package}; allowed values: ${[...(await defs(s.package)).keys()].map((k) => JSON.stringify(k)).join(', ')}`);
         continue;
       }
-      problems.push(...checkSchema(d.configSchema, structuredClone(s.config), { basePath: `/stages/${s.name}/config` }));
+      problems.push(...checkSchema(d.configSchema, structuredClone(s.config), { basePath: `${at}/config` }));
     }
   }
   const shown = file.startsWith(root) ? file.slice(root.length + 1) : file;

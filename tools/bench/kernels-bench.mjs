@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+// Stock vs fixed tfjs WASM kernels (design.md §4–§5): matmul 1024³ GFLOP/s and one MoE FFN
+// forward+backward with gather dispatch (T=2048 d=256 F=1024 E=8 k=2).
+// Each arm runs in its own child process, because kernels stay registered for the process.
+//
+//   npm run build && node tools/bench/kernels-bench.mjs [--reps 5] [--threads 1|2] [--profile]
+//   node tools/bench/kernels-bench.mjs --arm fixed       (one arm, JSON on stdout)
+// --dist points at a compiled runtime (default packages/runtime/dist).
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const opt = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : dflt; };
+const flag = (name) => args.includes(`--${name}`);
+const reps = Number(opt('reps', '5'));
+const dist = path.resolve(opt('dist', path.join(here, '../../packages/runtime/dist')));
+const threads = Number(opt('threads', '1'));
+
+async function runArm(arm) {
+  const tf = await import('@tensorflow/tfjs');
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const kernels = await import(pathToFileURL(path.join(dist, 'kernels/register.js')).href);
+  if (threads > 1) {
+    const { enableWasmThreads } = await import(pathToFileURL(path.join(dist, 'kernels/wasm-threads.js')).href);
+    enableWasmThreads(threads);
+  }
+  if (arm === 'stock') process.env.SWITCHYARD_WASM_FIXES = '0';
+  await tf.setBackend('wasm');
+  await tf.ready();
+  kernels.registerMissingKernels('wasm');
+  const timer = flag('profile') ? (await import(pathToFileURL(path.join(dist, 'kernels/kernel-timer.js')).href)).startKernelTimer('wasm') : undefined;
+
+  const median = (f, n) => {
+    f(); // warm-up (XNNPACK operator creation, heap growth)
+    timer?.reset();
+    const ms = [];
+    for (let i = 0; i < n; i++) { const t0 = performance.now(); f(); ms.push(performance.now() - t0); }
+    ms.sort((a, b) => a - b);
+    return ms[ms.length >> 1];
+  };
+  const out = { arm, threads: wasm.getThreadsCount() };
+
+  // matmul 1024³, plain and with each transpose (every matmul gradient has one).
+  const n = 1024;
+  const a = tf.randomNormal([n, n], 0, 1, 'float32', 1), b = tf.randomNormal([n, n], 0, 1, 'float32', 2);
+  for (const [name, ta, tb] of [['matmulNN', false, false], ['matmulNT', false, true], ['matmulTN', true, false]]) {
+    const ms = median(() => tf.tidy(() => tf.matMul(a, b, ta, tb).dataSync()), reps);
+    out[name] = { ms, gflops: (2 * n ** 3) / ms / 1e6 };
+  }
+  tf.dispose([a, b]);
+
+  // MoE FFN, gather dispatch: each expert sees only its routed token rows.
+  const T = 2048, D = 256, F = 1024, E = 8, K = 2;
+  const x = tf.randomNormal([T, D], 0, 1, 'float32', 3);
+  const wg = tf.variable(tf.randomNormal([D, E], 0, 0.1, 'float32', 4));
+  const w1 = [], w2 = [];
+  for (let e = 0; e < E; e++) {
+    w1.push(tf.variable(tf.randomNormal([D, F], 0, 0.05, 'float32', 10 + e)));
+    w2.push(tf.variable(tf.randomNormal([F, D], 0, 0.05, 'float32', 30 + e)));
+  }
+  const step = () => tf.tidy(() => {
+    // Routing indices come from outside the tape: TopK has no gradient in tfjs (design.md §4).
+    const choice = tf.tidy(() => tf.topk(tf.matMul(x, wg), K).indices.dataSync()); // [T*K]
+    const flat = tf.tensor1d(Array.from(choice, (e, i) => Math.floor(i / K) * E + e), 'int32');
+    const { value, grads } = tf.variableGrads(() => {
+      const probs = tf.softmax(tf.matMul(x, wg));                      // [T, E]
+      const gate = tf.gather(probs.reshape([T * E]), flat);            // [T*K]
+      const parts = [], tokens = [];
+      for (let e = 0; e < E; e++) {
+        const rows = [], slots = [];
+        for (let i = 0; i < T * K; i++) if (choice[i] === e) { rows.push(Math.floor(i / K)); slots.push(i); }
+        if (rows.length === 0) continue;
+        const r = tf.tensor1d(rows, 'int32');
+        const xe = tf.gather(x, r);                                      // [n_e, D]
+        const h = tf.relu(tf.matMul(xe, w1[e]));                         // [n_e, F]
+        const w = tf.gather(gate, tf.tensor1d(slots, 'int32')).expandDims(1); // [n_e, 1]
+        parts.push(tf.matMul(h, w2[e]).mul(w));                          // [n_e, D]
+        tokens.push(r);
+      }
+      const y = tf.unsortedSegmentSum(tf.concat(parts), tf.concat(tokens), T); // [T, D]
+      return y.square().mean();
+    });
+    const keep = [value, ...Object.values(grads)];
+    for (const g of keep) g.dataSync();
+    return value.dataSync()[0];
+  });
+  out.moeFfnMs = median(step, reps);
+  out.loss = step();
+  if (timer) out.kernels = timer.report().slice(0, 15).map((k) => ({ ...k, ms: k.ms / reps }));
+  return out;
+}
+
+const arm = opt('arm');
+if (arm) {
+  process.stdout.write(JSON.stringify(await runArm(arm)) + '\n');
+} else {
+  const results = [];
+  for (const a of ['stock', 'fixed']) {
+    const extra = ['--reps', String(reps), '--dist', dist, '--threads', String(threads)];
+    if (flag('profile')) extra.push('--profile');
+    const text = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--arm', a, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    results.push(JSON.parse(text.trim().split('\n').pop()));
+  }
+  const cpu = os.cpus()[0]?.model ?? 'unknown';
+  console.log(`machine: ${os.cpus().length} logical CPUs, ${cpu}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; node ${process.version}; reps ${reps}`);
+  console.log('| work | stock | fixed | speed-up |');
+  console.log('|---|---|---|---|');
+  const [s, f] = results;
+  for (const k of ['matmulNN', 'matmulNT', 'matmulTN']) console.log(`| ${k} 1024³ (GFLOP/s) | ${s[k].gflops.toFixed(1)} | ${f[k].gflops.toFixed(1)} | ${(f[k].gflops / s[k].gflops).toFixed(1)}× |`);
+  console.log(`| MoE FFN fwd+bwd T=2048 d=256 F=1024 E=8 k=2, gather (ms) | ${s.moeFfnMs.toFixed(0)} | ${f.moeFfnMs.toFixed(0)} | ${(s.moeFfnMs / f.moeFfnMs).toFixed(1)}× |`);
+  console.log(`loss stock ${s.loss} fixed ${f.loss}; WASM threads ${s.threads}/${f.threads}`);
+  for (const r of results) if (r.kernels) {
+    console.log(`\n${r.arm}: kernel ms per step`);
+    for (const k of r.kernels) console.log(`  ${k.kernel.padEnd(22)} ${String(k.calls / reps).padStart(5)} calls ${k.ms.toFixed(1).padStart(8)} ms`);
+  }
+}
