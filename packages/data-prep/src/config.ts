@@ -1,0 +1,137 @@
+// The data-prep stage config: JSON Schema 2020-12 (unknown keys rejected everywhere, defaults
+// documented and applied) and its TypeScript shape. See README.md for a worked reference.
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import type { FileFormat, FieldNames, InvalidPolicy, SplitName } from './types.js';
+import type { SourceSpec } from './source.js';
+import type { NormaliseConfig } from './normalise.js';
+import { DataPrepError } from './errors.js';
+
+/** A split taken from the main source (its name there) or from another source. */
+export type SplitSpec = string | { from?: SourceSpec; split?: string };
+
+export interface TokenizerConfig {
+  /** "train": learn a unigram tokenizer on the train split; "pretrained": load `path`. Defaults to "train". */
+  type: 'train' | 'pretrained';
+  /** tokenizer.json, a folder with tokenizer.json, or a folder/file spiece.model (pretrained only). */
+  path?: string;
+  /** Ids in the trained tokenizer, pad/eos/unk included. Defaults to 4000. */
+  vocabSize: number;
+  /** Longest trained piece in characters. Defaults to 16. */
+  maxPieceLength: number;
+  /** T5 `<extra_id_N>` sentinels (train: appended; pretrained spiece.model: see loadTokenizer). */
+  extraIds?: number;
+}
+
+export interface DataPrepConfig {
+  source: SourceSpec;
+  splits?: Partial<Record<SplitName, SplitSpec>>;
+  fields: FieldNames;
+  onInvalid: InvalidPolicy;
+  normalise: NormaliseConfig;
+  tokenizer: TokenizerConfig;
+  maxRows?: Partial<Record<SplitName, number>>;
+  seed?: number;
+}
+
+const FORMATS: FileFormat[] = ['json', 'jsonl', 'csv', 'parquet', 'arrow'];
+const str = (def: string, description: string) => ({ type: 'string', minLength: 1, default: def, description });
+const splitProps = (schema: object) => ({ train: schema, validation: schema, test: schema });
+
+export const dataPrepConfigSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://switchyard.local/schemas/data-prep.json',
+  title: 'data-prep stage config',
+  type: 'object',
+  additionalProperties: false,
+  $defs: {
+    source: {
+      description: '"samsum": SAMSUM_DIR, then the Hugging Face datasets cache, then the embedded corpus; "embedded": datasets/embedded-samsum; {path}: a corpus folder, a split folder or one file.',
+      anyOf: [
+        { type: 'string', enum: ['samsum', 'embedded'] },
+        {
+          type: 'object', additionalProperties: false, required: ['path'],
+          properties: {
+            path: { type: 'string', minLength: 1, description: 'File or folder; relative to the working directory.' },
+            format: { type: 'string', enum: FORMATS, description: 'Force a format instead of going by file extension.' },
+          },
+        },
+      ],
+    },
+    split: {
+      description: 'The split name in the main source, or {from, split}: another source (split defaults to this key; ignored when the source is one file).',
+      anyOf: [
+        { type: 'string', minLength: 1 },
+        {
+          type: 'object', additionalProperties: false,
+          properties: { from: { $ref: '#/$defs/source' }, split: { type: 'string', minLength: 1 } },
+        },
+      ],
+    },
+  },
+  properties: {
+    source: { $ref: '#/$defs/source', default: 'samsum' },
+    splits: {
+      type: 'object', additionalProperties: false, minProperties: 1,
+      description: 'Which splits to produce and where each comes from. Defaults to train, validation and test from the source (all three required).',
+      properties: splitProps({ $ref: '#/$defs/split' }),
+    },
+    fields: {
+      type: 'object', additionalProperties: false, default: {},
+      description: 'Column names in the source files.',
+      properties: { id: str('id', 'Id column.'), dialogue: str('dialogue', 'Dialogue column.'), summary: str('summary', 'Summary column.') },
+    },
+    onInvalid: {
+      type: 'string', enum: ['error', 'skip'], default: 'error',
+      description: '"error": stop at the first bad row, naming file, line/row and field; "skip": leave bad rows out and list each (id, reason) in the manifest.',
+    },
+    normalise: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: {
+        lineEnds: { type: 'string', enum: ['lf', 'keep'], default: 'lf', description: '"lf": \\r\\n and \\r become \\n.' },
+        whitespace: { type: 'string', enum: ['trim', 'collapse', 'keep'], default: 'trim', description: '"trim": strip the ends; "collapse": also squeeze spaces/tabs and trim each line.' },
+        prefix: { type: 'string', default: 'summarize: ', description: 'Prepended to the model input (T5 recipe); not stored in the dialogue column.' },
+        maxSourceLength: { type: 'integer', minimum: 2, default: 512, description: 'input_ids length cap, eos included.' },
+        maxTargetLength: { type: 'integer', minimum: 2, default: 128, description: 'labels length cap, eos included.' },
+      },
+    },
+    tokenizer: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: {
+        type: { type: 'string', enum: ['train', 'pretrained'], default: 'train' },
+        path: { type: 'string', minLength: 1, description: 'tokenizer.json or a folder with tokenizer.json / spiece.model (type "pretrained").' },
+        vocabSize: { type: 'integer', minimum: 8, maximum: 1048576, default: 4000, description: 'Trained vocabulary size, pad/eos/unk included (type "train").' },
+        maxPieceLength: { type: 'integer', minimum: 1, maximum: 64, default: 16, description: 'Longest trained piece (type "train").' },
+        extraIds: { type: 'integer', minimum: 0, maximum: 1000, description: 'T5 <extra_id_N> sentinels. Train: defaults to 0. Pretrained spiece.model: defaults to tokenizer_config.json (100 for T5).' },
+      },
+      if: { type: 'object', properties: { type: { const: 'pretrained' } }, required: ['type'] },
+      then: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] },
+    },
+    maxRows: {
+      type: 'object', additionalProperties: false,
+      description: 'Keep only the first N rows of a split (quick runs).',
+      properties: splitProps({ type: 'integer', minimum: 1 }),
+    },
+    seed: { type: 'integer', description: 'Recorded; data-prep itself draws no random numbers.' },
+  },
+} as const;
+
+const ajv = new Ajv2020({ strict: true, allErrors: true, useDefaults: true, allowUnionTypes: true });
+const validate = ajv.compile(dataPrepConfigSchema);
+
+function formatError(e: ErrorObject): string {
+  const at = e.instancePath || '/';
+  if (e.keyword === 'additionalProperties') return `${at}: unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+  if (e.keyword === 'enum') return `${at}: ${e.message} (${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')})`;
+  return `${at}: ${e.message}`;
+}
+
+/** Validate a config (a copy; defaults filled in) or throw with every problem listed. */
+export function resolveConfig(raw: unknown, where = 'data-prep config'): DataPrepConfig {
+  const cfg = structuredClone(raw ?? {}) as Record<string, unknown>;
+  if (!validate(cfg)) {
+    // anyOf failures repeat each branch's error; keep them once.
+    const problems = [...new Set((validate.errors ?? []).map(formatError))];
+    throw new DataPrepError(`invalid config:\n  ${problems.join('\n  ')}`, { file: where });
+  }
+  return cfg as unknown as DataPrepConfig;
+}

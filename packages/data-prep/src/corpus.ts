@@ -1,0 +1,91 @@
+// Resolves the config's sources and split mapping to files, and loads validated examples.
+import { SPLITS, type Example, type FieldNames, type InvalidPolicy, type SkipRecord, type SplitName } from './types.js';
+import { DataPrepError } from './errors.js';
+import { openSource, resolveSource, type OpenedSource, type ResolvedSource, type SourceSpec } from './source.js';
+import type { SplitLocation } from './discover.js';
+import type { SplitSpec } from './config.js';
+import { readRecords } from './loaders/index.js';
+import { validateRecords } from './records.js';
+
+export interface LoadedSplit {
+  split: SplitName;
+  /** The split's name in its source (e.g. "validation" used as train). */
+  sourceSplit: string;
+  source: ResolvedSource;
+  location: SplitLocation;
+  examples: Example[];
+  skipped: SkipRecord[];
+}
+
+export interface CorpusPlan { split: SplitName; sourceSplit: string; source: ResolvedSource; location: SplitLocation }
+
+/** Which file(s) each requested split comes from; errors say what the source has instead. */
+export function planCorpus(source: SourceSpec, splits: Partial<Record<SplitName, SplitSpec>> | undefined, env: NodeJS.ProcessEnv = process.env, log: (m: string) => void = () => {}): CorpusPlan[] {
+  const opened = new Map<string, { resolved: ResolvedSource; opened: OpenedSource }>();
+  const open = (spec: SourceSpec) => {
+    const key = JSON.stringify(spec);
+    let o = opened.get(key);
+    if (!o) {
+      const resolved = resolveSource(spec, env);
+      log(resolved.notice);
+      o = { resolved, opened: openSource(resolved) };
+      opened.set(key, o);
+    }
+    return o;
+  };
+  const mapping: [SplitName, SplitSpec][] = splits ? SPLITS.filter((s) => splits[s] !== undefined).map((s) => [s, splits[s]!]) : SPLITS.map((s) => [s, s]);
+  const plans: CorpusPlan[] = [];
+  const missing: string[] = [];
+  let missingFrom: { resolved: ResolvedSource; opened: OpenedSource } | undefined;
+  for (const [split, spec] of mapping) {
+    const from = typeof spec === 'string' ? source : spec.from ?? source;
+    const name = typeof spec === 'string' ? spec : spec.split ?? split;
+    const o = open(from);
+    if (o.opened.kind === 'single') {
+      if (!splits) throw new DataPrepError('the source is a single split (one file or a split folder); say which split it is, e.g. "splits": {"test": "test"}, or give each split its own "from"', { file: o.resolved.path });
+      plans.push({ split, sourceSplit: name, source: o.resolved, location: o.opened.location });
+      continue;
+    }
+    const loc = o.opened.splits.get(name);
+    if (!loc) { missing.push(`${split}${name !== split ? ` (as "${name}")` : ''}`); missingFrom = o; continue; }
+    plans.push({ split, sourceSplit: name, source: o.resolved, location: loc });
+  }
+  if (missing.length) {
+    const o = missingFrom!;
+    const has = o.opened.kind === 'splits' ? [...o.opened.splits.keys()] : [];
+    throw new DataPrepError(
+      `no ${missing.join(', ')} split in ${o.resolved.path} (${o.resolved.via}); it has ${has.length ? has.join(', ') : 'no recognised splits'}. ` +
+      `Map splits explicitly, e.g. "splits": {"train": {"from": "embedded"}, "validation": "validation", "test": "test"}`,
+    );
+  }
+  return plans;
+}
+
+export async function loadPlannedSplit(plan: CorpusPlan, fields: FieldNames, policy: InvalidPolicy, maxRows?: number): Promise<LoadedSplit> {
+  const columns = [fields.id, fields.dialogue, fields.summary];
+  const seen = new Map();
+  const examples: Example[] = [];
+  const skipped: SkipRecord[] = [];
+  for (const file of plan.location.files) {
+    const raw = await readRecords(file, columns, plan.location.format);
+    const v = validateRecords(raw, fields, policy, plan.split, seen);
+    examples.push(...v.examples);
+    skipped.push(...v.skipped);
+  }
+  if (examples.length === 0) throw new DataPrepError(`split "${plan.split}" has no valid rows${skipped.length ? ` (${skipped.length} skipped)` : ''}`, { file: plan.location.path });
+  return { ...plan, examples: maxRows ? examples.slice(0, maxRows) : examples, skipped };
+}
+
+/** Convenience: load one corpus folder's splits (all present ones) with default options. */
+export async function loadCorpus(path: string, opts: { fields?: FieldNames; onInvalid?: InvalidPolicy; format?: SplitLocation['format'] } = {}): Promise<Map<string, Example[]>> {
+  const resolved = resolveSource({ path, format: opts.format });
+  const o = openSource(resolved);
+  const fields = opts.fields ?? { id: 'id', dialogue: 'dialogue', summary: 'summary' };
+  const out = new Map<string, Example[]>();
+  const entries: [string, SplitLocation][] = o.kind === 'single' ? [['data', o.location]] : [...o.splits.entries()];
+  for (const [name, location] of entries) {
+    const l = await loadPlannedSplit({ split: name as SplitName, sourceSplit: name, source: resolved, location }, fields, opts.onInvalid ?? 'error');
+    out.set(name, l.examples);
+  }
+  return out;
+}

@@ -1,0 +1,56 @@
+// Reads text files as strict UTF-8: an invalid byte sequence is an error naming the line, never
+// a silent U+FFFD (TextDecoder with fatal: true).
+import { readFileSync, existsSync, statSync } from 'node:fs';
+import { DataPrepError } from './errors.js';
+
+const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+export function readBytes(path: string): Uint8Array {
+  if (!existsSync(path)) throw new DataPrepError('file not found', { file: path });
+  if (!statSync(path).isFile()) throw new DataPrepError('not a file', { file: path });
+  return readFileSync(path);
+}
+
+/** Decode strictly; on failure name the line and byte offset of the first bad sequence. */
+export function decodeUtf8(bytes: Uint8Array, file: string, lineBase = 1): string {
+  try {
+    return strict.decode(bytes);
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    let line = lineBase;
+    for (let i = 0; i < at; i++) if (bytes[i] === 0x0a) line++;
+    throw new DataPrepError(`invalid UTF-8 at byte ${at}`, { file, line });
+  }
+}
+
+export function readTextFile(path: string): string {
+  return decodeUtf8(readBytes(path), path);
+}
+
+/** Offset of the first byte that does not start or continue a well-formed UTF-8 sequence. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    let n: number, lo = 0x80, hi = 0xbf;
+    if (c < 0x80) { i++; continue; }
+    else if (c >= 0xc2 && c <= 0xdf) n = 1;
+    else if (c >= 0xe0 && c <= 0xef) { n = 2; if (c === 0xe0) lo = 0xa0; if (c === 0xed) hi = 0x9f; }
+    else if (c >= 0xf0 && c <= 0xf4) { n = 3; if (c === 0xf0) lo = 0x90; if (c === 0xf4) hi = 0x8f; }
+    else return i;
+    for (let k = 1; k <= n; k++) {
+      const d = b[i + k];
+      if (d === undefined) return i;
+      if (k === 1 ? d < lo || d > hi : d < 0x80 || d > 0xbf) return i;
+    }
+    i += n + 1;
+  }
+  return b.length;
+}
+
+/** 1-based line of a character offset in a string. */
+export function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
