@@ -40,9 +40,12 @@ export function stateDict(model: SwitchTransformer): Map<string, FloatTensor> {
 }
 
 /** Where each key of a checkpoint lives. */
-export interface TensorSource { get(key: string): FloatTensor; keys(): string[]; fileOf(key: string): string; shapeOf(key: string): number[] }
+export interface TensorSource {
+  /** The file (or index file) the tensors come from, for messages. */
+  description: string;
+  get(key: string): FloatTensor; keys(): string[]; fileOf(key: string): string; shapeOf(key: string): number[] }
 
-function sourceFromFiles(files: SafetensorsFile[]): TensorSource {
+function sourceFromFiles(files: SafetensorsFile[], description: string): TensorSource {
   const where = new Map<string, SafetensorsFile>();
   for (const f of files) {
     for (const k of f.entries.keys()) {
@@ -52,6 +55,7 @@ function sourceFromFiles(files: SafetensorsFile[]): TensorSource {
     }
   }
   return {
+    description,
     keys: () => [...where.keys()],
     fileOf: (k) => where.get(k)?.file ?? '<none>',
     shapeOf: (k) => [...where.get(k)!.entries.get(k)!.shape],
@@ -69,7 +73,7 @@ export async function openCheckpointTensors(dir: string): Promise<TensorSource> 
   const index = path.join(dir, 'model.safetensors.index.json');
   let bytes: Uint8Array | undefined;
   try { bytes = new Uint8Array(await readFile(single)); } catch { bytes = undefined; }
-  if (bytes) return sourceFromFiles([parseSafetensors(bytes, single)]);
+  if (bytes) return sourceFromFiles([parseSafetensors(bytes, single)], single);
   let raw: string;
   try { raw = await readFile(index, 'utf8'); } catch {
     throw new CheckpointError(`${dir}: neither model.safetensors nor model.safetensors.index.json exists`);
@@ -88,7 +92,7 @@ export async function openCheckpointTensors(dir: string): Promise<TensorSource> 
     const p = path.join(dir, name);
     files.push(parseSafetensors(new Uint8Array(await readFile(p)), p));
   }
-  const src = sourceFromFiles(files);
+  const src = sourceFromFiles(files, index);
   for (const [k, f] of Object.entries(idx.weight_map)) {
     const actual = src.fileOf(k);
     if (actual !== path.join(dir, f as string)) throw new CheckpointError(`${index}: weight_map says "${k}" is in ${f as string}, but ${actual === '<none>' ? 'no shard holds it' : `it is in ${actual}`}`);
@@ -112,8 +116,9 @@ export function loadWeights(model: SwitchTransformer, src: TensorSource): void {
     if (model.config.tie_word_embeddings && TIED_KEYS.includes(k)) continue;
     throw new CheckpointError(`${src.fileOf(k)}: unexpected key "${k}" (the model has no such parameter)`);
   }
-  const missing = params.filter((p) => !src.keys().includes(p.name)).map((p) => p.name);
-  if (missing.length) throw new CheckpointError(`checkpoint is missing ${missing.length} key(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
+  const present = new Set(src.keys());
+  const missing = params.filter((p) => !present.has(p.name)).map((p) => p.name);
+  if (missing.length) throw new CheckpointError(`${src.description}: checkpoint is missing ${missing.length} key(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
   const values = new Map<string, Float32Array>();
   for (const p of params) {
     const want = torchShape(p);
@@ -127,7 +132,7 @@ export function loadWeights(model: SwitchTransformer, src: TensorSource): void {
   if (model.config.tie_word_embeddings) {
     const shared = values.get('shared.weight')!;
     for (const k of TIED_KEYS) {
-      if (!src.keys().includes(k)) continue;
+      if (!present.has(k)) continue;
       const t = src.get(k);
       if (t.values.length !== shared.length || t.values.some((v, i) => !Object.is(v, shared[i]))) {
         throw new CheckpointError(`${src.fileOf(k)}: tied key "${k}" differs from shared.weight (tie_word_embeddings is true)`);

@@ -35,12 +35,17 @@ class ParamStore {
   constructor(private readonly rng: Rng) {}
   /** Normal(0, std²) initialisation, as HF `_init_weights`. */
   normal(name: string, shape: number[], std: number, layout: ParameterLayout): tf.Variable {
-    const v = tf.variable(this.rng.normalTensor(shape, 0, std), true, name);
+    const init = this.rng.normalTensor(shape, 0, std);
+    // tfjs variable names are global; HF names live in the parameter list instead.
+    const v = tf.variable(init, true);
+    init.dispose();
     this.list.push({ name, variable: v, layout, frozen: false });
     return v;
   }
   ones(name: string, size: number): tf.Variable {
-    const v = tf.variable(tf.ones([size]), true, name);
+    const init = tf.ones([size]);
+    const v = tf.variable(init, true);
+    init.dispose();
     this.list.push({ name, variable: v, layout: 'raw', frozen: false });
     return v;
   }
