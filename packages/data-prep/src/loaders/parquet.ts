@@ -33,7 +33,8 @@ export async function readParquet(file: string, columns: string[]): Promise<RawR
   }
   let rows: Record<string, unknown>[];
   try {
-    rows = await parquetReadObjects({ file: buf, metadata, columns, compressors, utf8: false });
+    // Keep strings as bytes (hyparquet's own decoder is lenient) and decode strictly below.
+    rows = await parquetReadObjects({ file: buf, metadata, columns, compressors, utf8: false, parsers: { stringFromBytes: (b: Uint8Array) => b as unknown as string } });
   } catch (e) {
     throw new DataPrepError(`cannot read Parquet data (${(e as Error).message})`, { file });
   }

@@ -1,0 +1,96 @@
+// Real SAMSum validation/test splits from ../shared/datasets/samsum (relative to the repo root;
+// the corpus is CC BY-NC-ND and is never copied into the project). The JSON files and the HF
+// `save_to_disk` Arrow stream files must load to identical rows; facts from the folder's README
+// (row counts, mixed line ends, a summary ending in "\n\n") are checked on what was loaded.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadCorpus, discoverSplits, runDataPrepCommand, readPreparedSplit, DataPrepError, type Example } from '@switchyard/data-prep';
+import { sharedSamsum, hasSharedSamsum } from './helpers/paths.js';
+
+if (!hasSharedSamsum) console.log(`SKIPPED: SAMSum not found at ${sharedSamsum} (tests reading the real corpus do not run)`);
+const maybe = hasSharedSamsum ? describe : describe.skip;
+
+maybe('SAMSum from ../shared (JSON and HF Arrow)', () => {
+  let json: Map<string, Example[]>;
+  let arrow: Map<string, Example[]>;
+  beforeAll(async () => {
+    json = await loadCorpus(sharedSamsum);
+    arrow = await loadCorpus(join(sharedSamsum, 'hf_arrow'));
+  });
+
+  test('split discovery by file name', () => {
+    const top = discoverSplits(sharedSamsum);
+    expect([...top.keys()].sort()).toEqual(['test', 'validation']);
+    expect(top.get('validation')!.files[0]).toMatch(/val\.json$/);
+    const hf = discoverSplits(join(sharedSamsum, 'hf_arrow'));
+    expect(hf.get('test')!.files[0]).toMatch(/test\.data-00000-of-00001\.arrow$/);
+    expect(hf.get('test')!.format).toBe('arrow');
+  });
+
+  test('818 validation and 819 test rows in both forms', () => {
+    expect(json.get('validation')!.length).toBe(818);
+    expect(json.get('test')!.length).toBe(819);
+    expect(arrow.get('validation')!.length).toBe(818);
+    expect(arrow.get('test')!.length).toBe(819);
+  });
+
+  test('identical ids, dialogues and summaries (byte for byte, same order)', () => {
+    for (const split of ['validation', 'test']) {
+      const a = json.get(split)!, b = arrow.get(split)!;
+      expect(b.map((e) => e.id)).toEqual(a.map((e) => e.id));
+      expect(b.map((e) => e.dialogue)).toEqual(a.map((e) => e.dialogue));
+      expect(b.map((e) => e.summary)).toEqual(a.map((e) => e.summary));
+    }
+  });
+
+  test('nothing was normalised on load: line ends and whitespace as the README describes', () => {
+    const test = json.get('test')!, val = json.get('validation')!;
+    const crlf = (xs: Example[]) => xs.filter((e) => e.dialogue.includes('\r\n')).length;
+    expect([crlf(test), test.length - crlf(test)]).toEqual([724, 95]);
+    expect([crlf(val), val.length - crlf(val)]).toEqual([710, 108]);
+    expect(test[0]!.id).toBe('13862856');
+    expect(test[0]!.dialogue.includes('\r')).toBe(false);
+    expect(test[1]!.dialogue.includes('\r\n')).toBe(true);
+    const s = test.find((e) => e.id === '13731344')!;
+    expect(s.summary.endsWith('\n\n')).toBe(true);
+    expect(val.some((e) => e.summary.includes('\n'))).toBe(false);
+  });
+
+  test('samsum via SAMSUM_DIR without a train split says so and how to map splits', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'dp-samsum-')), 'out');
+    const run = runDataPrepCommand({ config: { source: 'samsum' }, out, env: { ...process.env, SAMSUM_DIR: sharedSamsum }, log: () => {} });
+    await expect(run).rejects.toThrow(DataPrepError);
+    await expect(runDataPrepCommand({ config: { source: 'samsum' }, out, env: { ...process.env, SAMSUM_DIR: sharedSamsum }, log: () => {} }))
+      .rejects.toThrow(/no train split in .*samsum \(SAMSUM_DIR\); it has test, validation\. Map splits explicitly/);
+  });
+
+  test('train on the embedded train split, evaluate on the real test split', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'dp-samsum-')), 'out');
+    const logs: string[] = [];
+    const r = await runDataPrepCommand({
+      config: {
+        source: 'samsum',
+        splits: { train: { from: 'embedded' }, test: 'test' },
+        tokenizer: { vocabSize: 1000 },
+        maxRows: { train: 300 },
+      },
+      out, env: { ...process.env, SAMSUM_DIR: sharedSamsum }, log: (m) => logs.push(m),
+    });
+    expect(logs.filter((l) => l.startsWith('data source:'))).toHaveLength(2);
+    expect(r.stats.splits.test!.rows).toBe(819);
+    expect(r.stats.splits.test!.source.via).toBe('SAMSUM_DIR');
+    expect(r.stats.splits.train!.source.via).toBe('embedded');
+    expect(r.stats.splits.validation).toBeUndefined();
+    const t = readPreparedSplit(out, 'test');
+    expect(t.id).toEqual(json.get('test')!.map((e) => e.id));
+    // Default normalisation: \r\n → \n and trimmed ends.
+    expect(t.dialogue.some((d) => d.includes('\r'))).toBe(false);
+    expect(t.summary[t.id.indexOf('13731344')]!.endsWith('\n')).toBe(false);
+    expect(t.labels.every((l) => l[l.length - 1] === 1)).toBe(true);
+    // The truncation count in stats.json is the number of inputs cut to exactly 512 ids.
+    expect(t.inputIds.every((x) => x.length <= 512)).toBe(true);
+    const cut = t.inputIds.filter((x) => x.length === 512).length;
+    expect(r.stats.splits.test!.inputTruncated).toBe(cut);
+  });
+});
