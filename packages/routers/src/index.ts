@@ -18,3 +18,7 @@ export { tokensChooseDispatch, capacityFlaxformer, capacityVmoe, capacitySwitchP
 export type { DispatchPlan, PriorityOrder } from './selection/capacity.js';
 export { expertsChooseDispatch } from './selection/expert-choice.js';
 export { sampleWithoutReplacement } from './selection/sampling.js';
+export { smoeDropoutK } from './routers/smoe-dropout.js';
+export { moesartWeights } from './routers/moesart.js';
+export type { MoesartMode } from './routers/moesart.js';
+export { orthogonalInit } from './gates/init.js';

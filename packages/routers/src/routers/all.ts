@@ -2,6 +2,15 @@
 import { registerRouter, type RouterDefinition } from '../registry.js';
 import { switchTop1Definition } from './switch-top1.js';
 import { gatingStudyDefinitions } from './gating-study.js';
+import { smoeDefinition } from './smoe.js';
+import { smoeDropoutDefinition } from './smoe-dropout.js';
+import { xmoeDefinition } from './xmoe.js';
+import { vmoeDefinition } from './vmoe.js';
+import { expertChoiceDefinition } from './expert-choice.js';
+import { moesartDefinition } from './moesart.js';
 
-const builtins: RouterDefinition[] = [switchTop1Definition, ...gatingStudyDefinitions];
+const builtins: RouterDefinition[] = [
+  switchTop1Definition, ...gatingStudyDefinitions, smoeDefinition, smoeDropoutDefinition, xmoeDefinition,
+  vmoeDefinition, expertChoiceDefinition, moesartDefinition,
+];
 for (const d of builtins) registerRouter(d);
