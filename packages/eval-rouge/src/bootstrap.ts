@@ -61,18 +61,25 @@ export function bootstrapIntervals(
     const n = scores.length;
     if (n === 0) throw new Error('bootstrap needs at least one example');
     // Column-major copies of the (example, measure) matrix: [3][n].
-    const cols = FIELDS.map((f) => Float64Array.from(scores, (s) => s[f]));
-    const means = FIELDS.map(() => new Float64Array(samples)); // [3][samples]
+    const [colP, colR, colF] = FIELDS.map((f) => Float64Array.from(scores, (s) => s[f])) as [Float64Array, Float64Array, Float64Array];
+    const means = FIELDS.map(() => new Float64Array(samples)) as [Float64Array, Float64Array, Float64Array]; // [3][samples]
+    const idx = new Int32Array(n);
     for (let s = 0; s < samples; s++) {
-      const idx = rng.choice(n, n);
-      for (let f = 0; f < 3; f++) {
-        // np.mean(sample, axis=0) on a C-ordered [n, 3] matrix adds rows in order (the
-        // reduction axis is the outer loop, so no pairwise summation), then divides by n.
-        const col = cols[f]!;
-        let sum = 0;
-        for (let k = 0; k < n; k++) sum += col[idx[k]!]!;
-        means[f]![s] = sum / n;
+      rng.fillChoice(idx, n);
+      // np.mean(sample, axis=0) on a C-ordered [n, 3] matrix adds rows in order (the
+      // reduction axis is the outer loop, so no pairwise summation), then divides by n.
+      let sp = 0;
+      let sr = 0;
+      let sf = 0;
+      for (let k = 0; k < n; k++) {
+        const j = idx[k]!;
+        sp += colP[j]!;
+        sr += colR[j]!;
+        sf += colF[j]!;
       }
+      means[0][s] = sp / n;
+      means[1][s] = sr / n;
+      means[2][s] = sf / n;
     }
     const at = (q: number): Score => ({
       precision: percentileLinear(means[0]!, q),

@@ -8,12 +8,16 @@
 
 const N = 624;
 const M = 397;
-const UPPER_MASK = 0x80000000;
+// Constants as int32 bit patterns: the state lives in an Int32Array so V8 keeps every
+// operation on small integers (a Uint32Array yields heap numbers above 2^31, ~10x slower).
+const UPPER_MASK = 0x80000000 | 0;
 const LOWER_MASK = 0x7fffffff;
-const MATRIX_A = 0x9908b0df;
+const MATRIX_A = 0x9908b0df | 0;
+const TEMPER_B = 0x9d2c5680 | 0;
+const TEMPER_C = 0xefc60000 | 0;
 
 export class LegacyMt19937 {
-  private readonly mt = new Uint32Array(N);
+  private readonly mt = new Int32Array(N);
   private index = N;
 
   /** `np.random.seed(seed)`; numpy accepts integers in [0, 2^32 - 1]. */
@@ -21,21 +25,29 @@ export class LegacyMt19937 {
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
       throw new Error(`seed must be an integer in [0, 2^32 - 1], got ${seed}`);
     }
-    this.mt[0] = seed >>> 0;
+    this.mt[0] = seed | 0;
     for (let i = 1; i < N; i++) {
       const prev = this.mt[i - 1]! ^ (this.mt[i - 1]! >>> 30);
       // 1812433253 * prev + i (mod 2^32); Math.imul keeps the low 32 bits exactly.
-      this.mt[i] = (Math.imul(1812433253, prev) + i) >>> 0;
+      this.mt[i] = (Math.imul(1812433253, prev) + i) | 0;
     }
     this.index = N;
   }
 
   private twist(): void {
     const mt = this.mt;
-    for (let k = 0; k < N; k++) {
-      const y = (mt[k]! & UPPER_MASK) | (mt[(k + 1) % N]! & LOWER_MASK);
-      mt[k] = mt[(k + M) % N]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+    let k = 0;
+    // Split at N-M and N-1 instead of `% N` in the inner loop (same recurrence, faster).
+    for (; k < N - M; k++) {
+      const y = (mt[k]! & UPPER_MASK) | (mt[k + 1]! & LOWER_MASK);
+      mt[k] = mt[k + M]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
     }
+    for (; k < N - 1; k++) {
+      const y = (mt[k]! & UPPER_MASK) | (mt[k + 1]! & LOWER_MASK);
+      mt[k] = mt[k + M - N]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+    }
+    const y = (mt[N - 1]! & UPPER_MASK) | (mt[0]! & LOWER_MASK);
+    mt[N - 1] = mt[M - 1]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
     this.index = 0;
   }
 
@@ -44,8 +56,8 @@ export class LegacyMt19937 {
     if (this.index >= N) this.twist();
     let y = this.mt[this.index++]!;
     y ^= y >>> 11;
-    y ^= (y << 7) & 0x9d2c5680;
-    y ^= (y << 15) & 0xefc60000;
+    y ^= (y << 7) & TEMPER_B;
+    y ^= (y << 15) & TEMPER_C;
     y ^= y >>> 18;
     return y >>> 0;
   }
@@ -71,9 +83,36 @@ export class LegacyMt19937 {
 
   /** `np.random.choice(n, size)` with replacement and no weights = `randint(0, n, size)`. */
   choice(n: number, size: number): Int32Array {
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`choice: population must be a positive integer, got ${n}`);
     const out = new Int32Array(size);
-    for (let i = 0; i < size; i++) out[i] = this.interval(n - 1);
+    this.fillChoice(out, n);
     return out;
+  }
+
+  /**
+   * Fill `out` with `choice(n, out.length)` draws, the same stream as repeated `interval(n-1)`;
+   * inlined because the bootstrap draws 4 types × 1000 resamples × n examples.
+   */
+  fillChoice(out: Int32Array, n: number): void {
+    if (!Number.isInteger(n) || n <= 0 || n > 0x7fffffff) throw new Error(`choice: population must be a positive integer, got ${n}`);
+    const max = n - 1;
+    if (max === 0) { out.fill(0); return; }
+    let mask = max;
+    mask |= mask >>> 1; mask |= mask >>> 2; mask |= mask >>> 4; mask |= mask >>> 8; mask |= mask >>> 16;
+    const mt = this.mt;
+    let pos = this.index;
+    for (let i = 0; i < out.length; i++) {
+      let v: number;
+      do {
+        if (pos >= N) { this.twist(); pos = 0; }
+        let y = mt[pos++]!;
+        y ^= y >>> 11;
+        y ^= (y << 7) & TEMPER_B;
+        y ^= (y << 15) & TEMPER_C;
+        y ^= y >>> 18;
+        v = y & mask; // mask < 2^31, so the result is a non-negative int32
+      } while (v > max);
+      out[i] = v;
+    }
+    this.index = pos;
   }
 }
