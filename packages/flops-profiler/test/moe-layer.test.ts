@@ -102,3 +102,13 @@ describe('timing harness', () => {
     experts.dispose();
   });
 });
+
+describe('experts', () => {
+  it('own exactly their 2·E variables and free them on dispose', () => {
+    const before = tf.memory().numTensors;
+    const experts = createExperts(new Rng(6), E, D, F);
+    expect(tf.memory().numTensors).toBe(before + 2 * E);
+    experts.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

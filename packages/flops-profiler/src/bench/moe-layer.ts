@@ -21,9 +21,11 @@ export interface MoeExperts {
 export function createExperts(rng: Rng, numExperts: number, dModel: number, dFf: number): MoeExperts {
   const wi: tf.Variable[] = [];
   const wo: tf.Variable[] = [];
+  // tf.variable keeps its own reference to the data, so the initial tensors are disposed.
+  const own = (t: tf.Tensor): tf.Variable => { const v = tf.variable(t, true); t.dispose(); return v; };
   for (let e = 0; e < numExperts; e++) {
-    wi.push(tf.variable(rng.normalTensor([dModel, dFf], 0, 1 / Math.sqrt(dModel)), true));
-    wo.push(tf.variable(rng.normalTensor([dFf, dModel], 0, 1 / Math.sqrt(dFf)), true));
+    wi.push(own(rng.normalTensor([dModel, dFf], 0, 1 / Math.sqrt(dModel))));
+    wo.push(own(rng.normalTensor([dFf, dModel], 0, 1 / Math.sqrt(dFf))));
   }
   return {
     numExperts, dModel, dFf, wi, wo,

@@ -1,0 +1,265 @@
+// The work behind the flops-profiler stage and `switchyard flops`: analytic FLOPs rows for the
+// top-k curve, for routing statistics found upstream and for configured routers, optional
+// measured layer timings, then flops.arrow, active-experts.arrow and the two plots.
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { Rng, makeTable, writeArrowFile } from '@switchyard/runtime';
+import { createRouter } from '@switchyard/routers';
+import { flopsModel, type FlopsReport } from './analytic.js';
+import { resolveModel } from './model-config.js';
+import type { RouterCostSpec } from './router-cost.js';
+import { readRoutingFile, pooledHistogram, pooledMeanActive, type RoutingSummary } from './routing-stats.js';
+import { classifyRouter, type RouterConfig } from './router-mapping.js';
+import type { FlopsStageConfig } from './stage-config.js';
+import { createExperts, planFromMask } from './bench/moe-layer.js';
+import { syntheticTopK, syntheticSupport } from './bench/synthetic-masks.js';
+import { timeDenseLayer, timeRouterLayer, timeSparseLayer, type LayerTiming } from './bench/time-layer.js';
+import { renderChart } from './plots/render-chart.js';
+import { flopsVsKSpec, activeExpertsHistogramSpec, type CurvePoint, type HistogramBar, type SupportPoint } from './plots/flops-charts.js';
+
+export interface ProfileContext {
+  /** Upstream name → output folder; each may hold a routing.arrow. */
+  inputs: Record<string, string>;
+  outDir: string;
+  seed: number;
+  log(message: string): void;
+  record?(key: string, value: unknown): void;
+}
+
+export type RowSource = 'fixed-k' | 'routing-stats' | 'untrained-router' | 'dense';
+
+export interface FlopsRow {
+  router: string;
+  gate: string;
+  normaliser: string;
+  source: RowSource;
+  /** Fixed k, or null when the support size varies per token. */
+  k: number | null;
+  meanActive: number;
+  /** histogram[a] = tokens with a active experts (empty for fixed k). */
+  histogram: number[];
+  report: FlopsReport;
+  timing?: LayerTiming;
+  /** How the timed layer was routed. */
+  timingDispatch?: string;
+  /** The router config of a configured-router row (measured with the real router). */
+  routerConfig?: RouterConfig;
+}
+
+export interface ProfileResult {
+  rows: FlopsRow[];
+  dense?: LayerTiming;
+  files: string[];
+}
+
+export const FLOPS_FILE = 'flops.arrow';
+export const ACTIVE_EXPERTS_FILE = 'active-experts.arrow';
+
+function histogramOf(summary: RoutingSummary): number[] { return pooledHistogram(summary); }
+
+/** Route `tokens` N(0, 1) rows through a freshly initialised router; the dispatch histogram stands in for statistics. */
+function probeUntrained(routerCfg: RouterConfig, d: number, E: number, tokens: number, rng: Rng): RoutingSummary {
+  const router = createRouter(routerCfg, { dModel: d, numExperts: E, rng: rng.fork('probe-init') });
+  try {
+    const mask = tf.tidy(() => {
+      const x = rng.normalTensor([tokens, d]) as tf.Tensor2D;
+      const out = router.route(x, { training: false, rng: rng.fork('probe-route') });
+      return out.dispatch.dataSync().slice();
+    });
+    const plan = planFromMask(mask, tokens, E);
+    return { '*': { tokens, totalActive: Math.round(plan.meanActive * tokens), histogram: plan.histogram } };
+  } finally {
+    router.dispose();
+  }
+}
+
+/** Sample per-token support sizes from a histogram (clamped to E). */
+function sampleSizes(histogram: number[], tokens: number, E: number, rng: Rng): Int32Array {
+  const total = histogram.reduce((a, b) => a + b, 0);
+  const out = new Int32Array(tokens);
+  for (let n = 0; n < tokens; n++) {
+    let u = rng.uniform() * total;
+    let a = 0;
+    while (a < histogram.length - 1 && u >= histogram[a]!) { u -= histogram[a]!; a++; }
+    out[n] = Math.min(a, E);
+  }
+  return out;
+}
+
+export async function runFlopsProfile(cfg: FlopsStageConfig, ctx: ProfileContext): Promise<ProfileResult> {
+  const m = resolveModel(cfg.model);
+  const E = m.experts;
+  const base = { model: cfg.model, sourceLength: cfg.sourceLength, targetLength: cfg.targetLength };
+  const rng = new Rng(ctx.seed);
+  const rows: FlopsRow[] = [];
+
+  // 1. the top-k curve
+  for (const gate of cfg.topK.gates) {
+    for (const k of cfg.topK.kValues ?? []) {
+      const spec: RouterCostSpec = { gate, normaliser: 'softmax', topK: k < E };
+      rows.push({ router: `${gate}-softmax-topk`, gate, normaliser: 'softmax', source: 'fixed-k', k, meanActive: k, histogram: [],
+        report: flopsModel({ ...base, router: spec, activeExperts: k }) });
+    }
+  }
+
+  // 2. routing statistics written by upstream stages
+  for (const [name, dir] of Object.entries(ctx.inputs)) {
+    const file = path.join(dir, 'routing.arrow');
+    if (!existsSync(file)) {
+      if (cfg.statistics[name]) throw new Error(`statistics.${name}: upstream folder ${dir} has no routing.arrow`);
+      continue;
+    }
+    const st = cfg.statistics[name] ?? {};
+    let summary = readRoutingFile(file);
+    const sparse = [...m.encoderSparse.map((b) => `encoder.block.${b}`), ...m.decoderSparse.map((b) => `decoder.block.${b}`)];
+    const missing = sparse.filter((l) => !summary[l]);
+    if (missing.length > 0 && !summary['*']) {
+      ctx.log(`${name}: routing.arrow has no tokens for ${missing.length} of ${sparse.length} sparse layers of the model; those use the pooled mean ${pooledMeanActive(summary).toFixed(3)}`);
+      summary = { ...summary, '*': { tokens: 1, totalActive: pooledMeanActive(summary), histogram: [] } };
+    }
+    const spec: RouterCostSpec = { gate: st.gate ?? 'linear', normaliser: st.normaliser ?? 'sparsemax', topK: false };
+    const report = flopsModel({ ...base, router: spec, activeExperts: summary });
+    const { '*': _pooled, ...perLayer } = summary;
+    rows.push({ router: st.label ?? name, gate: spec.gate, normaliser: spec.normaliser!, source: 'routing-stats', k: null,
+      meanActive: report.meanActiveExperts, histogram: histogramOf(perLayer), report });
+  }
+
+  // 3. configured routers
+  for (const rc of cfg.routers) {
+    const cls = classifyRouter(rc.router, { ...(rc.gate ? { gate: rc.gate } : {}), ...(rc.normaliser ? { normaliser: rc.normaliser } : {}), ...(rc.k !== undefined ? { k: rc.k } : {}) });
+    const label = rc.name ?? rc.router.type;
+    let row: FlopsRow;
+    if (cls.activity.kind === 'support') {
+      const summary = probeUntrained(rc.router, m.d, E, cfg.probeTokens, rng.fork(`probe:${label}`));
+      const report = flopsModel({ ...base, router: cls.spec, activeExperts: summary });
+      row = { router: label, gate: cls.spec.gate, normaliser: cls.spec.normaliser!, source: 'untrained-router', k: null,
+        meanActive: report.meanActiveExperts, histogram: summary['*']!.histogram, report };
+    } else {
+      const k = cls.activity.kind === 'dense' ? E : cls.activity.k;
+      row = { router: label, gate: cls.spec.gate, normaliser: cls.spec.normaliser!, source: cls.activity.kind === 'dense' ? 'dense' : 'fixed-k', k,
+        meanActive: k, histogram: [], report: flopsModel({ ...base, router: cls.spec, activeExperts: k }) };
+    }
+    row.routerConfig = rc.router;
+    rows.push(row);
+  }
+
+  // 4. measured layer time
+  let dense: LayerTiming | undefined;
+  if (cfg.measure.enabled) dense = measureRows(cfg, rows, rng.fork('measure'), ctx);
+
+  // 5. outputs
+  const files = [FLOPS_FILE, ACTIVE_EXPERTS_FILE];
+  writeArrowFile(path.join(ctx.outDir, FLOPS_FILE), flopsTable(rows, dense));
+  writeArrowFile(path.join(ctx.outDir, ACTIVE_EXPERTS_FILE), histogramTable(rows));
+  if (cfg.plots) files.push(...(await writePlots(rows, ctx.outDir, cfg.fontPath, ctx.log)));
+  return { rows, ...(dense ? { dense } : {}), files };
+}
+
+function measureRows(cfg: FlopsStageConfig, rows: FlopsRow[], rng: Rng, ctx: ProfileContext): LayerTiming {
+  const { tokens: N, dModel: D, dFf: F } = cfg.measure;
+  const Eb = cfg.measure.experts ?? resolveModel(cfg.model).experts;
+  const opts = { warmup: cfg.measure.warmup, repeats: cfg.measure.repeats, backward: cfg.measure.backward };
+  const experts = createExperts(rng.fork('experts'), Eb, D, F);
+  const x = rng.normalTensor([N, D]) as tf.Tensor2D;
+  const g = rng.normalTensor([N, D]) as tf.Tensor2D;
+  try {
+    const all = syntheticTopK(N, Eb, Eb, rng.fork('dense'));
+    const wAll = tf.tensor2d(all.weights, [N, Eb]);
+    const dense = timeDenseLayer('dense', x, wAll, experts, g, opts);
+    wAll.dispose();
+    ctx.log(`measured dense all-${Eb} layer: ${dense.forwardMs.toFixed(1)} ms forward, ${dense.forwardBackwardMs.toFixed(1)} ms forward+backward (N=${N} D=${D} F=${F})`);
+    const sparse = (label: string, r: { mask: Float32Array; weights: Float32Array }) => {
+      const w = tf.tensor2d(r.weights, [N, Eb]);
+      try { return timeSparseLayer(label, x, w, planFromMask(r.mask, N, Eb), experts, g, opts); } finally { w.dispose(); }
+    };
+    const byK = new Map<number, LayerTiming>();
+    for (const row of rows) {
+      if (row.source === 'fixed-k' && row.k !== null && !row.routerConfig) {
+        if (!cfg.measure.kValues.includes(row.k) || row.k > Eb) continue;
+        if (!byK.has(row.k)) byK.set(row.k, sparse(`top-${row.k}`, syntheticTopK(N, Eb, row.k, rng.fork(`top-${row.k}`))));
+        row.timing = byK.get(row.k)!;
+        row.timingDispatch = `synthetic top-${row.k} of ${Eb}`;
+      } else if (row.source === 'routing-stats') {
+        row.timing = sparse(row.router, syntheticSupport(sampleSizes(row.histogram, N, Eb, rng.fork(row.router)), Eb, rng.fork(`${row.router}:experts`)));
+        row.timingDispatch = `support sizes sampled from routing statistics, of ${Eb}`;
+      } else if (row.routerConfig) {
+        const rc = row.routerConfig;
+        const router = createRouter(rc, { dModel: D, numExperts: Eb, rng: rng.fork(`${row.router}:init`) });
+        try { row.timing = timeRouterLayer(row.router, router, x, experts, g, rng.fork(`${row.router}:route`), opts); } finally { router.dispose(); }
+        row.timingDispatch = `router ${rc.type} (untrained) over ${Eb}`;
+      }
+      if (row.timing) ctx.log(`measured ${row.router}${row.k !== null ? ` k=${row.k}` : ''}: ${row.timing.forwardMs.toFixed(1)} ms forward, ${row.timing.forwardBackwardMs.toFixed(1)} ms forward+backward, ${row.timing.meanActive.toFixed(2)} active`);
+    }
+    return dense;
+  } finally {
+    tf.dispose([x, g]);
+    experts.dispose();
+  }
+}
+
+const nul = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? null : v);
+
+function flopsTable(rows: FlopsRow[], dense?: LayerTiming) {
+  const col = <T>(f: (r: FlopsRow) => T) => rows.map(f);
+  return makeTable({
+    router: { kind: 'utf8', values: col((r) => r.router) },
+    gate: { kind: 'utf8', values: col((r) => r.gate) },
+    normaliser: { kind: 'utf8', values: col((r) => r.normaliser) },
+    source: { kind: 'utf8', values: col((r) => r.source) },
+    k: { kind: 'int32', values: col((r) => r.k) },
+    mean_active_experts: { kind: 'float64', values: col((r) => r.meanActive) },
+    active_experts_histogram: { kind: 'list<int32>', values: col((r) => r.histogram) },
+    source_length: { kind: 'int32', values: col((r) => r.report.sourceLength) },
+    target_length: { kind: 'int32', values: col((r) => r.report.targetLength) },
+    flops_forward_matmul_per_sequence: { kind: 'float64', values: col((r) => r.report.forward.matmul) },
+    flops_forward_all_per_sequence: { kind: 'float64', values: col((r) => r.report.forward.all) },
+    flops_training_matmul_per_sequence: { kind: 'float64', values: col((r) => r.report.training.matmul) },
+    flops_training_all_per_sequence: { kind: 'float64', values: col((r) => r.report.training.all) },
+    flops_forward_matmul_per_token: { kind: 'float64', values: col((r) => r.report.perToken.forwardMatmul) },
+    flops_forward_all_per_token: { kind: 'float64', values: col((r) => r.report.perToken.forwardAll) },
+    flops_training_all_per_token: { kind: 'float64', values: col((r) => r.report.perToken.trainingAll) },
+    measured_dispatch: { kind: 'utf8', values: col((r) => r.timingDispatch ?? null) },
+    measured_mean_active_experts: { kind: 'float64', values: col((r) => nul(r.timing?.meanActive)) },
+    measured_forward_ms: { kind: 'float64', values: col((r) => nul(r.timing?.forwardMs)) },
+    measured_forward_backward_ms: { kind: 'float64', values: col((r) => nul(r.timing?.forwardBackwardMs)) },
+    measured_forward_us_per_token: { kind: 'float64', values: col((r) => nul(r.timing?.forwardUsPerToken)) },
+    measured_forward_backward_us_per_token: { kind: 'float64', values: col((r) => nul(r.timing?.forwardBackwardUsPerToken)) },
+    measured_forward_ratio_to_dense: { kind: 'float64', values: col((r) => nul(r.timing && dense ? r.timing.forwardMs / dense.forwardMs : undefined)) },
+    measured_forward_backward_ratio_to_dense: { kind: 'float64', values: col((r) => nul(r.timing && dense ? r.timing.forwardBackwardMs / dense.forwardBackwardMs : undefined)) },
+  });
+}
+
+function histogramTable(rows: FlopsRow[]) {
+  const router: string[] = [], source: string[] = [], active: number[] = [], tokens: number[] = [];
+  for (const r of rows) {
+    r.histogram.forEach((c, a) => { router.push(r.router); source.push(r.source); active.push(a); tokens.push(c); });
+  }
+  return makeTable({
+    router: { kind: 'utf8', values: router },
+    source: { kind: 'utf8', values: source },
+    active_experts: { kind: 'int32', values: active },
+    tokens: { kind: 'int32', values: tokens },
+  });
+}
+
+async function writePlots(rows: FlopsRow[], outDir: string, fontPath: string | undefined, log: (m: string) => void): Promise<string[]> {
+  const curve: CurvePoint[] = rows.filter((r) => r.source === 'fixed-k' && r.router.endsWith('-softmax-topk'))
+    .map((r) => ({ router: r.router, k: r.k!, flops: r.report.forward.matmul }));
+  const support: SupportPoint[] = rows.filter((r) => r.k === null)
+    .map((r) => ({ router: `${r.router} (${r.source})`, meanActive: r.meanActive, flops: r.report.forward.matmul }));
+  const bars: HistogramBar[] = rows.filter((r) => r.histogram.length > 0)
+    .flatMap((r) => r.histogram.map((tokens, activeExperts) => ({ router: r.router, activeExperts, tokens })));
+  const files: string[] = [];
+  const save = async (stem: string, spec: Parameters<typeof renderChart>[0]) => {
+    const { svg, png, fontFile } = await renderChart(spec, fontPath ? { fontPath } : {});
+    writeFileSync(path.join(outDir, `${stem}.svg`), svg);
+    writeFileSync(path.join(outDir, `${stem}.png`), png);
+    if (!fontFile) log('no DejaVu Sans font found (set SWITCHYARD_FONT or install fonts-dejavu-core); PNG text uses system fonts');
+    files.push(`${stem}.svg`, `${stem}.png`);
+  };
+  await save('flops-vs-k', flopsVsKSpec(curve, support));
+  if (bars.length > 0) await save('active-experts-histogram', activeExpertsHistogramSpec(bars));
+  else log('no support-size statistics: the active-experts histogram is not drawn');
+  return files;
+}

@@ -1,0 +1,149 @@
+// Config of the flops-profiler stage and of `switchyard flops` (JSON Schema 2020-12, unknown keys
+// rejected), and the defaults filled in code so the result does not depend on the validator.
+import { MODEL_PRESETS, resolveModel, type SwitchModelConfig } from './model-config.js';
+import { GATE_KINDS, NORMALISER_KINDS, type GateKind, type NormaliserKind } from './router-cost.js';
+import type { RouterConfig } from './router-mapping.js';
+
+export interface RouterRowConfig {
+  /** Row label; defaults to the router type. */
+  name?: string;
+  /** Router config of @switchyard/routers, e.g. `{ "type": "linear-sparsemax" }`. */
+  router: RouterConfig;
+  gate?: GateKind;
+  normaliser?: NormaliserKind;
+  /** Active experts per token for the FLOPs model, when the router config cannot tell. */
+  k?: number;
+}
+
+export interface StatisticsConfig { label?: string; gate?: GateKind; normaliser?: NormaliserKind }
+
+export interface MeasureConfig {
+  enabled: boolean;
+  tokens: number;
+  dModel: number;
+  dFf: number;
+  /** Experts of the timed layer; defaults to the model's num_experts. */
+  experts?: number;
+  kValues: number[];
+  warmup: number;
+  repeats: number;
+  backward: boolean;
+}
+
+export interface FlopsStageConfig {
+  model: string | SwitchModelConfig;
+  sourceLength: number;
+  targetLength: number;
+  topK: { gates: GateKind[]; kValues?: number[] };
+  routers: RouterRowConfig[];
+  /** Upstream stage name → how to label and cost its routing.arrow. */
+  statistics: Record<string, StatisticsConfig>;
+  /** Tokens routed through an untrained router to estimate support sizes when no statistics exist. */
+  probeTokens: number;
+  measure: MeasureConfig;
+  plots: boolean;
+  fontPath?: string;
+  seed?: number;
+}
+
+const gateEnum = { enum: [...GATE_KINDS] };
+const normEnum = { enum: [...NORMALISER_KINDS] };
+const posInt = { type: 'integer', minimum: 1 };
+
+export const flopsStageConfigSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'switchyard:stage:flops-profiler',
+  title: 'flops-profiler stage config',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    model: {
+      description: 'Preset name or an HF SwitchTransformers config.json object.',
+      default: 'switch-base-16',
+      oneOf: [
+        { type: 'string', enum: Object.keys(MODEL_PRESETS) },
+        {
+          type: 'object',
+          required: ['d_model', 'd_kv', 'num_heads', 'd_ff', 'num_layers', 'num_experts', 'encoder_sparse_step', 'decoder_sparse_step', 'vocab_size'],
+          // a real config.json carries many more keys; only these are read
+          properties: {
+            d_model: posInt, d_kv: posInt, num_heads: posInt, d_ff: posInt, num_layers: posInt, num_decoder_layers: posInt,
+            num_experts: posInt, encoder_sparse_step: { type: 'integer', minimum: 0 }, decoder_sparse_step: { type: 'integer', minimum: 0 },
+            vocab_size: posInt, feed_forward_proj: { type: 'string' }, tie_word_embeddings: { type: 'boolean' },
+          },
+        },
+      ],
+    },
+    sourceLength: { ...posInt, default: 128 },
+    targetLength: { ...posInt, default: 64 },
+    topK: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: {
+        gates: { type: 'array', items: gateEnum, default: ['linear', 'attention'] },
+        kValues: { type: 'array', items: posInt, description: 'Defaults to 1…num_experts.' },
+      },
+    },
+    routers: {
+      type: 'array', default: [],
+      items: {
+        type: 'object', additionalProperties: false, required: ['router'],
+        properties: {
+          name: { type: 'string', minLength: 1 },
+          router: { type: 'object', required: ['type'], properties: { type: { type: 'string' } } },
+          gate: gateEnum, normaliser: normEnum, k: { type: 'number', minimum: 0 },
+        },
+      },
+    },
+    statistics: {
+      type: 'object', default: {},
+      additionalProperties: {
+        type: 'object', additionalProperties: false,
+        properties: { label: { type: 'string', minLength: 1 }, gate: gateEnum, normaliser: normEnum },
+      },
+    },
+    probeTokens: { ...posInt, default: 1024 },
+    measure: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: {
+        enabled: { type: 'boolean', default: false },
+        tokens: { ...posInt, default: 256 },
+        dModel: { ...posInt, default: 256 },
+        dFf: { ...posInt, default: 1024 },
+        experts: posInt,
+        kValues: { type: 'array', items: posInt, default: [1, 2, 4, 8, 16] },
+        warmup: { type: 'integer', minimum: 0, default: 1 },
+        repeats: { ...posInt, default: 3 },
+        backward: { type: 'boolean', default: true },
+      },
+    },
+    plots: { type: 'boolean', default: true },
+    fontPath: { type: 'string' },
+    seed: { type: 'integer' },
+  },
+} as const;
+
+/** Fill defaults (idempotent) and check what the schema cannot (k ≤ E). */
+export function resolveFlopsConfig(raw: Partial<FlopsStageConfig>): FlopsStageConfig {
+  const model = raw.model ?? 'switch-base-16';
+  const E = resolveModel(model).experts;
+  const m: Partial<MeasureConfig> = raw.measure ?? {};
+  const cfg: FlopsStageConfig = {
+    model,
+    sourceLength: raw.sourceLength ?? 128,
+    targetLength: raw.targetLength ?? 64,
+    topK: { gates: raw.topK?.gates ?? ['linear', 'attention'], kValues: raw.topK?.kValues ?? Array.from({ length: E }, (_, i) => i + 1) },
+    routers: raw.routers ?? [],
+    statistics: raw.statistics ?? {},
+    probeTokens: raw.probeTokens ?? 1024,
+    measure: {
+      enabled: m.enabled ?? false, tokens: m.tokens ?? 256, dModel: m.dModel ?? 256, dFf: m.dFf ?? 1024,
+      experts: m.experts ?? E, kValues: m.kValues ?? [1, 2, 4, 8, 16], warmup: m.warmup ?? 1, repeats: m.repeats ?? 3,
+      backward: m.backward ?? true,
+    },
+    plots: raw.plots ?? true,
+    ...(raw.fontPath !== undefined ? { fontPath: raw.fontPath } : {}),
+    ...(raw.seed !== undefined ? { seed: raw.seed } : {}),
+  };
+  for (const k of cfg.topK.kValues!) if (k > E) throw new Error(`topK.kValues: k = ${k} exceeds num_experts ${E}`);
+  return cfg;
+}

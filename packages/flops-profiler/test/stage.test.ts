@@ -1,0 +1,135 @@
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, makeTable, writeArrowFile, readArrowFile, columnValues, checkSchema } from '@switchyard/runtime';
+import {
+  flopsProfilerStage, runFlopsCommand, flopsStageConfigSchema, resolveFlopsConfig, flopsModel, summariseRouting,
+  classifyRouter, type SwitchModelConfig,
+} from '@switchyard/flops-profiler';
+
+const tiny: SwitchModelConfig = {
+  d_model: 8, d_kv: 4, num_heads: 2, d_ff: 16, num_layers: 2, num_decoder_layers: 2, num_experts: 4,
+  encoder_sparse_step: 2, decoder_sparse_step: 2, vocab_size: 20,
+};
+
+let dir: string;
+beforeAll(async () => {
+  await initBackend('wasm', { quiet: true });
+  dir = mkdtempSync(path.join(tmpdir(), 'flops-stage-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('config', () => {
+  it('accepts an empty config (defaults) and a real HF config.json object, rejects unknown keys', () => {
+    expect(checkSchema(flopsStageConfigSchema, {})).toEqual([]);
+    expect(checkSchema(flopsStageConfigSchema, { model: { ...tiny, model_type: 'switch_transformers', router_bias: false } })).toEqual([]);
+    expect(checkSchema(flopsStageConfigSchema, { modle: 'switch-base-8' }).join('\n')).toMatch(/modle/);
+    expect(checkSchema(flopsStageConfigSchema, { measure: { enabled: true, tokns: 3 } }).join('\n')).toMatch(/tokns/);
+    const cfg = resolveFlopsConfig({});
+    expect(cfg.model).toBe('switch-base-16');
+    expect(cfg.topK.kValues).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    expect(() => resolveFlopsConfig({ model: 'switch-base-8', topK: { gates: ['linear'], kValues: [9] } })).toThrow(/exceeds num_experts 8/);
+  });
+
+  it('classifies router configs of @switchyard/routers', () => {
+    expect(classifyRouter({ type: 'switch-top1' })).toMatchObject({ spec: { gate: 'switch' }, activity: { kind: 'fixed', k: 1 } });
+    expect(classifyRouter({ type: 'attention-softmax-topk', topK: 3 })).toMatchObject({ spec: { gate: 'attention', normaliser: 'softmax' }, activity: { kind: 'fixed', k: 3 } });
+    expect(classifyRouter({ type: 'linear-sparsemax' })).toMatchObject({ spec: { gate: 'linear', normaliser: 'sparsemax' }, activity: { kind: 'support' } });
+    expect(classifyRouter({ type: 'linear-softmax-dense' }).activity).toEqual({ kind: 'dense' });
+  });
+});
+
+describe('flops-profiler stage', () => {
+  it('writes flops.arrow, active-experts.arrow and both plots from config, statistics and routers', async () => {
+    const upstream = path.join(dir, 'train-sparsemax');
+    mkdirSync(upstream, { recursive: true });
+    const layers = [...Array(5).fill('encoder.block.1'), ...Array(3).fill('decoder.block.1')];
+    const counts = [1, 2, 1, 3, 1, 2, 2, 1]; // encoder Σ 8 over 5, decoder Σ 5 over 3
+    writeArrowFile(path.join(upstream, 'routing.arrow'), makeTable({
+      layer: { kind: 'utf8', values: layers }, active_experts: { kind: 'int32', values: Int32Array.from(counts) },
+    }));
+    const outDir = path.join(dir, 'out');
+    mkdirSync(outDir);
+    const records: Record<string, unknown> = {};
+    const before = tf.memory().numTensors;
+    await flopsProfilerStage.run({
+      config: {
+        model: tiny, sourceLength: 5, targetLength: 3, topK: { gates: ['linear', 'attention'], kValues: [1, 2, 4] },
+        routers: [{ router: { type: 'linear-sparsemax' } }, { name: 'top2', router: { type: 'linear-softmax-topk', topK: 2 } }],
+        statistics: { 'train-sparsemax': { label: 'sparsemax (trained)' } },
+        probeTokens: 64,
+        measure: { enabled: true, tokens: 16, dModel: 8, dFf: 16, kValues: [1, 2, 4], warmup: 0, repeats: 1, backward: true },
+      } as never,
+      seed: 7, inputs: { 'train-sparsemax': upstream, 'data-prep': path.join(dir, 'nothing-here') }, outDir,
+      log: () => {}, record: (k, v) => { records[k] = v; },
+    });
+    expect(tf.memory().numTensors).toBe(before);
+
+    const t = readArrowFile(path.join(outDir, 'flops.arrow'), {
+      router: 'utf8', source: 'utf8', k: 'int32', mean_active_experts: 'float64', flops_forward_matmul_per_sequence: 'float64',
+      flops_forward_all_per_token: 'float64', measured_forward_ms: 'float64', measured_forward_backward_ratio_to_dense: 'float64',
+    });
+    const router = columnValues<string>(t, 'router');
+    const source = columnValues<string>(t, 'source');
+    const k = columnValues<number | null>(t, 'k');
+    const fwd = columnValues<number>(t, 'flops_forward_matmul_per_sequence');
+    const mean = columnValues<number>(t, 'mean_active_experts');
+    const ms = columnValues<number | null>(t, 'measured_forward_ms');
+    expect(router).toEqual([
+      'linear-softmax-topk', 'linear-softmax-topk', 'linear-softmax-topk', 'attention-softmax-topk', 'attention-softmax-topk',
+      'attention-softmax-topk', 'sparsemax (trained)', 'linear-sparsemax', 'top2',
+    ]);
+    expect(source).toEqual(['fixed-k', 'fixed-k', 'fixed-k', 'fixed-k', 'fixed-k', 'fixed-k', 'routing-stats', 'untrained-router', 'fixed-k']);
+    expect(k).toEqual([1, 2, 4, 1, 2, 4, null, null, 2]);
+
+    // the statistics row is the FLOPs model fed with the measured support sizes
+    const stats = summariseRouting({ 'encoder.block.1': counts.slice(0, 5), 'decoder.block.1': counts.slice(5) });
+    const expected = flopsModel({ model: tiny, sourceLength: 5, targetLength: 3, router: { gate: 'linear', normaliser: 'sparsemax', topK: false }, activeExperts: stats });
+    expect(fwd[6]).toBe(expected.forward.matmul);
+    expect(mean[6]).toBeCloseTo(13 / 8, 12);
+    expect(fwd[1]).toBe(flopsModel({ model: tiny, sourceLength: 5, targetLength: 3, router: { gate: 'linear', topK: true }, activeExperts: 2 }).forward.matmul);
+    // an untrained sparsemax router activates between 1 and E experts per token
+    expect(mean[7]).toBeGreaterThanOrEqual(1);
+    expect(mean[7]).toBeLessThanOrEqual(4);
+    // every row was measured (k ∈ measure.kValues), and has a ratio to the dense layer
+    expect(ms.every((v) => typeof v === 'number' && v >= 0)).toBe(true);
+    const ratio = columnValues<number | null>(t, 'measured_forward_backward_ratio_to_dense');
+    expect(ratio.every((v) => typeof v === 'number' && v > 0)).toBe(true);
+
+    const h = readArrowFile(path.join(outDir, 'active-experts.arrow'), { router: 'utf8', active_experts: 'int32', tokens: 'int32' });
+    const hRouter = columnValues<string>(h, 'router');
+    const hTokens = columnValues<number>(h, 'tokens');
+    expect(hTokens.filter((_, i) => hRouter[i] === 'sparsemax (trained)')).toEqual([0, 4, 3, 1]);
+    expect(hTokens.filter((_, i) => hRouter[i] === 'linear-sparsemax').reduce((a, b) => a + b, 0)).toBe(64);
+
+    for (const stem of ['flops-vs-k', 'active-experts-histogram']) {
+      expect(readFileSync(path.join(outDir, `${stem}.svg`), 'utf8')).toMatch(/^<svg/);
+      expect(readFileSync(path.join(outDir, `${stem}.png`)).subarray(1, 4).toString('latin1')).toBe('PNG');
+    }
+    expect(records.rows).toBe(9);
+  });
+});
+
+describe('runFlopsCommand', () => {
+  it('reads routing.arrow given as a file and writes the outputs into --out', async () => {
+    const src = path.join(dir, 'run-a');
+    mkdirSync(src, { recursive: true });
+    writeArrowFile(path.join(src, 'routing.arrow'), makeTable({
+      layer: { kind: 'utf8', values: ['all', 'all'] }, active_experts: { kind: 'int32', values: Int32Array.from([1, 3]) },
+    }));
+    const out = path.join(dir, 'cmd-out');
+    const r = await runFlopsCommand({
+      out, model: tiny, sourceLength: 5, targetLength: 3, routing: [path.join(src, 'routing.arrow')],
+      config: { topK: { gates: ['linear'], kValues: [2] }, plots: false } as never, log: () => {},
+    });
+    expect(r.files).toEqual(['flops.arrow', 'active-experts.arrow']);
+    const t = readArrowFile(path.join(out, 'flops.arrow'));
+    expect(columnValues<string>(t, 'router')).toEqual(['linear-softmax-topk', 'run-a']);
+    // mean 2 everywhere ('all' applies to every sparse layer): same expert FLOPs as k = 2
+    const f = columnValues<number>(t, 'flops_forward_matmul_per_sequence');
+    const fixed2 = flopsModel({ model: tiny, sourceLength: 5, targetLength: 3, router: { gate: 'linear', normaliser: 'sparsemax', topK: false }, activeExperts: 2 });
+    expect(f[1]).toBe(fixed2.forward.matmul);
+    await expect(runFlopsCommand({ out, config: { bogus: 1 } as never })).rejects.toThrow(/bogus/);
+  });
+});
