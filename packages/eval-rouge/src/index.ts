@@ -9,7 +9,7 @@ export { bootstrapIntervals, type BootstrapOptions, type BootstrapInterval, type
 export { LegacyMt19937 } from './mt19937.js';
 export { pairwiseSum, numpyMean, percentileLinear } from './numpy-stats.js';
 export {
-  scoreCorpus, aggregateScores,
+  scoreCorpus, aggregateScores, toPercentRows, type PercentRow,
   type ScoreCorpusOptions, type CorpusScores, type CorpusAggregate, type ExampleScores, type SentenceSplitMode,
 } from './score-corpus.js';
 export {

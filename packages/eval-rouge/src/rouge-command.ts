@@ -2,7 +2,7 @@
 // score files produced anywhere. The CLI parser (commander) lives with the integrator and calls
 // runRougeCommand; packages/eval-rouge/bin/rouge.mjs is a stand-alone entry with the same flags.
 import { pairExamples, readInputFile, RougeInputError, type PairedExample } from './read-examples.js';
-import { scoreCorpus, type CorpusScores, type SentenceSplitMode } from './score-corpus.js';
+import { scoreCorpus, toPercentRows, type CorpusScores, type SentenceSplitMode } from './score-corpus.js';
 import type { RougeType } from './types.js';
 
 export interface RougeCommandOptions {
@@ -46,12 +46,9 @@ export function formatTextReport(examples: readonly PairedExample[], result: Cor
   lines.push(`ROUGE over ${agg.count} examples, stemmer ${agg.stemmer ? 'on' : 'off'}, scores x100`
     + (boot ? `; bootstrap ${boot.samples} resamples, ${Math.round(boot.confidence * 100)}% interval, seed ${boot.seed} (${boot.generator})` : ''));
   lines.push(['type', 'mean_F', 'low_F', 'mid_F', 'high_F', 'mid_P', 'mid_R'].join('\t'));
-  for (const t of types) {
-    const m = agg.mean[t]!;
-    const b = agg.bootstrap?.[t];
-    lines.push([t, pct(m.fmeasure),
-      ...(b ? [pct(b.low.fmeasure), pct(b.mid.fmeasure), pct(b.high.fmeasure), pct(b.mid.precision), pct(b.mid.recall)] : ['-', '-', '-', '-', '-']),
-    ].join('\t'));
+  const fmt = (v: number | null): string => (v === null ? '-' : v.toFixed(2));
+  for (const r of toPercentRows(agg)) {
+    lines.push([r.type, fmt(r.meanF), fmt(r.lowF), fmt(r.midF), fmt(r.highF), fmt(r.midP), fmt(r.midR)].join('\t'));
   }
   return lines.join('\n') + '\n';
 }

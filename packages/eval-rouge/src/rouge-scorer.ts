@@ -131,6 +131,12 @@ export function scorePair(target: string, prediction: string, opts: ScorerOption
   for (const type of types) {
     if (type === 'rougeL') result[type] = scoreLcs(targetTokens, predictionTokens);
     else if (type === 'rougeLsum') {
+      // With no "\n" on either side both texts are one line (or none), and the summary-level
+      // LCS reduces to the plain LCS (every LCS token is within both budgets), so reuse rougeL.
+      if (needsWhole && !target.includes('\n') && !prediction.includes('\n')) {
+        result[type] = { ...(result.rougeL ?? scoreLcs(targetTokens, predictionTokens)) };
+        continue;
+      }
       result[type] = scoreSummaryLcs(
         splitLines(target).map((l) => tokenize(l, stemmer)),
         splitLines(prediction).map((l) => tokenize(l, stemmer)),

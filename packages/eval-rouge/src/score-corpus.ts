@@ -106,3 +106,31 @@ export function scoreCorpus(
   const agg = aggregateScores(perExample.map((e) => e.scores), rougeTypes, opts.bootstrap ?? {});
   return { perExample, aggregate: { ...agg, stemmer, rougeTypes, splitSentences: split } };
 }
+
+/** One row of a report table, every value ×100 as HF's scripts print ROUGE. */
+export interface PercentRow {
+  type: RougeType;
+  meanF: number;
+  /** Bootstrap values; null when the bootstrap was disabled. */
+  lowF: number | null;
+  midF: number | null;
+  highF: number | null;
+  midP: number | null;
+  midR: number | null;
+}
+
+/** The aggregate as report rows (×100), in the order of `aggregate.rougeTypes`. */
+export function toPercentRows(aggregate: CorpusAggregate): PercentRow[] {
+  return aggregate.rougeTypes.map((type) => {
+    const b = aggregate.bootstrap?.[type];
+    return {
+      type,
+      meanF: 100 * aggregate.mean[type]!.fmeasure,
+      lowF: b ? 100 * b.low.fmeasure : null,
+      midF: b ? 100 * b.mid.fmeasure : null,
+      highF: b ? 100 * b.high.fmeasure : null,
+      midP: b ? 100 * b.mid.precision : null,
+      midR: b ? 100 * b.mid.recall : null,
+    };
+  });
+}

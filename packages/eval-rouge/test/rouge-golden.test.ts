@@ -2,7 +2,7 @@
 // and without stemming, tokens, multi-reference cases and the HF-evaluate aggregates.
 // Non-SAMSum pairs come from the fixture copy; the `samsum` pairs and the all-pairs aggregates
 // are read from ../shared at test time (skipped with a message when absent).
-import { aggregateScores, scoreCorpus, scoreMulti, scorePair, tokenize, type RougeScores } from '@switchyard/eval-rouge';
+import { aggregateScores, scoreCorpus, scoreMulti, scorePair, tokenize, toPercentRows, type RougeScores } from '@switchyard/eval-rouge';
 import { loadFixtureGolden, loadSharedGolden, maxScoreDiff, MODES, TYPES, FIELDS, type GoldenPair } from './golden-helpers.js';
 
 const fixture = loadFixtureGolden();
@@ -90,6 +90,14 @@ describe('rouge_score golden pairs (fixture copy, no SAMSum text)', () => {
         expect(Math.abs(res.aggregate.mean[t]!.fmeasure - fixture.aggregates_first10_mean_fmeasure[mode][t]!)).toBeLessThanOrEqual(1e-12);
       }
       expect(res.aggregate.bootstrap).toBeNull();
+      // Report rows are the same numbers ×100; without bootstrap the interval columns are null.
+      const rows = toPercentRows(res.aggregate);
+      expect(rows.map((r) => r.type)).toEqual([...TYPES]);
+      for (const r of rows) {
+        expect(r.meanF).toBe(100 * res.aggregate.mean[r.type]!.fmeasure);
+        expect(r.midF).toBeNull();
+      }
+      expect(res.aggregate.evaluate.rouge1).toBe(res.aggregate.mean.rouge1!.fmeasure);
     }
   });
 });
