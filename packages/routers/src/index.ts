@@ -22,3 +22,4 @@ export { smoeDropoutK } from './routers/smoe-dropout.js';
 export { moesartWeights } from './routers/moesart.js';
 export type { MoesartMode } from './routers/moesart.js';
 export { orthogonalInit } from './gates/init.js';
+export { competitionProbability } from './routers/competesmoe.js';

@@ -8,9 +8,11 @@ import { xmoeDefinition } from './xmoe.js';
 import { vmoeDefinition } from './vmoe.js';
 import { expertChoiceDefinition } from './expert-choice.js';
 import { moesartDefinition } from './moesart.js';
+import { stableMoEDefinition } from './stablemoe.js';
+import { competeSMoEDefinition } from './competesmoe.js';
 
 const builtins: RouterDefinition[] = [
   switchTop1Definition, ...gatingStudyDefinitions, smoeDefinition, smoeDropoutDefinition, xmoeDefinition,
-  vmoeDefinition, expertChoiceDefinition, moesartDefinition,
+  vmoeDefinition, expertChoiceDefinition, moesartDefinition, stableMoEDefinition, competeSMoEDefinition,
 ];
 for (const d of builtins) registerRouter(d);
