@@ -70,13 +70,11 @@ export function parseCsv(text: string, file: string): RawRecord[] {
     const { fields, line } = records[r]!;
     const place = { file, line, row: r - 1 };
     if (fields.length === 1 && fields[0] === '') continue; // a blank line
-    if (fields.length !== header.length) {
-      out.push({ place, problem: { reason: `record has ${fields.length} fields, the header has ${header.length}` } });
-      continue;
-    }
     const values: Record<string, unknown> = {};
-    header.forEach((h, k) => { values[h] = fields[k]; });
-    out.push({ place, values });
+    header.forEach((h, k) => { if (k < fields.length) values[h] = fields[k]; });
+    // A misshapen record keeps its values only so the skip record can name its id.
+    if (fields.length !== header.length) out.push({ place, values, problem: { reason: `record has ${fields.length} fields, the header has ${header.length}` } });
+    else out.push({ place, values });
   }
   return out;
 }

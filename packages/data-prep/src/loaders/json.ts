@@ -7,7 +7,13 @@ import { parseJsonLines } from './jsonl.js';
 
 export function parseJsonArray(text: string, file: string): RawRecord[] {
   const body = text.replace(/^\uFEFF/, '');
-  if (/^\s*\{/.test(body)) return parseJsonLines(body, file);
+  if (/^\s*\{/.test(body)) {
+    // One object spread over several lines is a JSON document, not JSON Lines.
+    let whole: unknown;
+    try { whole = JSON.parse(body); } catch { return parseJsonLines(body, file); }
+    if (body.trim().includes('\n')) throw new DataPrepError(`expected a JSON array of records (or JSON Lines), got an object with keys ${Object.keys(whole as object).slice(0, 5).join(', ')}`, { file });
+    return parseJsonLines(body, file);
+  }
   let data: unknown;
   try {
     data = JSON.parse(body);
