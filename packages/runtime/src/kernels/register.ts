@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeGatherKernel } from './fast-gather.js';
 import { makeBatchMatMulKernel, makeFusedMatMulKernel } from './fast-matmul.js';
+import { makeIdentityKernel, makeLogicalAndKernel } from './fast-misc.js';
 import { makeSliceKernel, makeSplitVKernel, makeUnpackKernel } from './fast-slice.js';
 import { makeTransposeKernel } from './fast-transpose.js';
 import { makeUnsortedSegmentSumKernel } from './unsorted-segment-sum.js';
@@ -19,6 +20,8 @@ const WASM_FIXES: Record<string, (stock: tf.KernelFunc) => tf.KernelFunc> = {
   SplitV: makeSplitVKernel,
   Unpack: makeUnpackKernel,
   GatherV2: makeGatherKernel,
+  Identity: makeIdentityKernel,
+  LogicalAnd: makeLogicalAndKernel,
 };
 
 export const WASM_KERNEL_FIXES: readonly string[] = Object.keys(WASM_FIXES);
