@@ -24,6 +24,10 @@ export interface CollateOptions {
   sourceLength?: number;
   /** Fixed target length (truncate/pad); default: longest in the batch. */
   targetLength?: number;
+  /** Truncate sources longer than this; pad to the batch's longest (ignored with sourceLength). */
+  maxSourceLength?: number;
+  /** Truncate targets longer than this; pad to the batch's longest (ignored with targetLength). */
+  maxTargetLength?: number;
   /** Round the padded lengths up to a multiple of this (HF collator used 4). Defaults to 1. */
   padToMultipleOf?: number;
 }
@@ -34,16 +38,19 @@ function roundUp(n: number, m: number): number { return Math.ceil(n / m) * m; }
 export function collateArrays(examples: readonly Seq2SeqExample[], opts: CollateOptions = {}) {
   const m = opts.padToMultipleOf ?? 1;
   const b = examples.length;
-  const s = roundUp(opts.sourceLength ?? Math.max(1, ...examples.map((e) => e.inputIds.length)), m);
-  const t = roundUp(opts.targetLength ?? Math.max(1, ...examples.map((e) => e.labels.length)), m);
+  const longest = (lens: number[], cap = Infinity) => Math.min(cap, Math.max(1, ...lens));
+  const srcCut = opts.sourceLength ?? longest(examples.map((e) => e.inputIds.length), opts.maxSourceLength);
+  const tgtCut = opts.targetLength ?? longest(examples.map((e) => e.labels.length), opts.maxTargetLength);
+  const s = roundUp(srcCut, m);
+  const t = roundUp(tgtCut, m);
   const inputIds = new Int32Array(b * s).fill(PAD_ID);
   const attentionMask = new Float32Array(b * s);
   const labels = new Int32Array(b * t).fill(LABEL_PAD);
   const decoderInputIds = new Int32Array(b * t).fill(PAD_ID);
   examples.forEach((e, i) => {
-    const ns = Math.min(s, opts.sourceLength ?? s, e.inputIds.length);
+    const ns = Math.min(srcCut, e.inputIds.length);
     for (let j = 0; j < ns; j++) { inputIds[i * s + j] = e.inputIds[j]!; attentionMask[i * s + j] = 1; }
-    const nt = Math.min(t, opts.targetLength ?? t, e.labels.length);
+    const nt = Math.min(tgtCut, e.labels.length);
     for (let j = 0; j < nt; j++) labels[i * t + j] = e.labels[j]!;
     decoderInputIds[i * t] = DECODER_START_ID;
     for (let j = 1; j < t; j++) {
