@@ -5,10 +5,11 @@
 // Runs packages/eval-rouge/bin/rouge.mjs (the entry the integrator's CLI reuses) as a child
 // process, R times per variant, and reports the median wall time as pairs/s. The texts are
 // generated (seeded) from a made-up vocabulary with SAMSum's shape: 1-3 sentences, ~20 words per
-// summary (SAMSum validation summaries average ~20 words), predictions are perturbed copies.
+// summary (SAMSum validation summaries average ~20 words), multi-sentence summaries use "\n"
+// between sentences 30% of the time; predictions are perturbed copies.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -63,6 +64,7 @@ function perturb(text) {
   }).join(' ');
 }
 
+const loadBefore = loadavg().map((x) => x.toFixed(2)).join(' ');
 const dir = mkdtempSync(path.join(tmpdir(), 'rouge-bench-'));
 try {
   const refs = Array.from({ length: nPairs }, summary);
@@ -79,28 +81,49 @@ try {
     ['--no-stemmer, text report', ['--no-stemmer']],
   ];
   // Node start-up alone, to separate fixed cost from per-pair cost.
-  const startup = median(Array.from({ length: runs }, () => time(['-e', '0'])));
+  const startup = median(Array.from({ length: runs }, () => time(['-e', '0']).ms));
   const rows = [];
   for (const [label, extra] of variants) {
-    const ms = median(Array.from({ length: runs }, () => time([entry, '--predictions', predFile, '--references', refFile, ...extra])));
-    rows.push({ label, ms, pairsPerS: nPairs / (ms / 1000) });
+    const samples = Array.from({ length: runs }, () => time([entry, '--predictions', predFile, '--references', refFile, ...extra]));
+    const ms = median(samples.map((x) => x.ms));
+    const cpuMs = median(samples.map((x) => x.cpuMs));
+    rows.push({ label, ms, cpuMs, pairsPerS: nPairs / (ms / 1000), pairsPerCpuS: nPairs / (cpuMs / 1000) });
   }
   const cpu = cpus()[0]?.model ?? 'unknown';
   console.log(`rouge CLI benchmark: ${nPairs} pairs (~${tokens.toFixed(1)} words per reference), median of ${runs} runs, node ${process.version}, ${cpus().length} logical CPUs (${cpu})`);
-  console.log(`node start-up alone: ${startup.toFixed(0)} ms`);
-  console.log('| variant | wall time (ms) | pairs/s |');
-  console.log('|---|---:|---:|');
-  for (const r of rows) console.log(`| ${r.label} | ${r.ms.toFixed(0)} | ${r.pairsPerS.toFixed(0)} |`);
+  console.log(`node start-up alone: ${startup.toFixed(0)} ms; load average before: ${loadBefore}, after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log('| variant | wall time (ms) | pairs/s (wall) | CPU time (ms) | pairs/s (CPU) |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const r of rows) console.log(`| ${r.label} | ${r.ms.toFixed(0)} | ${r.pairsPerS.toFixed(0)} | ${r.cpuMs.toFixed(0)} | ${r.pairsPerCpuS.toFixed(0)} |`);
+
+  // In-process split of the work (same data, stemmer on): scoring vs the exact numpy bootstrap.
+  const { scoreCorpus, aggregateScores } = await import(path.join(repoRoot, 'packages/eval-rouge/dist/index.js'));
+  let t0 = performance.now();
+  const scored = scoreCorpus(preds, refs, { stemmer: true, bootstrap: false });
+  const scoreMs = performance.now() - t0;
+  t0 = performance.now();
+  aggregateScores(scored.perExample.map((e) => e.scores), scored.aggregate.rougeTypes, {});
+  const bootMs = performance.now() - t0;
+  console.log(`in-process: scoring ${scoreMs.toFixed(0)} ms (${(nPairs / (scoreMs / 1000)).toFixed(0)} pairs/s), bootstrap 4x1000 resamples ${bootMs.toFixed(0)} ms`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/**
+ * Wall time of one child run, plus its CPU time (user + sys, from bash's `times`) because this
+ * machine's 2 cores are shared and wall time swings with the load; CPU time is steadier.
+ */
 function time(nodeArgs) {
   const t0 = process.hrtime.bigint();
-  const res = spawnSync(process.execPath, nodeArgs, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
+  const res = spawnSync('bash', ['-c', '"$0" "$@" >/dev/null || exit $?; times', process.execPath, ...nodeArgs],
+    { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (res.status !== 0) throw new Error(`rouge run failed (${res.status}): ${res.stderr}`);
-  return ms;
+  // `times` prints the shell's own user/sys line, then the children's.
+  const line = res.stdout.toString().trim().split('\n').at(-1) ?? '';
+  const secs = [...line.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+  const cpuMs = secs.length === 2 ? 1000 * (secs[0] + secs[1]) : NaN;
+  return { ms, cpuMs };
 }
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);

@@ -27,6 +27,7 @@ function makeScore(precision: number, recall: number): Score {
 /** Maps token strings to small integers shared by both sides of one pair. */
 class TokenIds {
   private readonly ids = new Map<string, number>();
+  get size(): number { return this.ids.size; }
   encode(tokens: readonly string[]): Int32Array {
     const out = new Int32Array(tokens.length);
     for (let i = 0; i < tokens.length; i++) {
@@ -39,32 +40,58 @@ class TokenIds {
   }
 }
 
-function countNgrams(tokens: readonly string[], n: number): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (let i = 0; i + n <= tokens.length; i++) {
-    // Tokens never contain a space, so a space-joined key is unambiguous.
-    const key = n === 1 ? tokens[i]! : tokens.slice(i, i + n).join(' ');
+/**
+ * n-gram counts keyed by number: the ids of one n-gram read as digits in base `vocab`.
+ * Exact while vocab^n <= 2^53 (always true for the pair sizes ROUGE sees; checked by the caller).
+ */
+function countNgrams(ids: Int32Array, n: number, vocab: number): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (let i = 0; i + n <= ids.length; i++) {
+    let key = 0;
+    for (let k = 0; k < n; k++) key = key * vocab + ids[i + k]!;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return counts;
 }
 
-/** rouge_score `_score_ngrams`: clipped overlap over reference n-grams, counts floored at 1. */
-function scoreNgrams(target: readonly string[], prediction: readonly string[], n: number): Score {
-  const ref = countNgrams(target, n);
-  const pred = countNgrams(prediction, n);
+/** Same with string keys, for the (theoretical) case where numeric keys would not be exact. */
+function countNgramsByString(ids: Int32Array, n: number): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (let i = 0; i + n <= ids.length; i++) {
+    const key = Array.prototype.join.call(ids.subarray(i, i + n), ' ');
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/**
+ * rouge_score `_score_ngrams`: overlap = Σ over reference n-grams of min(count_ref, count_pred);
+ * P = overlap / max(#pred n-grams, 1), R = overlap / max(#ref n-grams, 1).
+ */
+function scoreNgrams(target: Int32Array, prediction: Int32Array, n: number, vocab: number): Score {
   let overlap = 0;
-  for (const [gram, c] of ref) overlap += Math.min(c, pred.get(gram) ?? 0);
-  const refCount = Math.max(target.length - n + 1, 0);
-  const predCount = Math.max(prediction.length - n + 1, 0);
-  return makeScore(overlap / Math.max(predCount, 1), overlap / Math.max(refCount, 1));
+  if (n === 1) {
+    // Unigrams: per-id count arrays instead of maps.
+    const refCount = new Int32Array(vocab);
+    const predCount = new Int32Array(vocab);
+    for (const t of target) refCount[t]!++;
+    for (const t of prediction) predCount[t]!++;
+    for (let v = 0; v < vocab; v++) overlap += Math.min(refCount[v]!, predCount[v]!);
+  } else {
+    const exact = n * Math.log2(Math.max(vocab, 2)) <= 52;
+    const ref = exact ? countNgrams(target, n, vocab) : countNgramsByString(target, n);
+    const pred = exact ? countNgrams(prediction, n, vocab) : countNgramsByString(prediction, n);
+    for (const [gram, c] of ref as Map<number | string, number>) overlap += Math.min(c, (pred as Map<number | string, number>).get(gram) ?? 0);
+  }
+  const refGrams = Math.max(target.length - n + 1, 0);
+  const predGrams = Math.max(prediction.length - n + 1, 0);
+  return makeScore(overlap / Math.max(predGrams, 1), overlap / Math.max(refGrams, 1));
 }
 
 /** rouge_score `_score_lcs`: LCS over the whole token sequences; 0 if a side has no tokens. */
-function scoreLcs(target: readonly string[], prediction: readonly string[]): Score {
+function scoreLcs(target: Int32Array, prediction: Int32Array): Score {
   if (target.length === 0 || prediction.length === 0) return { ...ZERO };
-  const ids = new TokenIds();
-  const lcs = lcsLength(ids.encode(target), ids.encode(prediction));
+  const lcs = lcsLength(target, prediction);
   return makeScore(lcs / prediction.length, lcs / target.length);
 }
 
@@ -78,14 +105,11 @@ export function splitLines(text: string): string[] {
  * against every prediction line; hits are counted over the union tokens with per-token budgets
  * (reference-side and prediction-side counts over all lines), as ROUGE-1.5.5 does.
  */
-function scoreSummaryLcs(targetLines: readonly string[][], predictionLines: readonly string[][]): Score {
-  if (targetLines.length === 0 || predictionLines.length === 0) return { ...ZERO };
-  const m = targetLines.reduce((s, l) => s + l.length, 0);
-  const n = predictionLines.reduce((s, l) => s + l.length, 0);
+function scoreSummaryLcs(refIds: readonly Int32Array[], predIds: readonly Int32Array[]): Score {
+  if (refIds.length === 0 || predIds.length === 0) return { ...ZERO };
+  const m = refIds.reduce((s, l) => s + l.length, 0);
+  const n = predIds.reduce((s, l) => s + l.length, 0);
   if (m === 0 || n === 0) return { ...ZERO };
-  const ids = new TokenIds();
-  const refIds = targetLines.map((l) => ids.encode(l));
-  const predIds = predictionLines.map((l) => ids.encode(l));
   const budgetRef = new Map<number, number>();
   const budgetPred = new Map<number, number>();
   for (const line of refIds) for (const t of line) budgetRef.set(t, (budgetRef.get(t) ?? 0) + 1);
@@ -125,23 +149,25 @@ export function scorePair(target: string, prediction: string, opts: ScorerOption
   const types = resolveTypes(opts.rougeTypes);
   const stemmer = opts.useStemmer ?? false;
   const needsWhole = types.some((t) => t !== 'rougeLsum');
-  const targetTokens = needsWhole ? tokenize(target, stemmer) : [];
-  const predictionTokens = needsWhole ? tokenize(prediction, stemmer) : [];
+  // One id space per pair: every comparison below is on small integers.
+  const ids = new TokenIds();
+  const targetIds = needsWhole ? ids.encode(tokenize(target, stemmer)) : new Int32Array(0);
+  const predictionIds = needsWhole ? ids.encode(tokenize(prediction, stemmer)) : new Int32Array(0);
   const result: RougeScores = {};
   for (const type of types) {
-    if (type === 'rougeL') result[type] = scoreLcs(targetTokens, predictionTokens);
+    if (type === 'rougeL') result[type] = scoreLcs(targetIds, predictionIds);
     else if (type === 'rougeLsum') {
       // With no "\n" on either side both texts are one line (or none), and the summary-level
       // LCS reduces to the plain LCS (every LCS token is within both budgets), so reuse rougeL.
       if (needsWhole && !target.includes('\n') && !prediction.includes('\n')) {
-        result[type] = { ...(result.rougeL ?? scoreLcs(targetTokens, predictionTokens)) };
+        result[type] = { ...(result.rougeL ?? scoreLcs(targetIds, predictionIds)) };
         continue;
       }
       result[type] = scoreSummaryLcs(
-        splitLines(target).map((l) => tokenize(l, stemmer)),
-        splitLines(prediction).map((l) => tokenize(l, stemmer)),
+        splitLines(target).map((l) => ids.encode(tokenize(l, stemmer))),
+        splitLines(prediction).map((l) => ids.encode(tokenize(l, stemmer))),
       );
-    } else result[type] = scoreNgrams(targetTokens, predictionTokens, Number(type.slice(5)));
+    } else result[type] = scoreNgrams(targetIds, predictionIds, Number(type.slice(5)), ids.size);
   }
   return result;
 }

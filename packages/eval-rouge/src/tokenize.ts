@@ -29,8 +29,13 @@ export function tokenize(text: string, useStemmer: boolean): string[] {
   for (const raw of spaced.split(' ')) {
     if (raw.length === 0) continue;
     // rouge_score stems only tokens longer than 3 characters (`gas`, `yes` stay).
-    const tok = useStemmer && raw.length > 3 ? cachedStem(raw) : raw;
-    if (VALID_TOKEN.test(tok)) out.push(tok);
+    if (useStemmer && raw.length > 3) {
+      const tok = cachedStem(raw);
+      if (VALID_TOKEN.test(tok)) out.push(tok);
+    } else {
+      // Already a maximal run of [a-z0-9]: rouge_score's final validity filter keeps it.
+      out.push(raw);
+    }
   }
   return out;
 }
