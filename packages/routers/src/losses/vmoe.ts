@@ -22,7 +22,7 @@ function normalCdf(x: tf.Tensor): tf.Tensor {
 
 /**
  * Load loss: θ_t = k-th largest noisy logit, P_{t,e} = 1 − Φ((θ_t − h_{t,e})/σ), L = CV²(mean_t P).
- * cleanLogits [T, E] (with gradient), thresholdK [T, 1] (constant), sigma > 0.
+ * cleanLogits [T, E], thresholdK [T, 1] (vmoe lets gradient flow through both), sigma > 0.
  */
 export function vmoeLoadLoss(cleanLogits: tf.Tensor2D, thresholdK: tf.Tensor2D, sigma: number): tf.Scalar {
   return tf.tidy(() => {

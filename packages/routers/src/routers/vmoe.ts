@@ -6,7 +6,7 @@
 //   order by position, or BPR (descending max gate). Combine: raw gates of kept pairs.
 //   Aux: importance CV²(Σ_t softmax(h)) + load CV²(mean_t P), P = 1 − Φ((θ_t − h)/σ) with θ_t the
 //   K-th largest noisy logit; weights 0.005 + 0.005.
-// Deviations: the load loss is 0 when σ = 0; outside training θ_t comes from the clean logits.
+// Deviations: the load loss is 0 when σ = 0 or K = E; outside training θ_t comes from the clean logits.
 // The GShard loss option (weight 0 in the paper configs) is not provided.
 import * as tf from '@tensorflow/tfjs';
 import type { RouterContext, RouterInit, RouterOutput } from '../types.js';
@@ -56,15 +56,15 @@ export class VmoeRouter extends RouterBase {
       const selected = maskTensor(plan.selected, n, e);
       const weights = maskedProbs(gates, dispatch);
       const clean = tf.softmax(logits) as tf.Tensor2D;
-      // θ_t: the K-th largest noisy logit (a constant for autograd).
-      const nv = noisy.dataSync();
-      const theta = new Float32Array(n);
-      for (let t = 0; t < n; t++) theta[t] = nv[t * e + choices[t * k + k - 1]!]!;
+      // θ_t: the K-th largest noisy logit, picked with a one-hot so it keeps its gradient (as vmoe).
+      const kth = new Float32Array(n * e);
+      for (let t = 0; t < n; t++) kth[t * e + choices[t * k + k - 1]!] = 1;
+      const theta = tf.sum(tf.mul(noisy, maskTensor(kth, n, e)), 1, true) as tf.Tensor2D;   // [N, 1]
       const imp: tf.Scalar[] = [], load: tf.Scalar[] = [];
       for (let s = 0; s < n; s += g) {
         imp.push(vmoeImportanceLoss(clean.slice([s, 0], [g, e])));
         load.push(sigma > 0 && k < e
-          ? vmoeLoadLoss(logits.slice([s, 0], [g, e]), tf.tensor2d(theta.subarray(s, s + g), [g, 1]), sigma)
+          ? vmoeLoadLoss(logits.slice([s, 0], [g, e]), theta.slice([s, 0], [g, 1]), sigma)
           : tf.scalar(0));
       }
       return {
