@@ -16,6 +16,8 @@ import { createExperts, planFromMask } from './bench/moe-layer.js';
 import { syntheticTopK, syntheticSupport } from './bench/synthetic-masks.js';
 import { timeDenseLayer, timeRouterLayer, timeSparseLayer, type LayerTiming } from './bench/time-layer.js';
 import { renderChart } from './plots/render-chart.js';
+import { PUBLISHED_SETUP, PUBLISHED_SPARSEMAX } from './published.js';
+import { impliedActiveExperts } from './comparison.js';
 import { flopsVsKSpec, activeExpertsHistogramSpec, type CurvePoint, type HistogramBar, type SupportPoint } from './plots/flops-charts.js';
 
 export interface ProfileContext {
@@ -27,7 +29,7 @@ export interface ProfileContext {
   record?(key: string, value: unknown): void;
 }
 
-export type RowSource = 'fixed-k' | 'routing-stats' | 'untrained-router' | 'dense';
+export type RowSource = 'fixed-k' | 'routing-stats' | 'untrained-router' | 'dense' | 'published';
 
 export interface FlopsRow {
   router: string;
@@ -144,11 +146,25 @@ export async function runFlopsProfile(cfg: FlopsStageConfig, ctx: ProfileContext
     rows.push(row);
   }
 
-  // 4. measured layer time
+  // 4. the study's sparsemax points, placed at the mean active experts their FLOPs imply
+  if (cfg.published) {
+    const theirs = cfg.model === PUBLISHED_SETUP.model && cfg.sourceLength === PUBLISHED_SETUP.sourceLength && cfg.targetLength === PUBLISHED_SETUP.targetLength;
+    if (!theirs) ctx.log(`published sparsemax points skipped: they are for ${PUBLISHED_SETUP.model} at ${PUBLISHED_SETUP.sourceLength}/${PUBLISHED_SETUP.targetLength} tokens`);
+    else {
+      for (const gate of ['linear', 'attention'] as const) {
+        const a = impliedActiveExperts(gate, PUBLISHED_SPARSEMAX[gate].printed);
+        const spec: RouterCostSpec = { gate, normaliser: 'sparsemax', topK: false };
+        rows.push({ router: `${gate}-sparsemax (SparTMoE, published)`, gate, normaliser: 'sparsemax', source: 'published', k: null,
+          meanActive: a, histogram: [], report: flopsModel({ ...base, router: spec, activeExperts: a }) });
+      }
+    }
+  }
+
+  // 5. measured layer time
   let dense: LayerTiming | undefined;
   if (cfg.measure.enabled) dense = measureRows(cfg, rows, rng.fork('measure'), ctx);
 
-  // 5. outputs
+  // 6. outputs
   const files = [FLOPS_FILE, ACTIVE_EXPERTS_FILE];
   writeArrowFile(path.join(ctx.outDir, FLOPS_FILE), flopsTable(rows, dense));
   writeArrowFile(path.join(ctx.outDir, ACTIVE_EXPERTS_FILE), histogramTable(rows));
@@ -247,7 +263,7 @@ async function writePlots(rows: FlopsRow[], outDir: string, fontPath: string | u
   const curve: CurvePoint[] = rows.filter((r) => r.source === 'fixed-k' && r.router.endsWith('-softmax-topk'))
     .map((r) => ({ router: r.router, k: r.k!, flops: r.report.forward.matmul }));
   const support: SupportPoint[] = rows.filter((r) => r.k === null)
-    .map((r) => ({ router: `${r.router} (${r.source})`, meanActive: r.meanActive, flops: r.report.forward.matmul }));
+    .map((r) => ({ router: r.source === 'published' ? r.router : `${r.router} (${r.source})`, meanActive: r.meanActive, flops: r.report.forward.matmul }));
   const bars: HistogramBar[] = rows.filter((r) => r.histogram.length > 0)
     .flatMap((r) => r.histogram.map((tokens, activeExperts) => ({ router: r.router, activeExperts, tokens })));
   const files: string[] = [];

@@ -40,11 +40,22 @@ export interface FlopsStageConfig {
   statistics: Record<string, StatisticsConfig>;
   /** Tokens routed through an untrained router to estimate support sizes when no statistics exist. */
   probeTokens: number;
+  /** Add the SparTMoE study's sparsemax points (routers.md §4) when the setup is theirs (switch-base-16, 128/64). */
+  published: boolean;
   measure: MeasureConfig;
   plots: boolean;
   fontPath?: string;
   seed?: number;
 }
+
+/**
+ * By default the two sparsemax routers of the study, probed untrained (as the study measured
+ * them), the attention one as the notebook's HEAD ran it (scores not scaled by 1/√d).
+ */
+export const DEFAULT_ROUTERS: RouterRowConfig[] = [
+  { router: { type: 'linear-sparsemax' } },
+  { router: { type: 'attention-sparsemax', attentionScaled: false } },
+];
 
 const gateEnum = { enum: [...GATE_KINDS] };
 const normEnum = { enum: [...NORMALISER_KINDS] };
@@ -84,7 +95,7 @@ export const flopsStageConfigSchema = {
       },
     },
     routers: {
-      type: 'array', default: [],
+      type: 'array', default: DEFAULT_ROUTERS,
       items: {
         type: 'object', additionalProperties: false, required: ['router'],
         properties: {
@@ -102,6 +113,7 @@ export const flopsStageConfigSchema = {
       },
     },
     probeTokens: { ...posInt, default: 1024 },
+    published: { type: 'boolean', default: true },
     measure: {
       type: 'object', additionalProperties: false, default: {},
       properties: {
@@ -132,9 +144,10 @@ export function resolveFlopsConfig(raw: Partial<FlopsStageConfig>): FlopsStageCo
     sourceLength: raw.sourceLength ?? 128,
     targetLength: raw.targetLength ?? 64,
     topK: { gates: raw.topK?.gates ?? ['linear', 'attention'], kValues: raw.topK?.kValues ?? Array.from({ length: E }, (_, i) => i + 1) },
-    routers: raw.routers ?? [],
+    routers: raw.routers ?? structuredClone(DEFAULT_ROUTERS),
     statistics: raw.statistics ?? {},
     probeTokens: raw.probeTokens ?? 1024,
+    published: raw.published ?? true,
     measure: {
       enabled: m.enabled ?? false, tokens: m.tokens ?? 256, dModel: m.dModel ?? 256, dFf: m.dFf ?? 1024,
       experts: m.experts ?? E, kValues: m.kValues ?? [1, 2, 4, 8, 16], warmup: m.warmup ?? 1, repeats: m.repeats ?? 3,

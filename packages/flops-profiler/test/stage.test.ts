@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -111,6 +111,27 @@ describe('flops-profiler stage', () => {
   });
 });
 
+describe('flops-profiler stage with the default config (switch-base-16, 128/64)', () => {
+  it('draws the top-k curves with the untrained and the published sparsemax points', async () => {
+    const outDir = path.join(dir, 'default');
+    mkdirSync(outDir);
+    await flopsProfilerStage.run({ config: { probeTokens: 128 } as never, seed: 1, inputs: {}, outDir, log: () => {}, record: () => {} });
+    if (process.env.FLOPS_KEEP_PLOTS) for (const f of ['flops-vs-k.png', 'active-experts-histogram.png']) copyFileSync(path.join(outDir, f), path.join(process.env.FLOPS_KEEP_PLOTS, f));
+    const t = readArrowFile(path.join(outDir, 'flops.arrow'));
+    const router = columnValues<string>(t, 'router');
+    const source = columnValues<string>(t, 'source');
+    const fwd = columnValues<number>(t, 'flops_forward_matmul_per_sequence');
+    expect(router.length).toBe(32 + 2 + 2);
+    expect(source.filter((s) => s === 'untrained-router')).toHaveLength(2);
+    const pub = router.map((r, i) => [r, fwd[i]] as const).filter(([r]) => r.includes('published'));
+    expect(pub.map(([r]) => r)).toEqual(['linear-sparsemax (SparTMoE, published)', 'attention-sparsemax (SparTMoE, published)']);
+    expect(pub[0]![1] / 4.45e10).toBeCloseTo(1, 9);
+    expect(pub[1]![1] / 4.65e10).toBeCloseTo(1, 9);
+    expect(columnValues<number | null>(t, 'measured_forward_ms').every((v) => v === null)).toBe(true);
+    expect(readFileSync(path.join(outDir, 'flops-vs-k.svg'), 'utf8')).toContain('published');
+  });
+});
+
 describe('runFlopsCommand', () => {
   it('reads routing.arrow given as a file and writes the outputs into --out', async () => {
     const src = path.join(dir, 'run-a');
@@ -121,7 +142,7 @@ describe('runFlopsCommand', () => {
     const out = path.join(dir, 'cmd-out');
     const r = await runFlopsCommand({
       out, model: tiny, sourceLength: 5, targetLength: 3, routing: [path.join(src, 'routing.arrow')],
-      config: { topK: { gates: ['linear'], kValues: [2] }, plots: false } as never, log: () => {},
+      config: { topK: { gates: ['linear'], kValues: [2] }, routers: [], plots: false } as never, log: () => {},
     });
     expect(r.files).toEqual(['flops.arrow', 'active-experts.arrow']);
     const t = readArrowFile(path.join(out, 'flops.arrow'));

@@ -18,7 +18,7 @@ export function flopsVsKSpec(curve: CurvePoint[], support: SupportPoint[], title
         encoding: {
           x: { field: 'k', type: 'quantitative', title: 'k (top-k) / mean active experts per token' },
           y: { field: 'flops', type: 'quantitative', title: 'FLOPs per sequence', axis: { format: '.2e' } },
-          color: { field: 'router', type: 'nominal', title: 'router' },
+          color: { field: 'router', type: 'nominal', title: 'router', legend: { labelLimit: 360 } },
         },
       },
       {
@@ -49,7 +49,7 @@ export function activeExpertsHistogramSpec(bars: HistogramBar[], title = 'Active
       x: { field: 'activeExperts', type: 'ordinal', title: 'active experts per token' },
       xOffset: { field: 'router', type: 'nominal' },
       y: { field: 'tokens', type: 'quantitative', title: 'tokens' },
-      color: { field: 'router', type: 'nominal', title: 'router' },
+      color: { field: 'router', type: 'nominal', title: 'router', legend: { labelLimit: 360 } },
     },
   } as TopLevelSpec;
 }
