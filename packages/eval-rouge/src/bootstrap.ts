@@ -60,8 +60,10 @@ export function bootstrapIntervals(
   for (const [type, scores] of perType) {
     const n = scores.length;
     if (n === 0) throw new Error('bootstrap needs at least one example');
-    // Column-major copies of the (example, measure) matrix: [3][n].
-    const [colP, colR, colF] = FIELDS.map((f) => Float64Array.from(scores, (s) => s[f])) as [Float64Array, Float64Array, Float64Array];
+    // The (example, measure) matrix row-major, [n, 3] as rouge_score stacks it: one sampled
+    // row is one cache line.
+    const matrix = new Float64Array(3 * n); // [n, 3]
+    scores.forEach((sc, i) => { matrix[3 * i] = sc.precision; matrix[3 * i + 1] = sc.recall; matrix[3 * i + 2] = sc.fmeasure; });
     const means = FIELDS.map(() => new Float64Array(samples)) as [Float64Array, Float64Array, Float64Array]; // [3][samples]
     const idx = new Int32Array(n);
     for (let s = 0; s < samples; s++) {
@@ -72,10 +74,10 @@ export function bootstrapIntervals(
       let sr = 0;
       let sf = 0;
       for (let k = 0; k < n; k++) {
-        const j = idx[k]!;
-        sp += colP[j]!;
-        sr += colR[j]!;
-        sf += colF[j]!;
+        const j = 3 * idx[k]!;
+        sp += matrix[j]!;
+        sr += matrix[j + 1]!;
+        sf += matrix[j + 2]!;
       }
       means[0][s] = sp / n;
       means[1][s] = sr / n;
