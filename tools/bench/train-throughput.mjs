@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// Training throughput of the full train step (forward, loss parts, backward, clipping, AdamW)
+// per router type, on the tiny config of design.md §5: d=128, 2+2 layers (1+1 sparse), E=8,
+// V=8000, batch 16, source 128 → target 32 tokens, no padding (synthetic token ids).
+// tokens/s counts B·(S+T) = 2,560 positions per step. Reports backend and threads.
+//
+//   npm run build && node tools/bench/train-throughput.mjs [--routers switch-top1,smoe] [--steps 5]
+//       [--warmup 2] [--backend wasm] [--threads 1] [--json out.json]
+//   --routers all   every registered router type
+//   --src           run from TypeScript sources (no build) through the test loader
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const opt = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : dflt; };
+const flag = (name) => args.includes(`--${name}`);
+
+if (flag('src') && !process.env.SWITCHYARD_BENCH_CHILD) {
+  // Re-run under the SWC loader so `@switchyard/*` resolves to packages/*/src.
+  const loader = path.join(here, '../../packages/train/test/helpers/register-ts.mjs');
+  const r = spawnSync(process.execPath, ['--import', loader, fileURLToPath(import.meta.url), ...args], { stdio: 'inherit', env: { ...process.env, SWITCHYARD_BENCH_CHILD: '1' } });
+  process.exit(r.status ?? 1);
+}
+
+const steps = Number(opt('steps', '5'));
+const warmup = Number(opt('warmup', '2'));
+const backendName = opt('backend', 'wasm');
+const threads = Number(opt('threads', '1'));
+const B = 16, S = 128, T = 32;
+
+const runtime = await import('@switchyard/runtime');
+if (threads > 1) {
+  if (typeof runtime.enableWasmThreads !== 'function') { console.error('this runtime has no enableWasmThreads; use --threads 1'); process.exit(2); }
+  runtime.enableWasmThreads(threads);
+}
+const info = await runtime.initBackend(backendName, { quiet: true });
+const { SwitchTransformer, presetConfig, replaceRouters } = await import('@switchyard/model-core');
+const { routerTypes } = await import('@switchyard/routers');
+const { trainLoop, SwitchTask, collateSeq2Seq, disposeSeq2SeqBatch } = await import('@switchyard/train');
+
+const routerArg = opt('routers', 'switch-top1');
+const routers = routerArg === 'all' ? routerTypes() : routerArg.split(',');
+const cfg = presetConfig('tiny');
+const V = cfg.vocab_size;
+
+// Synthetic examples: ids in [2, V) (0 = pad, 1 = eos), full length, so every position is real.
+const rng = new runtime.Rng(123);
+const examples = Array.from({ length: 64 }, () => ({
+  inputIds: Array.from({ length: S }, () => 2 + rng.int(V - 2)),
+  labels: Array.from({ length: T }, () => 2 + rng.int(V - 2)),
+}));
+const data = {
+  numExamples: examples.length,
+  makeBatch: (idx) => collateSeq2Seq(Array.from(idx, (i) => examples[i])),
+  tokenCount: (b) => b.inputIds.size + b.labels.size,
+  disposeBatch: disposeSeq2SeqBatch,
+};
+
+const results = [];
+for (const type of routers) {
+  const model = new SwitchTransformer(cfg, new runtime.Rng(1));
+  replaceRouters(model, { type }, new runtime.Rng(2));
+  const runDir = mkdtempSync(path.join(os.tmpdir(), 'sy-bench-'));
+  const stamps = [];
+  try {
+    // warmup + steps timed updates + 1 final update (it writes the end-of-run checkpoint; untimed).
+    await trainLoop({
+      task: new SwitchTask(model), data, runDir, seed: 1, totalSteps: warmup + steps + 1, batchSize: B,
+      optimizer: { type: 'adamw' }, schedule: { type: 'linear', lr: 5e-5 }, logEvery: 1_000_000, resume: false, log: () => {},
+      onStep: ({ step }) => { stamps[step] = performance.now(); },
+    });
+    const ms = (stamps[warmup + steps] - stamps[warmup]) / steps;
+    const r = { router: type, tokensPerSec: Math.round((B * (S + T)) / (ms / 1000)), msPerStep: Math.round(ms), backend: info.name, threads: info.threads };
+    results.push(r);
+    console.log(`${type.padEnd(24)} ${String(r.tokensPerSec).padStart(7)} tokens/s  ${String(r.msPerStep).padStart(6)} ms/step  (${info.name}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`);
+  } catch (e) {
+    results.push({ router: type, error: e.message });
+    console.log(`${type.padEnd(24)} FAILED: ${e.message.split('\n')[0]}`);
+  } finally {
+    model.dispose();
+    rmSync(runDir, { recursive: true, force: true });
+  }
+}
+const out = opt('json');
+if (out) writeFileSync(out, JSON.stringify({ config: { d_model: cfg.d_model, layers: [cfg.num_layers, cfg.num_decoder_layers], experts: cfg.num_experts, vocab: V, batch: B, source: S, target: T, steps, warmup }, tfjs: info.tfjsVersion, cpus: os.cpus().length, results }, null, 2) + '\n');
