@@ -62,6 +62,21 @@ describe('rouge_score golden pairs (fixture copy, no SAMSum text)', () => {
     }
   });
 
+  test('a subset of types (rougeLsum alone takes the no-whole-text path) gives the same numbers', () => {
+    for (const p of fixture.pairs.filter((x) => x.category === 'lsum' || x.category === 'random')) {
+      const only = scorePair(p.reference, p.prediction, { useStemmer: true, rougeTypes: ['rougeLsum'] });
+      expect(Object.keys(only)).toEqual(['rougeLsum']);
+      expect(only.rougeLsum).toEqual(p.scores.stem.rougeLsum);
+    }
+  });
+
+  test('higher-order n-grams: rouge3 by hand', () => {
+    // pred trigrams: [a b c] [b c d] [c d a]; ref trigrams: [a b c] [b c a]; overlap 1.
+    const s = scorePair('a b c a', 'a b c d a', { rougeTypes: ['rouge3'] });
+    expect(s.rouge3).toEqual({ precision: 1 / 3, recall: 1 / 2, fmeasure: (2 * (1 / 3) * (1 / 2)) / (1 / 3 + 1 / 2) });
+    expect(() => scorePair('a', 'b', { rougeTypes: ['rougeX' as never] })).toThrow(/unknown ROUGE type/);
+  });
+
   test('multi-reference: score_multi picks the best F per type, first reference on ties', () => {
     expect(fixture.multi_reference.length).toBe(5);
     for (const m of fixture.multi_reference) {
