@@ -75,6 +75,11 @@ describe('rouge_score golden pairs (fixture copy, no SAMSum text)', () => {
     const s = scorePair('a b c a', 'a b c d a', { rougeTypes: ['rouge3'] });
     expect(s.rouge3).toEqual({ precision: 1 / 3, recall: 1 / 2, fmeasure: (2 * (1 / 3) * (1 / 2)) / (1 / 3 + 1 / 2) });
     expect(() => scorePair('a', 'b', { rougeTypes: ['rougeX' as never] })).toThrow(/unknown ROUGE type/);
+    // 2,000 distinct tokens make 5-gram numeric keys inexact (5·log2(2000) > 52): string-key path.
+    const ref = Array.from({ length: 2000 }, (_, i) => `w${i}`);
+    const pred = [...ref.slice(0, 1000), 'x'];
+    const r5 = scorePair(ref.join(' '), pred.join(' '), { rougeTypes: ['rouge5'] }).rouge5!;
+    expect([r5.precision, r5.recall]).toEqual([996 / 997, 996 / 1996]);
   });
 
   test('multi-reference: score_multi picks the best F per type, first reference on ties', () => {
