@@ -52,4 +52,9 @@ try {
   process.stderr.write(`rouge: ${e.message}\n${USAGE}`);
   process.exit(2);
 }
+// `rouge ... | head` closes the pipe early: stop quietly instead of printing a stack trace.
+process.stdout.on('error', (e) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 process.exitCode = await runRougeCommand(opts);
