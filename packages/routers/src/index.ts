@@ -23,3 +23,15 @@ export { moesartWeights } from './routers/moesart.js';
 export type { MoesartMode } from './routers/moesart.js';
 export { orthogonalInit } from './gates/init.js';
 export { competitionProbability } from './routers/competesmoe.js';
+export {
+  maskedProbs, softmaxOverSelected, renormalisedKept, tkASoftmaxThenMask, tkBMaskThenSoftmax, tkCSwitchTop1,
+  tkDGShardRenormalised,
+} from './selection/weights.js';
+export { gshardTop2Choices } from './selection/gshard-top2.js';
+export { choicesToMask, supportMask } from './selection/top-k.js';
+export { rowMax } from './selection/capacity.js';
+export type { Gate } from './gates/gate.js';
+export { LinearGate } from './gates/linear.js';
+export { AttentionGate } from './gates/attention.js';
+export { CosineGate } from './gates/cosine.js';
+export { CentroidGate, TokenEmbeddingGate } from './gates/centroid.js';

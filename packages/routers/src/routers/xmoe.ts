@@ -16,6 +16,7 @@ import { CosineGate } from '../gates/cosine.js';
 import { choicesToMask, topKIndices } from '../selection/top-k.js';
 import { rowMax, tokensChooseDispatch } from '../selection/capacity.js';
 import { maskedProbs, renormalisedKept, softmaxOverSelected } from '../selection/weights.js';
+import { gshardTop2Choices } from '../selection/gshard-top2.js';
 import type { RouterDefinition } from '../registry.js';
 
 export interface XmoeOptions {
@@ -53,23 +54,7 @@ export class XmoeRouter extends RouterBase {
         return { logits, probs, weights: softmaxOverSelected(logits, selected), dispatch, selected, losses: {}, lossCoefficients: {}, denseCompute: false };
       }
       const first = topKIndices(pv, n, e, 1);
-      let choices = first;
-      if (k === 2) {
-        // 2nd choice: argmax over the other experts of h + Gumbel (training) or of p (eval).
-        let second: ArrayLike<number> = pv;
-        if (ctx.training) {
-          const u = ctx.rng.uniformArray(n * e, 1e-10, 1 - 1e-7);
-          const hv = logits.dataSync();
-          const s = new Float32Array(n * e);
-          for (let i = 0; i < s.length; i++) s[i] = hv[i]! - Math.log(-Math.log(u[i]!));
-          second = s;
-        }
-        const masked = Float32Array.from(second as ArrayLike<number>);
-        for (let t = 0; t < n; t++) masked[t * e + first[t]!] = -Infinity;
-        const sec = topKIndices(masked, n, e, 1);
-        choices = new Int32Array(n * 2);
-        for (let t = 0; t < n; t++) { choices[2 * t] = first[t]!; choices[2 * t + 1] = sec[t]!; }
-      }
+      const choices = k === 2 ? gshardTop2Choices(pv, logits.dataSync(), n, e, ctx.training, ctx.rng) : first; // TK-D
       const capacity = !this.o.useCapacity ? null
         : !ctx.training ? Math.ceil(this.o.evalCapacityTokenFraction * g)
           : k === 2 ? 2 * Math.ceil(g / e) : Math.floor(this.o.capacityFactor * Math.ceil(g / e));
