@@ -4,7 +4,8 @@ import { WASM_KERNEL_FIXES } from '../src/kernels/register.js';
 import { simplifyPermutation } from '../src/kernels/fast-transpose.js';
 
 // Every replaced WASM kernel against the stock tfjs CPU backend on the same inputs: values
-// and gradients. Error measure: max |wasm − cpu| / max(|cpu|, 1e-30), over the whole output.
+// and gradients. Error measure: max |wasm − cpu| / max(|cpu|, 1e-30), over the whole output
+// (NaN only where the CPU has NaN).
 const TOL = 1e-5;
 const rng = new Rng(20261201);
 
@@ -12,6 +13,10 @@ function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
   expect(got.length).toBe(want.length);
   let diff = 0, scale = 1e-30;
   for (let i = 0; i < want.length; i++) {
+    if (Number.isNaN(got[i]!) || Number.isNaN(want[i]!)) {
+      if (!(Number.isNaN(got[i]!) && Number.isNaN(want[i]!))) return Infinity; // NaN must match NaN
+      continue;
+    }
     diff = Math.max(diff, Math.abs(got[i]! - want[i]!));
     scale = Math.max(scale, Math.abs(want[i]!));
   }
@@ -50,7 +55,9 @@ describe('fast WASM kernels agree with the CPU backend', () => {
   afterAll(async () => { await tf.setBackend('wasm'); });
 
   it('replaces the kernels it says it does', () => {
-    expect([...WASM_KERNEL_FIXES].sort()).toEqual(['BatchMatMul', 'GatherV2', 'Identity', 'LogicalAnd', 'Slice', 'SplitV', 'Transpose', 'Unpack', '_FusedMatMul']);
+    expect([...WASM_KERNEL_FIXES].sort()).toEqual([
+      'BatchMatMul', 'Equal', 'GatherV2', 'Greater', 'GreaterEqual', 'Identity', 'Less', 'LessEqual', 'LogicalAnd',
+      'LogicalOr', 'Maximum', 'Minimum', 'NotEqual', 'Slice', 'SplitV', 'Sum', 'Transpose', 'Unpack', '_FusedMatMul']);
   });
 
   it('BatchMatMul: transposes, batches and broadcasting, values and gradients', async () => {
@@ -178,13 +185,35 @@ describe('fast WASM kernels agree with the CPU backend', () => {
     tf.dispose([x, bad]);
   });
 
-  it('LogicalAnd broadcasts like the CPU backend, and Identity keeps values', async () => {
-    for (const [as, bs] of [[[5, 1], [5, 7]], [[3, 1, 4], [2, 1]], [[], [3, 3]], [[6], [6]], [[2, 3, 1, 5], [1, 3, 4, 1]]]) {
-      const a: Host = { values: Uint8Array.from({ length: as.reduce((p, d) => p * d, 1) }, () => rng.int(2)), shape: as, dtype: 'bool' };
-      const b: Host = { values: Uint8Array.from({ length: bs.reduce((p, d) => p * d, 1) }, () => rng.int(2)), shape: bs, dtype: 'bool' };
-      expect(await compare([a, b], (x, y) => tf.logicalAnd(x!, y!))).toBe(0);
+  it('comparisons, logical ops and maximum/minimum broadcast like the CPU backend', async () => {
+    const shapes = [[[5, 1], [5, 7]], [[3, 1, 4], [2, 1]], [[], [3, 3]], [[6], [6]], [[2, 3, 1, 5], [1, 3, 4, 1]], [[4, 3], []]];
+    const size = (s: number[]) => s.reduce((p, d) => p * d, 1);
+    // Small integers as floats: plenty of ties for Equal/LessEqual; a NaN for Maximum/Minimum.
+    const smallFloats = (s: number[]): Host => ({ values: Float32Array.from({ length: size(s) }, () => rng.int(3) - 1), shape: s, dtype: 'float32' });
+    for (const [as, bs] of shapes as Array<[number[], number[]]>) {
+      const bools = (s: number[]): Host => ({ values: Uint8Array.from({ length: size(s) }, () => rng.int(2)), shape: s, dtype: 'bool' });
+      const [ba, bb] = [bools(as), bools(bs)];
+      expect(await compare([ba, bb], (x, y) => [tf.logicalAnd(x!, y!), tf.logicalOr(x!, y!), tf.equal(x!, y!)])).toBe(0);
+      const [fa, fb] = [smallFloats(as), smallFloats(bs)];
+      if (fa.values.length > 1) fa.values[1] = NaN;
+      const ops = (x: tf.Tensor, y: tf.Tensor) => [tf.equal(x, y), tf.notEqual(x, y), tf.greater(x, y), tf.greaterEqual(x, y),
+        tf.less(x, y), tf.lessEqual(x, y), tf.maximum(x, y), tf.minimum(x, y)];
+      expect(await compare([fa, fb], (x, y) => ops(x!, y!))).toBe(0);
+      expect(await compare([ints(as, 3), ints(bs, 3)], (x, y) => ops(x!, y!))).toBe(0);
     }
+    // The gradient of max/logSumExp is where Equal broadcasts in training.
+    expect(await compare([normal([6, 9])], (v) => tf.grad((p: tf.Tensor) => tf.logSumExp(p, 1).mul(tf.range(1, 7)).sum())(v!))).toBeLessThanOrEqual(TOL);
     expect(await compare([normal([4, 5])], (v) => tf.clone(v!).add(1))).toBe(0);
+  });
+
+  it('Sum over leading axes (bias gradients) and other axes matches the CPU backend', async () => {
+    for (const [shape, axis, keep] of [[[300, 7], 0, false], [[4, 5, 6], [0, 1], true], [[4, 5, 6], [1, 0], false], [[4, 5, 6], 1, false],
+      [[4, 5, 6], [0, 2], false], [[9], 0, false], [[3, 4], [0, 1], false], [[5, 3], -1, true]] as Array<[number[], number | number[], boolean]>) {
+      expect({ shape, axis, err: (await compare([normal(shape)], (v) => tf.sum(v!, axis, keep))) <= TOL }).toEqual({ shape, axis, err: true });
+    }
+    expect(await compare([ints([6, 4], 9)], (v) => tf.sum(v!, 0))).toBe(0);
+    const bias = await compare([normal([64, 8]), normal([8])], (x, b) => tf.grad((c: tf.Tensor) => tf.add(x!, c).square().sum())(b!));
+    expect(bias).toBeLessThanOrEqual(TOL);
   });
 
   it('unsortedSegmentSum gradient (gather-dispatch combine) matches the CPU backend', async () => {

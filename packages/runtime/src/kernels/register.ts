@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeGatherKernel } from './fast-gather.js';
 import { makeBatchMatMulKernel, makeFusedMatMulKernel } from './fast-matmul.js';
-import { makeIdentityKernel, makeLogicalAndKernel } from './fast-misc.js';
+import { COMPARE_KERNELS, makeCompareKernel, makeIdentityKernel } from './fast-misc.js';
+import { makeSumKernel } from './fast-sum.js';
 import { makeSliceKernel, makeSplitVKernel, makeUnpackKernel } from './fast-slice.js';
 import { makeTransposeKernel } from './fast-transpose.js';
 import { makeUnsortedSegmentSumKernel } from './unsorted-segment-sum.js';
@@ -21,7 +22,8 @@ const WASM_FIXES: Record<string, (stock: tf.KernelFunc) => tf.KernelFunc> = {
   Unpack: makeUnpackKernel,
   GatherV2: makeGatherKernel,
   Identity: makeIdentityKernel,
-  LogicalAnd: makeLogicalAndKernel,
+  Sum: makeSumKernel,
+  ...Object.fromEntries(COMPARE_KERNELS.map((k) => [k, makeCompareKernel(k)])),
 };
 
 export const WASM_KERNEL_FIXES: readonly string[] = Object.keys(WASM_FIXES);
