@@ -149,6 +149,10 @@ describe('gradients match central differences (eps 1e-2)', () => {
     ['smoe (TK-B)', { type: 'smoe', topK: 2 }],
     ['switch-top1 (TK-C) + aux losses', { type: 'switch-top1', jitterNoise: 0 }],
     ['vmoe eval + losses', { type: 'vmoe', topK: 2, capacityFactor: null }],
+    ['xmoe top-2 (TK-D) + aux', { type: 'xmoe', useCapacity: false }],
+    ['stablemoe stage 1 (α and balance loss)', { type: 'stablemoe', distill: false, capacityFactor: null }],
+    ['moesart small-random + trimmed lasso', { type: 'moesart', topK: 2 }],
+    ['attention-sparsemax', { type: 'attention-sparsemax' }],
   ] as const)('router parameters: %s', (_name, config) => {
     const rng = new Rng(8);
     const d = 3, e = 4, n = 5;
@@ -159,7 +163,8 @@ describe('gradients match central differences (eps 1e-2)', () => {
     w.assign(rng.normalTensor(w.shape)); // unit-scale logits, so ±eps does not flip the routing
     const w0 = Array.from(w.dataSync());
     const objective = () => {
-      const o = r.route(x, { training: false, rng: new Rng(0) });
+      const training = config.type === 'stablemoe' || config.type === 'moesart';
+      const o = r.route(x, { training, rng: new Rng(0), step: 0 });
       let s = tf.sum(tf.mul(o.weights, gOut));
       for (const l of Object.values(o.losses)) s = tf.add(s, l);
       return { s: s as tf.Scalar, sel: values(o.dispatch) };
