@@ -37,43 +37,43 @@ const FORMATS: FileFormat[] = ['json', 'jsonl', 'csv', 'parquet', 'arrow'];
 const str = (def: string, description: string) => ({ type: 'string', minLength: 1, default: def, description });
 const splitProps = (schema: object) => ({ train: schema, validation: schema, test: schema });
 
+// Inlined rather than $ref'd so the schema stays valid when embedded in a pipeline schema.
+const sourceSchema = {
+  description: '"samsum": SAMSUM_DIR, then the Hugging Face datasets cache, then the embedded corpus; "embedded": datasets/embedded-samsum; {path}: a corpus folder, a split folder or one file.',
+  anyOf: [
+    { type: 'string', enum: ['samsum', 'embedded'] },
+    {
+      type: 'object', additionalProperties: false, required: ['path'],
+      properties: {
+        path: { type: 'string', minLength: 1, description: 'File or folder; relative to the working directory.' },
+        format: { type: 'string', enum: FORMATS, description: 'Force a format instead of going by file extension.' },
+      },
+    },
+  ],
+};
+
+const splitSchema = {
+  description: 'The split name in the main source, or {from, split}: another source (split defaults to this key; ignored when the source is one file).',
+  anyOf: [
+    { type: 'string', minLength: 1 },
+    {
+      type: 'object', additionalProperties: false,
+      properties: { from: sourceSchema, split: { type: 'string', minLength: 1 } },
+    },
+  ],
+};
+
 export const dataPrepConfigSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'https://switchyard.local/schemas/data-prep.json',
   title: 'data-prep stage config',
   type: 'object',
   additionalProperties: false,
-  $defs: {
-    source: {
-      description: '"samsum": SAMSUM_DIR, then the Hugging Face datasets cache, then the embedded corpus; "embedded": datasets/embedded-samsum; {path}: a corpus folder, a split folder or one file.',
-      anyOf: [
-        { type: 'string', enum: ['samsum', 'embedded'] },
-        {
-          type: 'object', additionalProperties: false, required: ['path'],
-          properties: {
-            path: { type: 'string', minLength: 1, description: 'File or folder; relative to the working directory.' },
-            format: { type: 'string', enum: FORMATS, description: 'Force a format instead of going by file extension.' },
-          },
-        },
-      ],
-    },
-    split: {
-      description: 'The split name in the main source, or {from, split}: another source (split defaults to this key; ignored when the source is one file).',
-      anyOf: [
-        { type: 'string', minLength: 1 },
-        {
-          type: 'object', additionalProperties: false,
-          properties: { from: { $ref: '#/$defs/source' }, split: { type: 'string', minLength: 1 } },
-        },
-      ],
-    },
-  },
   properties: {
-    source: { $ref: '#/$defs/source', default: 'samsum' },
+    source: { ...sourceSchema, default: 'samsum' },
     splits: {
       type: 'object', additionalProperties: false, minProperties: 1,
       description: 'Which splits to produce and where each comes from. Defaults to train, validation and test from the source (all three required).',
-      properties: splitProps({ $ref: '#/$defs/split' }),
+      properties: splitProps(splitSchema),
     },
     fields: {
       type: 'object', additionalProperties: false, default: {},

@@ -11,6 +11,7 @@ export function tokenizerFromJson(json: TokenizerJson, source = 'tokenizer.json'
   } catch (e) {
     throw new DataPrepError(`cannot build a tokenizer (${(e as Error).message})`, { file: source });
   }
+  memoiseWords(hf);
   const idOf = (t: string) => hf.token_to_id(t);
   const padId = idOf(T5_PAD);
   const eosId = idOf(T5_EOS);
@@ -30,5 +31,25 @@ export function tokenizerFromJson(json: TokenizerJson, source = 'tokenizer.json'
       return kept.length === 0 ? '' : hf.decode(kept, { skip_special_tokens: true });
     },
     toJSON: () => json,
+  };
+}
+
+/**
+ * tokenizers.js segments each pre-tokenized word with a fresh lattice (~0.02 ms a word); chats
+ * repeat words constantly, so the model's per-word `tokenize` (a pure function of the word) is
+ * memoised. Bounded so a huge corpus cannot grow it without limit.
+ */
+function memoiseWords(hf: HfTokenizer): void {
+  const model = hf.model as unknown as { tokenize?: (word: string) => string[] } | null;
+  if (!model || typeof model.tokenize !== 'function') return;
+  const inner = model.tokenize.bind(model);
+  const cache = new Map<string, string[]>();
+  model.tokenize = (word: string) => {
+    let r = cache.get(word);
+    if (r === undefined) {
+      r = inner(word);
+      if (cache.size < 500_000) cache.set(word, r);
+    }
+    return r;
   };
 }
