@@ -4,6 +4,7 @@
 //     optimizer.safetensors  optimiser slots (`<param>::<slot>`)
 //     state.json             step, data position, RNG state, optimiser step, run fingerprint,
 //                            sha256 of the two tensor files (checked on load)
+//     (+ extra files of the task, e.g. HF config.json + model.safetensors)
 // Written with writeDirAtomic, so a folder named step-* is always complete.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -51,6 +52,8 @@ export interface SaveCheckpointArgs {
   params: readonly TrainParameter[];
   optimizer: Optimizer;
   fingerprint: string;
+  /** More files for the folder (e.g. HF config.json + model.safetensors, so a checkpoint is loadable by model-core). */
+  extraFiles?: Record<string, Uint8Array | string>;
 }
 
 /** Write a checkpoint atomically under `dir`; returns its folder. */
@@ -64,7 +67,7 @@ export function saveCheckpoint(dir: string, a: SaveCheckpointArgs): string {
     files: { 'weights.safetensors': sha256(weights), 'optimizer.safetensors': sha256(optBytes) },
   };
   const target = join(dir, checkpointName(a.step));
-  writeDirAtomic(target, { 'weights.safetensors': weights, 'optimizer.safetensors': optBytes, 'state.json': JSON.stringify(state, null, 1) + '\n' });
+  writeDirAtomic(target, { ...(a.extraFiles ?? {}), 'weights.safetensors': weights, 'optimizer.safetensors': optBytes, 'state.json': JSON.stringify(state, null, 1) + '\n' });
   return target;
 }
 

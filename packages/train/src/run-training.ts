@@ -43,7 +43,7 @@ export async function trainSwitch(o: TrainSwitchOptions): Promise<TrainResult> {
     totalSteps: stepsOf(o.loop, o.train.rows), batchSize: o.loop.batchSize, gradAccumSteps: o.loop.optimizer.gradAccumSteps,
     optimizer: optimizerConfig(o.loop.optimizer), schedule: scheduleConfig(o.loop.optimizer), clipNorm: o.loop.optimizer.clipNorm,
     logEvery: o.loop.logEvery, checkpointEvery: o.loop.checkpointEvery, keepCheckpoints: o.loop.keepCheckpoints,
-    resume: o.resume, fingerprint: o.fingerprint, log: o.log, onStep: o.onStep,
+    resume: o.resume, fingerprint: o.fingerprint, log: o.log, onStep: o.onStep, checkpointFiles: () => hfFiles(o.model),
     heldOutBatch: held && n > 0 ? () => held.makeBatch(Int32Array.from({ length: n }, (_, i) => i)) : undefined,
   });
 }

@@ -53,6 +53,8 @@ export interface TrainLoopOptions<B> {
   fingerprint?: string;
   /** A batch for routing.arrow at the end (per layer, per real token, active experts). */
   heldOutBatch?: () => B;
+  /** Extra files written into every checkpoint folder (SwitchTask: the HF checkpoint). */
+  checkpointFiles?: () => Record<string, Uint8Array | string>;
   log?: (line: string) => void;
   /** Called after every update (after its checkpoint, if any). */
   onStep?: (info: { step: number; checkpoint?: string }) => void | Promise<void>;
@@ -208,7 +210,7 @@ export async function trainLoop<B>(o: TrainLoopOptions<B>): Promise<TrainResult>
 
       let checkpoint: string | undefined;
       if ((ckptEvery > 0 && step % ckptEvery === 0) || step === o.totalSteps) {
-        checkpoint = saveCheckpoint(ckptDir, { step, position: pos, rng: rng.state(), params, optimizer, fingerprint });
+        checkpoint = saveCheckpoint(ckptDir, { step, position: pos, rng: rng.state(), params, optimizer, fingerprint, extraFiles: o.checkpointFiles?.() });
         lastGood = checkpoint;
         pruneCheckpoints(ckptDir, keep);
       }

@@ -14,6 +14,12 @@ import { trainLoop } from '../src/train-loop.js';
 import { baseModelStage, trainStage } from '../src/stages.js';
 import { trainConfigSchema, baseModelConfigSchema, resolveTrainConfig } from '../src/config.js';
 import { runTrainCommand } from '../src/train-command.js';
+import { fineTune } from '../src/stages.js';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+const fixtures = fileURLToPath(new URL('./fixtures', import.meta.url));
+const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 
 let root: string;
 let dataDir: string;
@@ -89,6 +95,46 @@ describe('stages', () => {
     const again = await runTrainCommand({ data: dataDir, base: baseOut, out: cmdOut, config: cfg, seed: 3, log: () => {} });
     expect(again.resumedFrom).toBe(2);
     expect(readFileSync(join(again.modelDir, 'model.safetensors'))).toEqual(readFileSync(join(first.modelDir, 'model.safetensors')));
+  });
+
+  test('Switch model: same seed → identical weights and metrics; an interrupted run resumes bit-identically', async () => {
+    const base = join(root, 'base'); // written by the previous test
+    const cfg = resolveTrainConfig({ router: { type: 'switch-top1', jitterNoise: 0.05 }, steps: 4, batchSize: 4, maxSourceLength: 24, maxTargetLength: 8, logEvery: 1, checkpointEvery: 2, heldOutSize: 4 });
+    const run = async (name: string, crashAt?: number) => {
+      const dir = join(root, name);
+      mkdirSync(dir, { recursive: true });
+      const args = { cfg, seed: 11, baseDir: base, dataDir, outDir: dir, runDir: dir, resume: true, log: () => {} };
+      if (crashAt === undefined) return fineTune(args);
+      // The crash comes after step 3, one step past the step-2 checkpoint.
+      await expect(fineTune({ ...args, onStep: ({ step }) => { if (step === crashAt) throw new Error('simulated crash'); } })).rejects.toThrow('simulated crash');
+      return fineTune(args);
+    };
+    const a = await run('det-a');
+    const b = await run('det-b');
+    const c = await run('det-c', 3);
+    expect(a.resumedFrom).toBeNull();
+    expect(c.resumedFrom).toBe(2);
+    for (const other of ['det-b', 'det-c']) {
+      expect(sha(join(root, other, 'model.safetensors'))).toBe(sha(join(root, 'det-a', 'model.safetensors')));
+      for (const f of ['metrics.jsonl', 'metrics.arrow', 'routing-metrics.arrow', 'routing.arrow']) expect(sha(join(root, other, f))).toBe(sha(join(root, 'det-a', f)));
+    }
+    // Checkpoint folders are HF checkpoints model-core loads directly.
+    const ck = await loadCheckpoint(join(root, 'det-a', 'checkpoints', 'step-000004'));
+    expect(ck.sparseLayers()[0]!.router.type).toBe('switch-top1');
+    ck.dispose();
+  });
+
+  test('base-model import copies an HF checkpoint; a vocabulary mismatch with the data is an error', async () => {
+    const out = join(root, 'imported');
+    await baseModelStage.run(stageCtx({ source: 'import', importDir: join(fixtures, 'switch_tiny') } as never, {}, out));
+    const a = await loadCheckpoint(join(fixtures, 'switch_tiny'));
+    const b = await loadCheckpoint(out);
+    const pa = a.parameters(), pb = b.parameters();
+    expect(pb.map((p) => p.name)).toEqual(pa.map((p) => p.name));
+    pa.forEach((p, i) => expect(Array.from(pb[i]!.variable.dataSync())).toEqual(Array.from(p.variable.dataSync())));
+    a.dispose(); b.dispose();
+    await expect(trainStage.run(stageCtx({ router: { type: 'smoe' }, steps: 1 } as never, { 'data-prep': dataDir, 'base-model': out }, join(root, 'mismatch'))))
+      .rejects.toThrow(/token id \d+ in the training split is outside the model's vocabulary \(vocab_size 96\)/);
   });
 
   test('config schemas: defaults filled, unknown keys and router types rejected with the allowed values', () => {
