@@ -10,7 +10,7 @@ export { softmax, sparsemax, entmax15, entmaxBisect, centredSparsemax } from './
 export {
   switchBalanceLossHF, switchBalanceLossFastMoE, routerZLoss, vmoeImportanceLoss, vmoeLoadLoss,
   coefficientOfVariationSquared, trimmedLassoLoss, competeRouterLoss, stableMoEDistillLoss,
-  stableMoEBalanceLoss,
+  stableMoEBalanceLoss, sparsemaxLoss, entmax15Loss,
 } from './losses/index.js';
 export { computeRoutingMetrics } from './metrics.js';
 export { topKIndices, roundHalfEven } from './selection/top-k.js';

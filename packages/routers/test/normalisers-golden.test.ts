@@ -4,13 +4,14 @@ import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { sparsemax, entmax15, entmaxBisect } from '@switchyard/routers';
+import { sparsemax, entmax15, entmaxBisect, sparsemaxLoss, entmax15Loss } from '@switchyard/routers';
 import { maxAbsDiff, setupBackend } from './helpers.js';
 
 interface Result { y_f32: number[]; vjp_f32: number[] }
 interface Case { name: string; shape: number[]; dim: number; x: number[]; grad_out: number[]; results: Record<string, Result> }
 const here = path.dirname(fileURLToPath(import.meta.url));
-const golden = JSON.parse(readFileSync(path.join(here, 'fixtures', 'entmax.json'), 'utf8')) as { cases: Case[] };
+interface LossCase { name: string; shape: [number, number]; x: number[]; target: number[]; sparsemax_loss: { loss: number[]; grad_x_of_sum: number[] }; entmax15_loss: { loss: number[]; grad_x_of_sum: number[] } }
+const golden = JSON.parse(readFileSync(path.join(here, 'fixtures', 'entmax.json'), 'utf8')) as { cases: Case[]; losses: LossCase[] };
 
 const maps: Record<string, (x: tf.Tensor, axis: number) => tf.Tensor> = {
   sparsemax: (x, a) => sparsemax(x, a),
@@ -45,4 +46,19 @@ describe('normalisers match deep-spin/entmax (float32)', () => {
       expect(tf.memory().numTensors).toBe(before);
     });
   }
+});
+
+describe('Fenchel–Young losses match deep-spin/entmax (float32 implementation vs float64 reference)', () => {
+  test.each(golden.losses.map((c) => [c.name, c] as const))('%s', (_n, c) => {
+    const x = tf.tensor2d(c.x, c.shape);
+    const t = tf.tensor1d(c.target, 'int32');
+    for (const [f, ref] of [[sparsemaxLoss, c.sparsemax_loss], [entmax15Loss, c.entmax15_loss]] as const) {
+      const l = f(x, t);
+      const g = tf.grad((z: tf.Tensor) => tf.sum(f(z as tf.Tensor2D, t)))(x);
+      expect(maxAbsDiff(l.dataSync(), ref.loss)).toBeLessThan(1e-5);
+      expect(maxAbsDiff(g.dataSync(), ref.grad_x_of_sum)).toBeLessThan(1e-5);
+      tf.dispose([l, g]);
+    }
+    tf.dispose([x, t]);
+  });
 });

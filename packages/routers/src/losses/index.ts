@@ -4,3 +4,4 @@ export { vmoeImportanceLoss, vmoeLoadLoss, coefficientOfVariationSquared } from 
 export { trimmedLassoLoss } from './moesart.js';
 export { competeRouterLoss } from './compete.js';
 export { stableMoEDistillLoss, stableMoEBalanceLoss } from './stablemoe.js';
+export { sparsemaxLoss, entmax15Loss } from './fenchel-young.js';
