@@ -21,3 +21,4 @@ export { replaceRouters, freezeParameters, parameterGroup, PARAMETER_GROUPS } fr
 export type { ParameterGroup, ReplaceRoutersOptions } from './replace-routers.js';
 export { runForwardCommand, runGenerateCommand, forwardReport } from './cli-commands.js';
 export type { ForwardCommandOptions, GenerateCommandOptions, JsonTensor } from './cli-commands.js';
+export { variableGradsComplete } from './gradients.js';

@@ -11,20 +11,39 @@ import type { Seq2SeqOutputs, SparseLayerRecord } from './switch-transformer.js'
 
 export const IGNORE_INDEX = -100;
 
-/** Mean token cross-entropy over labels ≠ −100. logits [B, T, V], labels [B, T] int32 */
+/**
+ * Mean token cross-entropy over labels ≠ −100. logits [B, T, V], labels [B, T] int32
+ * The gradient is written out, (softmax − onehot)·valid/count, because autodiff through
+ * logSumExp's max costs a broadcast Equal over [N, V] that dominates a WASM train step.
+ */
 export function crossEntropyIgnore(logits: tf.Tensor3D, labels: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => {
     const [b, t, v] = logits.shape;
     const n = b * t;
-    const flat = logits.reshape([n, v]) as tf.Tensor2D;
     const lab = labels.reshape([n]).toInt();
-    const valid = tf.cast(tf.notEqual(lab, IGNORE_INDEX), 'float32');                 // [N]
-    const safe = tf.where(tf.notEqual(lab, IGNORE_INDEX), lab, tf.zerosLike(lab));     // [N]
-    // Pick logit[n, label_n] from the flattened logits: a 1-D gather, no one-hot [N, V].
+    const keep = tf.notEqual(lab, IGNORE_INDEX);
+    const valid = tf.cast(keep, 'float32');                                   // [N]
+    const safe = tf.where(keep, lab, tf.zerosLike(lab));                      // [N]
+    const scale = tf.div(valid, tf.maximum(tf.sum(valid), 1));                // [N] = valid / count
+    // Pick logit[n, label_n] from the flattened logits: a 1-D gather, no one-hot in the forward.
     const pick = tf.add(tf.mul(tf.range(0, n, 1, 'int32'), tf.scalar(v, 'int32')), safe);
-    const target = tf.gather(flat.reshape([-1]), pick);                                 // [N]
-    const nll = tf.sub(tf.logSumExp(flat, 1), target);                                 // [N]
-    return tf.div(tf.sum(tf.mul(nll, valid)), tf.maximum(tf.sum(valid), 1)) as tf.Scalar;
+    const ce = tf.customGrad(((lg: tf.Tensor, save: tf.GradSaveFunc) => {
+      const shifted = tf.sub(lg, tf.max(lg, 1, true));                        // [N, V]
+      const lse = tf.log(tf.sum(tf.exp(shifted), 1));                         // [N]
+      const target = tf.gather(shifted.reshape([-1]), pick);                  // [N]
+      // Saved tensors outlive this tidy (gradients run after it): keep scale and labels with them.
+      save([shifted, lse, scale, safe]);
+      return {
+        value: tf.sum(tf.mul(tf.sub(lse, target), scale)),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [sh, l, sc, lb] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+          const p = tf.exp(tf.sub(sh, l.expandDims(1)));                      // softmax [N, V]
+          const g = tf.mul(tf.sub(p, tf.oneHot(lb, v)), tf.mul(sc, dy).expandDims(1));
+          return [g];
+        },
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]);
+    return ce(logits.reshape([n, v])) as tf.Scalar;
   });
 }
 

@@ -3,7 +3,7 @@
 // batch lowers the HF loss (the gradients reach every trainable parameter group).
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, Rng } from '@switchyard/runtime';
-import { SwitchTransformer, presetConfig, lossParts, hfTotalLoss, generate, shiftRight, freezeParameters } from '@switchyard/model-core';
+import { SwitchTransformer, presetConfig, lossParts, hfTotalLoss, generate, shiftRight, freezeParameters, variableGradsComplete } from '@switchyard/model-core';
 
 beforeAll(async () => { await initBackend('wasm', { quiet: true }); });
 
@@ -22,7 +22,7 @@ test('forward, generate (greedy, no cache, beam) and train steps do not leak; di
   let opt = tf.train.adam(3e-3);
   const rng = new Rng(10);
   const step = () => {
-    const { value, grads } = tf.variableGrads(() => {
+    const { value, grads } = variableGradsComplete(() => {
       const out = model.forward({ inputIds: b.ids, attentionMask: b.mask, decoderInputIds: b.dec }, { training: true, rng });
       return hfTotalLoss(lossParts(out, b.labels), model.config);
     }, model.parameters().filter((p) => !p.frozen).map((p) => p.variable));
@@ -60,4 +60,23 @@ test('forward, generate (greedy, no cache, beam) and train steps do not leak; di
   tf.dispose(Object.values(b));
   model.dispose();
   expect(tf.memory().numTensors).toBe(start);
+});
+
+test('variableGradsComplete gives a zero gradient to an expert no token reached', () => {
+  const model = new SwitchTransformer(presetConfig('micro'), new Rng(7));
+  const layer = model.sparseLayers()[0]!;
+  // A zero gate ties every expert; argmax takes the first, so every token goes to expert 0.
+  const gate = layer.routerParams[0]!.variable;
+  gate.assign(tf.zerosLike(gate));
+  const ids = tf.tensor2d([[3, 4, 5, 1]], [1, 4], 'int32');
+  const dec = tf.tensor2d([[0, 3]], [1, 2], 'int32');
+  const lab = tf.tensor2d([[3, 1]], [1, 2], 'int32');
+  const vars = model.parameters().map((p) => p.variable);
+  const expert1 = model.parameters().find((p) => p.name === `${layer.name}.mlp.experts.expert_1.wi.weight`)!.variable;
+  const { value, grads } = variableGradsComplete(() => hfTotalLoss(lossParts(model.forward({ inputIds: ids, decoderInputIds: dec }), lab), model.config), vars);
+  expect(Object.keys(grads).length).toBe(vars.length);
+  expect(tf.max(tf.abs(grads[model.parameters().find((p) => p.name === `${layer.name}.mlp.experts.expert_0.wi.weight`)!.variable.name]!)).dataSync()[0]).toBeGreaterThan(0);
+  expect(tf.max(tf.abs(grads[expert1.name]!)).dataSync()[0]).toBe(0);
+  tf.dispose([value, ...Object.values(grads), ids, dec, lab]);
+  model.dispose();
 });
