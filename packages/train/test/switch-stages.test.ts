@@ -15,6 +15,7 @@ import { baseModelStage, trainStage } from '../src/stages.js';
 import { trainConfigSchema, baseModelConfigSchema, resolveTrainConfig } from '../src/config.js';
 import { runTrainCommand } from '../src/train-command.js';
 import { fineTune } from '../src/stages.js';
+import { NonFiniteError } from '../src/nan-guard.js';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
@@ -122,6 +123,19 @@ describe('stages', () => {
     const ck = await loadCheckpoint(join(root, 'det-a', 'checkpoints', 'step-000004'));
     expect(ck.sparseLayers()[0]!.router.type).toBe('switch-top1');
     ck.dispose();
+  });
+
+  test('switchyard train with lr 1e30 stops with NonFiniteError; its last good checkpoint loads in model-core', async () => {
+    const out = join(root, 'nan-cmd');
+    const cfg = { router: { type: 'smoe' }, steps: 6, batchSize: 4, maxSourceLength: 24, maxTargetLength: 8, checkpointEvery: 1, optimizer: { lr: 1e30, schedule: 'constant', warmupSteps: 10 } };
+    const err = await runTrainCommand({ data: dataDir, base: join(root, 'base'), out, config: cfg, seed: 3, log: () => {} }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(NonFiniteError);
+    const e = err as NonFiniteError;
+    expect(e.message).toContain(`at step ${e.step}; training stopped. Last good checkpoint: ${e.lastGoodCheckpoint}; nothing after it is valid.`);
+    expect(existsSync(join(out, 'model'))).toBe(false); // no final model from a failed run
+    const model = await loadCheckpoint(e.lastGoodCheckpoint!);
+    for (const p of model.parameters()) expect(p.variable.dataSync().every(Number.isFinite)).toBe(true);
+    model.dispose();
   });
 
   test('base-model import copies an HF checkpoint; a vocabulary mismatch with the data is an error', async () => {
