@@ -1,7 +1,7 @@
 // The data-prep work itself, independent of how it is invoked (pipeline stage or CLI):
 // resolve sources → load and validate splits → normalise → tokenizer (train or load) →
 // tokenise with eos and truncation → one Arrow file per split + tokenizer.json + stats.json.
-import { join } from 'node:path';
+import { join, relative, isAbsolute } from 'node:path';
 import { makeTable, writeArrowFile } from '@switchyard/runtime';
 import type { DataPrepConfig } from './config.js';
 import { planCorpus, loadPlannedSplit, type LoadedSplit } from './corpus.js';
@@ -47,7 +47,7 @@ export interface PrepareHooks {
 export async function prepareData(cfg: DataPrepConfig, outDir: string, hooks: PrepareHooks): Promise<PreparedStats> {
   const plans = planCorpus(cfg.source, cfg.splits, hooks.env ?? process.env, hooks.log);
   const sources = [...new Map(plans.map((p) => [p.source.path, p.source])).values()];
-  hooks.record('source', sources.map((s) => ({ via: s.via, path: s.path, notice: s.notice })));
+  hooks.record('source', sources.map((s) => ({ via: s.via, path: shown(s.path), notice: s.notice })));
 
   const loaded: LoadedSplit[] = [];
   for (const plan of plans) {
@@ -55,7 +55,7 @@ export async function prepareData(cfg: DataPrepConfig, outDir: string, hooks: Pr
     hooks.log(`${plan.split}: ${l.examples.length} rows from ${plan.location.path}${l.skipped.length ? `, ${l.skipped.length} skipped` : ''}`);
     loaded.push(l);
   }
-  const skipped: SkipRecord[] = loaded.flatMap((l) => l.skipped);
+  const skipped: SkipRecord[] = loaded.flatMap((l) => l.skipped).map((r) => (r.file ? { ...r, file: shown(r.file) } : r));
   hooks.record('skipped', skipped);
 
   const norm = cfg.normalise;
@@ -111,7 +111,7 @@ export async function prepareData(cfg: DataPrepConfig, outDir: string, hooks: Pr
     stats.splits[l.split] = {
       rows: rows.length,
       skipped: l.skipped.length,
-      source: { via: l.source.via, path: l.source.path, split: l.sourceSplit, files: l.location.files, format: l.location.format },
+      source: { via: l.source.via, path: shown(l.source.path), split: l.sourceSplit, files: l.location.files.map(shown), format: l.location.format },
       inputTokens: lengthStats(inRaw),
       labelTokens: lengthStats(labRaw),
       inputTruncated: inCut,
@@ -123,4 +123,13 @@ export async function prepareData(cfg: DataPrepConfig, outDir: string, hooks: Pr
   hooks.record('stats', stats);
   hooks.record('rows', Object.fromEntries(Object.entries(stats.splits).map(([s, v]) => [s, v!.rows])));
   return stats;
+}
+
+/**
+ * Paths in stats.json and the manifest are relative to the working directory when inside it,
+ * so two clones of the repo (a developer's and CI's) write identical outputs.
+ */
+function shown(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r && !r.startsWith('..') && !isAbsolute(r) ? r : p;
 }
