@@ -38,6 +38,7 @@ export function outputTensors(o: RouterOutput): tf.Tensor[] {
   const ts: tf.Tensor[] = [o.logits, o.probs, o.weights, o.dispatch, o.selected, ...Object.values(o.losses)];
   if (o.inputWeight) ts.push(o.inputWeight);
   if (o.hfExpertIndex) ts.push(o.hfExpertIndex);
+  if (o.jitteredInput) ts.push(o.jitteredInput);
   return ts;
 }
 

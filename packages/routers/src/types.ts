@@ -53,6 +53,11 @@ export interface RouterOutput {
   inputWeight?: tf.Tensor1D;
   /** Expert index as HF reports it for top-1 routers (0 for dropped tokens). [N] int32 */
   hfExpertIndex?: tf.Tensor1D;
+  /**
+   * The router's jittered input, only when requested (switch-top1 `exposeJitteredInput`) and jitter
+   * was applied: HF v4.36 in fp32 multiplies in place, so its experts also see this. [N, D]
+   */
+  jitteredInput?: tf.Tensor2D;
   /** Auxiliary losses of this call, unweighted. */
   losses: Record<string, tf.Scalar>;
   /** The coefficient each loss is multiplied by in the total loss. */

@@ -24,6 +24,7 @@ function outTensors(o: RouterOutput): tf.Tensor[] {
   const ts: tf.Tensor[] = [o.logits, o.probs, o.weights, o.dispatch, o.selected, ...Object.values(o.losses)];
   if (o.inputWeight) ts.push(o.inputWeight);
   if (o.hfExpertIndex) ts.push(o.hfExpertIndex);
+  if (o.jitteredInput) ts.push(o.jitteredInput);
   return ts;
 }
 function snapshot(o: RouterOutput) {

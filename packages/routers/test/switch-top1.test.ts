@@ -62,13 +62,28 @@ describe('switch-top1 router', () => {
     r.dispose();
   });
 
+  test('exposeJitteredInput returns x ⊙ U(1−ε, 1+ε) in training only, and logits use it', () => {
+    const r = createRouter({ type: 'switch-top1', jitterNoise: 0.1, exposeJitteredInput: true }, { dModel: 3, numExperts: 2, rng: new Rng(3) });
+    const x = tf.tensor2d([[1, -2, 3], [0.5, 0.5, -1]]);
+    const o = r.route(x, { training: true, rng: new Rng(4) });
+    const u = new Rng(4).uniformArray(6, 0.9, 1.1);
+    expect(maxAbsDiff(values(o.jitteredInput!), values(x).map((v, i) => v * u[i]!))).toBeLessThan(1e-6);
+    const ref = tf.matMul(o.jitteredInput!, r.parameters()[0]!.variable as tf.Tensor2D);
+    expect(maxAbsDiff(values(o.logits), values(ref))).toBeLessThan(1e-5);
+    const ev = r.route(x, { training: false, rng: new Rng(4) });
+    expect(ev.jitteredInput).toBeUndefined();
+    tf.dispose([x, ref, o.jitteredInput!, o.logits, o.probs, o.weights, o.dispatch, o.selected, o.hfExpertIndex!, ...Object.values(o.losses),
+      ev.logits, ev.probs, ev.weights, ev.dispatch, ev.selected, ev.hfExpertIndex!, ...Object.values(ev.losses)]);
+    r.dispose();
+  });
+
   test('unknown options and wrong types are rejected', () => {
     const init = { dModel: 4, numExperts: 2, rng: new Rng(1) };
     expect(() => createRouter({ type: 'switch-top1', capacity: 3 }, init)).toThrow(/invalid options/);
     expect(() => createRouter({ type: 'switch-top1', droppedTokens: 'keep' }, init)).toThrow(/invalid options/);
     expect(() => createRouter({ type: 'no-such-router' }, init)).toThrow(/unknown router type/);
     const r = createRouter({ type: 'switch-top1' }, init);
-    expect(r.options).toEqual({ expertCapacity: 64, jitterNoise: 0.01, droppedTokens: 'zero', auxLossCoef: 0.001, zLossCoef: 0.001, initStd: 1 });
+    expect(r.options).toEqual({ expertCapacity: 64, jitterNoise: 0.01, droppedTokens: 'zero', auxLossCoef: 0.001, zLossCoef: 0.001, initStd: 1, exposeJitteredInput: false });
     r.dispose();
   });
 });

@@ -5,7 +5,8 @@
 //   weight = p_{e*} (raw top-1 probability, TK-C). Losses: HF balance loss + z-loss (0.001 each).
 // Deviations / choices:
 // * Jitter perturbs only the router input here; HF's in-place multiply (fp32) also perturbs the
-//   expert inputs — the MoE layer owns those, so that quirk is not reproduced.
+//   expert inputs — the MoE layer owns those; `exposeJitteredInput: true` returns the jittered
+//   input (`out.jitteredInput`) so the layer can reproduce that quirk.
 // * Dropped tokens: `droppedTokens: 'zero'` (default; newer upstream, pure residual) or
 //   `'hf-v4.36'` (inputWeight = top1 prob, i.e. the layer outputs p_{e*}·x for dropped tokens).
 // * `losses.balance` is per layer; HF pools all sparse layers of a stack before the balance
@@ -29,6 +30,7 @@ export interface SwitchTop1Options {
   auxLossCoef: number;
   zLossCoef: number;
   initStd: number;
+  exposeJitteredInput: boolean;
 }
 
 export class SwitchTop1Router extends RouterBase {
@@ -69,6 +71,7 @@ export class SwitchTop1Router extends RouterBase {
         lossCoefficients: { balance: this.o.auxLossCoef, z: this.o.zLossCoef },
         denseCompute: false,
       };
+      if (this.o.exposeJitteredInput && xr !== x) out.jitteredInput = xr;
       if (this.o.droppedTokens === 'hf-v4.36') {
         const top1 = tf.sum(tf.mul(probs, selected), 1);                       // [N]
         const dropped = tf.sub(1, tf.sum(dispatch, 1));                        // [N]
@@ -89,6 +92,7 @@ export const switchTop1Definition: RouterDefinition = {
     auxLossCoef: { type: 'number', minimum: 0, default: 0.001 },
     zLossCoef: { type: 'number', minimum: 0, default: 0.001 },
     initStd: { type: 'number', exclusiveMinimum: 0, default: 1 },
+    exposeJitteredInput: { type: 'boolean', default: false, description: 'Return the jittered input (HF fp32 experts see it too).' },
   },
   create: (o, init) => new SwitchTop1Router(o, init),
 };
