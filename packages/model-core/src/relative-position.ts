@@ -29,12 +29,21 @@ export function relativePositionBucket(relativePosition: number, bidirectional: 
   return base + Math.min(maxExact + Math.trunc(scaled), nb - 1);
 }
 
+// Tables depend only on the window and the config; training reuses a handful of shapes.
+const tableCache = new Map<string, Int32Array>();
+const TABLE_CACHE_LIMIT = 256;
+
 /** Bucket ids for query positions [qStart, qStart+qLen) against keys [0, kLen). [qLen*kLen] row-major */
 export function bucketTable(qStart: number, qLen: number, kLen: number, bidirectional: boolean, numBuckets: number, maxDistance: number): Int32Array {
+  const key = `${qStart},${qLen},${kLen},${bidirectional},${numBuckets},${maxDistance}`;
+  const hit = tableCache.get(key);
+  if (hit) return hit;
   const out = new Int32Array(qLen * kLen);
   for (let i = 0; i < qLen; i++) {
     for (let j = 0; j < kLen; j++) out[i * kLen + j] = relativePositionBucket(j - (qStart + i), bidirectional, numBuckets, maxDistance);
   }
+  if (tableCache.size >= TABLE_CACHE_LIMIT) tableCache.clear();
+  tableCache.set(key, out);
   return out;
 }
 

@@ -10,6 +10,7 @@ interface Golden {
   decoder_input_ids: JT; encoder_last_hidden_state: JT; decoder_last_hidden_state_before_lm_head: JT; logits: JT;
   loss_total: number; loss_lm_cross_entropy: number; encoder_z_loss: number; encoder_aux_loss: number; decoder_z_loss: number; decoder_aux_loss: number;
   sparse_layers: Record<string, Record<string, JT>>;
+  encoder_hidden_states: JT[]; decoder_hidden_states: JT[]; encoder_attentions: JT[]; decoder_attentions: JT[]; cross_attentions: JT[];
   generate_greedy_max_new_tokens_8: Record<'use_cache' | 'no_cache', { sequences: JT; step_scores: JT[] }>;
 }
 
@@ -56,6 +57,24 @@ describe.each(CASES)('$weights / $file', ({ weights, file, capacity, rule }) => 
       for (const k of ['router_input', 'router_logits', 'router_probs', 'top1_prob']) expectClose(s[k]!, g[k]!, 1e-5, `${name}.${k}`);
       for (const k of ['chosen_expert', 'kept', 'hf_expert_index', 'expert_mask']) expect({ [k]: s[k] }).toEqual({ [k]: g[k] });
     }
+  });
+
+  test('per-block hidden states and attention probabilities within 1e-5', () => {
+    const toJ = (t: tf.Tensor): JT => ({ shape: t.shape, data: Array.from(t.dataSync()) });
+    tf.tidy(() => {
+      const out = model.forward({ inputIds: t2(inputs.input_ids!), attentionMask: t2(inputs.attention_mask!), decoderInputIds: t2(golden.decoder_input_ids) }, { capture: true });
+      const pairs: [tf.Tensor[], JT[], string][] = [
+        [out.encoder.hiddenStates, golden.encoder_hidden_states, 'encoder_hidden_states'],
+        [out.decoder.hiddenStates, golden.decoder_hidden_states, 'decoder_hidden_states'],
+        [out.encoder.selfAttentions, golden.encoder_attentions, 'encoder_attentions'],
+        [out.decoder.selfAttentions, golden.decoder_attentions, 'decoder_attentions'],
+        [out.decoder.crossAttentions, golden.cross_attentions, 'cross_attentions'],
+      ];
+      for (const [ours, ref, label] of pairs) {
+        expect(ours.length).toBe(ref.length);
+        ours.forEach((t, i) => expectClose(toJ(t), ref[i]!, 1e-5, `${label}[${i}]`));
+      }
+    });
   });
 
   test('losses within 1e-5 relative', () => {
