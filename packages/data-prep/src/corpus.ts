@@ -5,6 +5,8 @@ import { openSource, resolveSource, type OpenedSource, type ResolvedSource, type
 import type { SplitLocation } from './discover.js';
 import type { SplitSpec } from './config.js';
 import { readRecords } from './loaders/index.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { validateRecords } from './records.js';
 
 export interface LoadedSplit {
@@ -15,6 +17,10 @@ export interface LoadedSplit {
   location: SplitLocation;
   examples: Example[];
   skipped: SkipRecord[];
+  /** Records read (valid + skipped, before maxRows). */
+  recordsRead: number;
+  /** From a Hugging Face dataset_info.json beside the files, when there is one. */
+  datasetInfo?: { file: string; builder?: string; license?: string; expectedRows?: number };
 }
 
 export interface CorpusPlan { split: SplitName; sourceSplit: string; source: ResolvedSource; location: SplitLocation }
@@ -73,7 +79,29 @@ export async function loadPlannedSplit(plan: CorpusPlan, fields: FieldNames, pol
     skipped.push(...v.skipped);
   }
   if (examples.length === 0) throw new DataPrepError(`split "${plan.split}" has no valid rows${skipped.length ? ` (${skipped.length} skipped)` : ''}`, { file: plan.location.path });
-  return { ...plan, examples: maxRows ? examples.slice(0, maxRows) : examples, skipped };
+  const datasetInfo = readDatasetInfo(plan.location.files, plan.sourceSplit);
+  return { ...plan, examples: maxRows ? examples.slice(0, maxRows) : examples, skipped, recordsRead: examples.length + skipped.length, ...(datasetInfo ? { datasetInfo } : {}) };
+}
+
+/**
+ * HF `datasets` writes dataset_info.json next to the data (`<split>.dataset_info.json` in the
+ * flattened layout); its split sizes let a truncated copy be noticed.
+ */
+function readDatasetInfo(files: string[], split: string): LoadedSplit['datasetInfo'] {
+  const f = files[0];
+  if (!f) return undefined;
+  const dir = dirname(f);
+  const prefix = basename(f).split('.')[0]!;
+  for (const cand of [join(dir, 'dataset_info.json'), join(dir, `${prefix}.dataset_info.json`)]) {
+    if (!existsSync(cand)) continue;
+    try {
+      const info = JSON.parse(readFileSync(cand, 'utf8')) as { builder_name?: string; license?: string; splits?: Record<string, { num_examples?: number }> };
+      return { file: cand, builder: info.builder_name, license: info.license, expectedRows: info.splits?.[split]?.num_examples };
+    } catch (e) {
+      throw new DataPrepError(`malformed dataset_info.json (${(e as Error).message})`, { file: cand });
+    }
+  }
+  return undefined;
 }
 
 /** Convenience: load one corpus folder's splits (all present ones) with default options. */

@@ -24,7 +24,7 @@ export const PREPARED_SCHEMA = {
 export interface SplitStats {
   rows: number;
   skipped: number;
-  source: { via: string; path: string; split: string; files: string[]; format: string };
+  source: { via: string; path: string; split: string; files: string[]; format: string; datasetInfo?: { file: string; builder?: string; license?: string; expectedRows?: number } };
   /** Token lengths before truncation, eos included. */
   inputTokens: LengthStats;
   labelTokens: LengthStats;
@@ -53,6 +53,10 @@ export async function prepareData(cfg: DataPrepConfig, outDir: string, hooks: Pr
   for (const plan of plans) {
     const l = await loadPlannedSplit(plan, cfg.fields, cfg.onInvalid, cfg.maxRows?.[plan.split]);
     hooks.log(`${plan.split}: ${l.examples.length} rows from ${plan.location.path}${l.skipped.length ? `, ${l.skipped.length} skipped` : ''}`);
+    const expected = l.datasetInfo?.expectedRows;
+    if (expected !== undefined && expected !== l.recordsRead) {
+      hooks.log(`warning: ${plan.split}: read ${l.recordsRead} records but ${l.datasetInfo!.file} lists ${expected} for "${plan.sourceSplit}"`);
+    }
     loaded.push(l);
   }
   const skipped: SkipRecord[] = loaded.flatMap((l) => l.skipped).map((r) => (r.file ? { ...r, file: shown(r.file) } : r));
@@ -111,7 +115,7 @@ export async function prepareData(cfg: DataPrepConfig, outDir: string, hooks: Pr
     stats.splits[l.split] = {
       rows: rows.length,
       skipped: l.skipped.length,
-      source: { via: l.source.via, path: shown(l.source.path), split: l.sourceSplit, files: l.location.files.map(shown), format: l.location.format },
+      source: { via: l.source.via, path: shown(l.source.path), split: l.sourceSplit, files: l.location.files.map(shown), format: l.location.format, ...(l.datasetInfo ? { datasetInfo: { ...l.datasetInfo, file: shown(l.datasetInfo.file) } } : {}) },
       inputTokens: lengthStats(inRaw),
       labelTokens: lengthStats(labRaw),
       inputTruncated: inCut,

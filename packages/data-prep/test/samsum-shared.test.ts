@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadCorpus, discoverSplits, runDataPrepCommand, readPreparedSplit, DataPrepError, type Example } from '@switchyard/data-prep';
+import { loadCorpus, discoverSplits, runDataPrepCommand, readPreparedSplit, planCorpus, loadPlannedSplit, DEFAULT_FIELDS, DataPrepError, type Example } from '@switchyard/data-prep';
 import { sharedSamsum, hasSharedSamsum } from './helpers/paths.js';
 
 if (!hasSharedSamsum) console.log(`SKIPPED: SAMSum not found at ${sharedSamsum} (tests reading the real corpus do not run)`);
@@ -55,6 +55,13 @@ maybe('SAMSum from ../shared (JSON and HF Arrow)', () => {
     const s = test.find((e) => e.id === '13731344')!;
     expect(s.summary.endsWith('\n\n')).toBe(true);
     expect(val.some((e) => e.summary.includes('\n'))).toBe(false);
+  });
+
+  test("the HF files' dataset_info.json is read: builder, licence, expected split sizes", async () => {
+    const plans = planCorpus({ path: join(sharedSamsum, 'hf_arrow') }, { validation: 'validation', test: 'test' });
+    const [val, test] = await Promise.all(plans.map((p) => loadPlannedSplit(p, DEFAULT_FIELDS, 'error')));
+    expect(val!.datasetInfo).toEqual({ file: join(sharedSamsum, 'hf_arrow', 'validation.dataset_info.json'), builder: 'samsum', license: 'CC BY-NC-ND 4.0', expectedRows: 818 });
+    expect(test!.datasetInfo!.expectedRows).toBe(test!.recordsRead);
   });
 
   test('samsum via SAMSUM_DIR without a train split says so and how to map splits', async () => {

@@ -4,9 +4,9 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Table, vectorFromArray, Utf8, tableToIPC } from 'apache-arrow';
-import { resolveSource, discoverSplits, splitOfName, findInHfCache, hfDatasetsCache, loadCorpus, embeddedCorpusDir, planCorpus, type Example } from '@switchyard/data-prep';
+import { runDataPrepCommand, resolveSource, discoverSplits, splitOfName, findInHfCache, hfDatasetsCache, loadCorpus, embeddedCorpusDir, planCorpus, type Example } from '@switchyard/data-prep';
 import { writeParquet } from './helpers/parquet-writer.js';
-import { repoRoot } from './helpers/paths.js';
+import { repoRoot, fixtures } from './helpers/paths.js';
 
 const rows: Example[] = [
   { id: 'a1', dialogue: 'Anna: Hi\r\nTom: Hey, "you"', summary: 'Anna greets Tom.' },
@@ -53,6 +53,16 @@ describe('layouts load to the same rows', () => {
     // A save_to_disk split folder on its own is one split.
     const single = await loadCorpus(join(made[made.length - 1]!, 'train'));
     expect(single.get('data')).toEqual(rows);
+  });
+
+  test('fewer rows than dataset_info.json lists is logged as a warning and recorded', async () => {
+    const d = tmp('dp-info-');
+    writeFileSync(join(d, 'samsum-train.arrow'), arrowStream(rows));
+    writeFileSync(join(d, 'dataset_info.json'), JSON.stringify({ builder_name: 'samsum', splits: { train: { num_examples: 3 } } }));
+    const logs: string[] = [];
+    const r = await runDataPrepCommand({ config: { source: { path: d }, splits: { train: 'train' }, tokenizer: { type: 'pretrained', path: join(fixtures, 't5-mini') } }, out: join(d, 'out'), log: (m) => logs.push(m) });
+    expect(logs).toContain(`warning: train: read 2 records but ${join(d, 'dataset_info.json')} lists 3 for "train"`);
+    expect(r.stats.splits.train!.source.datasetInfo).toEqual(expect.objectContaining({ builder: 'samsum', expectedRows: 3 }));
   });
 
   test('one split in two formats is ambiguous', () => {
