@@ -103,6 +103,15 @@ describe('samsum source resolution', () => {
     const plans = planCorpus('samsum', undefined, { HF_DATASETS_CACHE: cache });
     expect(plans.map((p) => [p.split, p.location.files[0]])).toEqual([['train', join(snap, 'samsum-train.arrow')], ['validation', join(snap, 'samsum-validation.arrow')], ['test', join(snap, 'samsum-test.arrow')]]);
   });
+  test('split mapping: a split under another name, and per-split sources', () => {
+    const emb = join(repoRoot, 'datasets/embedded-samsum');
+    const plans = planCorpus({ path: emb }, { train: 'validation', test: { from: { path: samsumDir }, split: 'train' } });
+    expect(plans.map((p) => [p.split, p.sourceSplit, p.location.files[0]])).toEqual([
+      ['train', 'validation', join(emb, 'validation.json')],
+      ['test', 'train', join(samsumDir, 'train.json')],
+    ]);
+  });
+
   test('nothing found: the embedded corpus, with a notice that says so', () => {
     const empty = tmp('dp-empty-');
     const r = resolveSource('samsum', { HF_DATASETS_CACHE: empty });
