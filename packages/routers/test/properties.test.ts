@@ -19,20 +19,23 @@ describe('dispatch properties (200 random tables)', () => {
       const order = rng.uniform() < 0.5 ? 'position' : 'bpr';
       const priority = rng.uniformArray(n);
       const plan = tokensChooseDispatch(choices, n, e, k, { capacity: cap, groupSize: g, order, priority });
+      // collect violations and assert once (thousands of expect() calls are slow)
+      const bad: string[] = [];
       for (let t = 0; t < n; t++) {
         let s = 0;
-        for (let j = 0; j < e; j++) { s += plan.selected[t * e + j]!; expect(plan.dispatch[t * e + j]!).toBeLessThanOrEqual(plan.selected[t * e + j]!); }
-        expect(s).toBe(k);
+        for (let j = 0; j < e; j++) { s += plan.selected[t * e + j]!; if (plan.dispatch[t * e + j]! > plan.selected[t * e + j]!) bad.push(`kept ⊄ selected at ${t},${j}`); }
+        if (s !== k) bad.push(`token ${t} selected ${s} ≠ k`);
       }
       for (let s0 = 0; s0 < n; s0 += g) for (let j = 0; j < e; j++) {
         let demand = 0, kept = 0;
         for (let t = s0; t < s0 + g; t++) { demand += plan.selected[t * e + j]!; kept += plan.dispatch[t * e + j]!; }
-        expect(kept).toBe(Math.min(cap, demand));
+        if (kept !== Math.min(cap, demand)) bad.push(`group ${s0} expert ${j}: kept ${kept}, C ${cap}, demand ${demand}`);
         if (k === 1 && order === 'position') {
           let seen = 0;
-          for (let t = s0; t < s0 + g; t++) if (plan.selected[t * e + j]) { seen++; expect(plan.dispatch[t * e + j]).toBe(seen <= cap ? 1 : 0); }
+          for (let t = s0; t < s0 + g; t++) if (plan.selected[t * e + j]) { seen++; if (plan.dispatch[t * e + j] !== (seen <= cap ? 1 : 0)) bad.push(`positional order broken at ${t}`); }
         }
       }
+      expect(bad).toEqual([]);
     }
   });
 });

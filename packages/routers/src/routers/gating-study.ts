@@ -10,7 +10,9 @@
 // * sparsemax is the true sparsemax (`compatCentredSparsemax: true` gives sparsemax(ReLU(z − mean z))).
 // * attention scores are scaled by 1/√D (`attentionScaled: false` = notebook HEAD).
 // * HF's accidental losses (z-loss of the weights, balance loss with every token on expert 0)
-//   are dropped (`compatHfLossArtefacts: true` returns them as `artefactZ`/`artefactBalance`).
+//   are dropped (`compatHfLossArtefacts: true` returns them as `artefactZ`/`artefactBalance`, per
+//   layer; HF pools a stack's layers first, which for the balance artefact E·mean softmax(w)_{·,0}
+//   equals the mean over layers when every layer sees the same tokens).
 // * Experts are computed only where w > 0 (`denseCompute: true` = the patched MLP, every expert
 //   on every token; the outputs are the same).
 import * as tf from '@tensorflow/tfjs';
