@@ -25,7 +25,7 @@ export type { RenderOptions, RenderedChart } from './plots/render-chart.js';
 export { findFontFile, FONT_CANDIDATES } from './plots/font.js';
 export { flopsVsKSpec, activeExpertsHistogramSpec } from './plots/flops-charts.js';
 export type { CurvePoint, SupportPoint, HistogramBar } from './plots/flops-charts.js';
-export { classifyRouter } from './router-mapping.js';
+export { classifyRouter, withRouterDefaults } from './router-mapping.js';
 export type { RouterConfig, RouterFlopsClass, RouterFlopsOverride, Activity } from './router-mapping.js';
 export { flopsStageConfigSchema, resolveFlopsConfig } from './stage-config.js';
 export type { FlopsStageConfig, RouterRowConfig, StatisticsConfig, MeasureConfig } from './stage-config.js';

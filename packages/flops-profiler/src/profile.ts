@@ -10,7 +10,7 @@ import { flopsModel, type FlopsReport } from './analytic.js';
 import { resolveModel } from './model-config.js';
 import type { RouterCostSpec } from './router-cost.js';
 import { readRoutingFile, pooledHistogram, pooledMeanActive, type RoutingSummary } from './routing-stats.js';
-import { classifyRouter, type RouterConfig } from './router-mapping.js';
+import { classifyRouter, withRouterDefaults, type RouterConfig } from './router-mapping.js';
 import type { FlopsStageConfig } from './stage-config.js';
 import { createExperts, planFromMask } from './bench/moe-layer.js';
 import { syntheticTopK, syntheticSupport } from './bench/synthetic-masks.js';
@@ -61,12 +61,13 @@ export const ACTIVE_EXPERTS_FILE = 'active-experts.arrow';
 function histogramOf(summary: RoutingSummary): number[] { return pooledHistogram(summary); }
 
 /** Route `tokens` N(0, 1) rows through a freshly initialised router; the dispatch histogram stands in for statistics. */
-function probeUntrained(routerCfg: RouterConfig, d: number, E: number, tokens: number, rng: Rng): RoutingSummary {
-  const router = createRouter(routerCfg, { dModel: d, numExperts: E, rng: rng.fork('probe-init') });
+function probeUntrained(routerCfg: RouterConfig, d: number, E: number, vocab: number, tokens: number, rng: Rng): RoutingSummary {
+  const router = createRouter(routerCfg, { dModel: d, numExperts: E, vocabSize: vocab, rng: rng.fork('probe-init') });
   try {
     const mask = tf.tidy(() => {
       const x = rng.normalTensor([tokens, d]) as tf.Tensor2D;
-      const out = router.route(x, { training: false, rng: rng.fork('probe-route') });
+      const tokenIds = randomTokenIds(tokens, vocab, rng.fork('probe-ids'));
+      const out = router.route(x, { training: false, rng: rng.fork('probe-route'), tokenIds });
       return out.dispatch.dataSync().slice();
     });
     const plan = planFromMask(mask, tokens, E);
@@ -74,6 +75,13 @@ function probeUntrained(routerCfg: RouterConfig, d: number, E: number, tokens: n
   } finally {
     router.dispose();
   }
+}
+
+/** Token ids for routers that route on ids (StableMoE's distilled gate). [N] int32 */
+function randomTokenIds(tokens: number, vocab: number, rng: Rng): tf.Tensor1D {
+  const ids = new Int32Array(tokens);
+  for (let i = 0; i < tokens; i++) ids[i] = rng.int(vocab);
+  return tf.tensor1d(ids, 'int32');
 }
 
 /** Sample per-token support sizes from a histogram (clamped to E). */
@@ -129,11 +137,11 @@ export async function runFlopsProfile(cfg: FlopsStageConfig, ctx: ProfileContext
 
   // 3. configured routers
   for (const rc of cfg.routers) {
-    const cls = classifyRouter(rc.router, { ...(rc.gate ? { gate: rc.gate } : {}), ...(rc.normaliser ? { normaliser: rc.normaliser } : {}), ...(rc.k !== undefined ? { k: rc.k } : {}) });
+    const cls = classifyRouter(withRouterDefaults(rc.router), { ...(rc.gate ? { gate: rc.gate } : {}), ...(rc.normaliser ? { normaliser: rc.normaliser } : {}), ...(rc.k !== undefined ? { k: rc.k } : {}) }, E);
     const label = rc.name ?? rc.router.type;
     let row: FlopsRow;
     if (cls.activity.kind === 'support') {
-      const summary = probeUntrained(rc.router, m.d, E, cfg.probeTokens, rng.fork(`probe:${label}`));
+      const summary = probeUntrained(rc.router, m.d, E, m.vocab, cfg.probeTokens, rng.fork(`probe:${label}`));
       const report = flopsModel({ ...base, router: cls.spec, activeExperts: summary });
       row = { router: label, gate: cls.spec.gate, normaliser: cls.spec.normaliser!, source: 'untrained-router', k: null,
         meanActive: report.meanActiveExperts, histogram: summary['*']!.histogram, report };
@@ -201,8 +209,12 @@ function measureRows(cfg: FlopsStageConfig, rows: FlopsRow[], rng: Rng, ctx: Pro
         row.timingDispatch = `support sizes sampled from routing statistics, of ${Eb}`;
       } else if (row.routerConfig) {
         const rc = row.routerConfig;
-        const router = createRouter(rc, { dModel: D, numExperts: Eb, rng: rng.fork(`${row.router}:init`) });
-        try { row.timing = timeRouterLayer(row.router, router, x, experts, g, rng.fork(`${row.router}:route`), opts); } finally { router.dispose(); }
+        const vocab = resolveModel(cfg.model).vocab;
+        const router = createRouter(rc, { dModel: D, numExperts: Eb, vocabSize: vocab, rng: rng.fork(`${row.router}:init`) });
+        const tokenIds = randomTokenIds(N, vocab, rng.fork(`${row.router}:ids`));
+        try {
+          row.timing = timeRouterLayer(row.router, router, x, experts, g, rng.fork(`${row.router}:route`), opts, { tokenIds });
+        } finally { router.dispose(); tokenIds.dispose(); }
         row.timingDispatch = `router ${rc.type} (untrained) over ${Eb}`;
       }
       if (row.timing) ctx.log(`measured ${row.router}${row.k !== null ? ` k=${row.k}` : ''}: ${row.timing.forwardMs.toFixed(1)} ms forward, ${row.timing.forwardBackwardMs.toFixed(1)} ms forward+backward, ${row.timing.meanActive.toFixed(2)} active`);

@@ -3,7 +3,7 @@
 // Gate formulas from routers.md §3 (R1–R8); the numbers are what a profiler counting matrix
 // products sees (`matmul`) plus the elementwise work (`elementwise`, all-FLOPs only).
 
-export const GATE_KINDS = ['linear', 'switch', 'attention', 'attention-keyproj', 'xmoe', 'stablemoe', 'competesmoe'] as const;
+export const GATE_KINDS = ['linear', 'switch', 'attention', 'attention-keyproj', 'xmoe', 'stablemoe', 'stablemoe-distilled', 'competesmoe'] as const;
 export type GateKind = (typeof GATE_KINDS)[number];
 
 export const NORMALISER_KINDS = ['softmax', 'sparsemax', 'entmax15', 'none'] as const;
@@ -18,6 +18,9 @@ export interface RouterCostSpec {
    * - `attention-keyproj`: the older AttentionRouter, keys projected once per call: + 2·E·d² per call.
    * - `xmoe`: `r = xW_r` then `<r, ê_e>` (R6) — 2·(d·r + r·E), embeddings renormalised per call.
    * - `stablemoe`: CompeteSMoE's StableMoE, `<x, c_e/‖c_e‖>` (R7) — 2·d·E, centroids normalised per call.
+   * - `stablemoe-distilled`: StableMoE's distilled router at inference, `<v_id(t), c'_e>` on a token-id
+   *   embedding of width `distillDim` (gather, no FLOPs) — 2·r·E, plus the combine gate
+   *   α = σ(<x_t, c_e>) of the chosen expert — 2·d (R7).
    * - `competesmoe`: R4 gate (`xW + b`); competition steps add E expert evaluations per token (R8).
    */
   gate: GateKind;
@@ -27,6 +30,8 @@ export interface RouterCostSpec {
   topK?: boolean;
   /** X-MoE reduction width r. Defaults to 16 (torchscale; CompeteSMoE's copy uses 8). */
   reductionDim?: number;
+  /** StableMoE distilled router: width of the token-id embedding. Defaults to 50. */
+  distillDim?: number;
   /** CompeteSMoE: probability that a training forward is a competition step (R8 `freq`). Defaults to 1. */
   competitionFrequency?: number;
 }
@@ -96,6 +101,12 @@ export function routerCost(spec: RouterCostSpec, d: number, E: number): RouterCo
     case 'stablemoe':
       // h = x ĉᵀ [N, E]: 2·d·E; per call ĉ = c/‖c‖ (square d, sum d, sqrt 1, divide d per centroid).
       return { matmulPerToken: 2 * d * E, elementwisePerToken: norm, matmulPerCall: 0, elementwisePerCall: E * (3 * d + 1) };
+    case 'stablemoe-distilled': {
+      const r = spec.distillDim ?? 50;
+      if (!Number.isInteger(r) || r <= 0) throw new RouterCostError(`stablemoe distillDim must be a positive integer, got ${r}`);
+      // a' = v_id cᵀ [N, E]: 2·r·E; α = σ(<x_t, c_e>) [N]: 2·d, sigmoid 4 (exp, add, divide, negate)
+      return { matmulPerToken: 2 * r * E + 2 * d, elementwisePerToken: norm + 4, matmulPerCall: 0, elementwisePerCall: 0 };
+    }
     case 'competesmoe':
       // Ordinary step = SMoE gate (`linear`); the competition's extra work is counted by the caller,
       // which knows the expert cost (see competitionCost).

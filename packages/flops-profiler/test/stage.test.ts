@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, makeTable, writeArrowFile, readArrowFile, columnValues, checkSchema } from '@switchyard/runtime';
 import {
   flopsProfilerStage, runFlopsCommand, flopsStageConfigSchema, resolveFlopsConfig, flopsModel, summariseRouting,
-  classifyRouter, type SwitchModelConfig,
+  classifyRouter, withRouterDefaults, type SwitchModelConfig,
 } from '@switchyard/flops-profiler';
 
 const tiny: SwitchModelConfig = {
@@ -37,6 +37,14 @@ describe('config', () => {
     expect(classifyRouter({ type: 'attention-softmax-topk', topK: 3 })).toMatchObject({ spec: { gate: 'attention', normaliser: 'softmax' }, activity: { kind: 'fixed', k: 3 } });
     expect(classifyRouter({ type: 'linear-sparsemax' })).toMatchObject({ spec: { gate: 'linear', normaliser: 'sparsemax' }, activity: { kind: 'support' } });
     expect(classifyRouter({ type: 'linear-softmax-dense' }).activity).toEqual({ kind: 'dense' });
+    expect(classifyRouter(withRouterDefaults({ type: 'gating-study' }))).toMatchObject({ activity: { kind: 'dense' } });
+    expect(classifyRouter(withRouterDefaults({ type: 'stablemoe' }))).toMatchObject({ spec: { gate: 'stablemoe-distilled', distillDim: 50 }, activity: { kind: 'fixed', k: 1 } });
+    expect(classifyRouter(withRouterDefaults({ type: 'stablemoe', variant: 'competesmoe' }))).toMatchObject({ spec: { gate: 'stablemoe' }, activity: { kind: 'fixed', k: 2 } });
+    expect(classifyRouter(withRouterDefaults({ type: 'xmoe' }))).toMatchObject({ spec: { gate: 'xmoe', reductionDim: 16 }, activity: { kind: 'fixed', k: 2 } });
+    expect(classifyRouter(withRouterDefaults({ type: 'xmoe', variant: 'competesmoe' })).spec.reductionDim).toBe(8);
+    expect(classifyRouter(withRouterDefaults({ type: 'competesmoe', freq: 0.03 }))).toMatchObject({ spec: { gate: 'competesmoe', competitionFrequency: 0.03 }, activity: { kind: 'fixed', k: 2 } });
+    expect(classifyRouter(withRouterDefaults({ type: 'smoe-dropout' }), {}, 16).activity).toEqual({ kind: 'fixed', k: 16 });
+    expect(classifyRouter(withRouterDefaults({ type: 'expert-choice' })).activity).toEqual({ kind: 'support' });
   });
 });
 

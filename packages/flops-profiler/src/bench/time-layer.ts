@@ -90,16 +90,17 @@ export function allExpertOutputs(experts: MoeExperts): (x: tf.Tensor2D) => tf.Te
  * Route with `router` on every run (its cost included), read the dispatch mask back, then gather
  * dispatch — or run every expert when the router asks for dense compute. Forward runs in eval
  * mode; forward + backward in training mode (noise, competition) with the router's trainable
- * variables differentiated too.
+ * variables differentiated too. `extraCtx` passes token ids (StableMoE's distilled router) or a
+ * capacity group size.
  */
 export function timeRouterLayer(label: string, router: Router, x: tf.Tensor2D, experts: MoeExperts, g: tf.Tensor2D,
-  rng: Rng, opts: TimingOptions = {}): LayerTiming {
+  rng: Rng, opts: TimingOptions = {}, extraCtx: Pick<RouterContext, 'tokenIds' | 'groupSize'> = {}): LayerTiming {
   const [N] = x.shape;
   const E = experts.numExperts;
   let step = 0;
   let lastMean = Number.NaN;
   const pass = (training: boolean) => (): tf.Tensor2D => {
-    const ctx: RouterContext = { training, rng, step: step++, allExpertOutputs: allExpertOutputs(experts) };
+    const ctx: RouterContext = { ...extraCtx, training, rng, step: step++, allExpertOutputs: allExpertOutputs(experts) };
     const out = router.route(x, ctx);
     try {
       const plan = planFromMask(out.dispatch.dataSync(), N, E);
