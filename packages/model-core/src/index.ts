@@ -1,8 +1,8 @@
 // Public API of @switchyard/model-core.
-export { SwitchTransformer, T5Stack, T5Block, SparseFFN, disposeOutputs } from './switch-transformer.js';
+export { SwitchTransformer, T5Stack, T5Block, SparseFFN, ParamStore, disposeOutputs } from './switch-transformer.js';
 export type {
   ModelParameter, ParameterLayout, SparseLayerRecord, Seq2SeqInputs, Seq2SeqOutputs, ForwardOptions,
-  StackOutputs, StackInputs, BlockCache, KV, LayerContext,
+  StackOutputs, StackInputs, StackOptions, BlockCache, KV, LayerContext,
 } from './switch-transformer.js';
 export { parseSwitchConfig, switchConfigToJson, isSparseBlock, DEFAULT_CONFIG, ConfigError } from './config.js';
 export type { SwitchConfig, RouterSlotConfig, DroppedTokenRule } from './config.js';

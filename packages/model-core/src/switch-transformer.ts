@@ -29,8 +29,8 @@ export interface ModelParameter {
   frozen: boolean;
 }
 
-/** Collects the parameters a module creates, under HF names. */
-class ParamStore {
+/** Collects the parameters a module creates, under HF names (exported so other models can build blocks). */
+export class ParamStore {
   readonly list: ModelParameter[] = [];
   constructor(private readonly rng: Rng) {}
   /** Normal(0, std²) initialisation, as HF `_init_weights`. */
@@ -129,7 +129,8 @@ class DenseFFN {
 export interface SparseLayerRecord {
   /** HF prefix of the sub-layer, e.g. `encoder.block.1.layer.1`. */
   name: string;
-  stack: 'encoder' | 'decoder';
+  /** Prefix of the stack the layer belongs to (`encoder`, `decoder`). */
+  stack: string;
   /** Sequences (capacity/balance groups) and tokens per group. */
   groups: number;
   groupSize: number;
@@ -213,7 +214,7 @@ export class SparseFFN {
       }
     }
     if (r.inputWeight) y = tf.add(y, tf.mul(x, r.inputWeight.expandDims(1)));
-    return { y, record: { name: this.name, stack: this.name.startsWith('decoder') ? 'decoder' : 'encoder', groups, groupSize, routerInput: x, router: r } };
+    return { y, record: { name: this.name, stack: this.name.split('.block.')[0]!, groups, groupSize, routerInput: x, router: r } };
   }
 }
 
@@ -340,14 +341,24 @@ function causalBias(past: number, lq: number, lk: number): tf.Tensor4D {
   return tf.tensor4d(m, [1, 1, lq, lk]);
 }
 
+export interface StackOptions { prefix: string; causal: boolean; cross: boolean; numLayers: number; sparseStep: number }
+
 export class T5Stack {
   readonly blocks: T5Block[] = [];
   readonly finalNorm: RMSNorm;
-  constructor(ps: ParamStore, readonly prefix: 'encoder' | 'decoder', private readonly cfg: SwitchConfig, readonly causal: boolean, cross: boolean, numLayers: number, sparseStep: number, rng: Rng) {
-    for (let i = 0; i < numLayers; i++) {
-      this.blocks.push(new T5Block(ps, `${prefix}.block.${i}`, cfg, { relativeBias: i === 0, cross, sparse: isSparseBlock(i, sparseStep) }, rng));
+  readonly prefix: string;
+  readonly causal: boolean;
+  /**
+   * opts.causal: decoder-style causal self-attention with unidirectional buckets;
+   * opts.cross: cross-attention sub-layer in every block. A decoder-only LM is causal without cross.
+   */
+  constructor(ps: ParamStore, private readonly cfg: SwitchConfig, opts: StackOptions, rng: Rng) {
+    this.prefix = opts.prefix;
+    this.causal = opts.causal;
+    for (let i = 0; i < opts.numLayers; i++) {
+      this.blocks.push(new T5Block(ps, `${opts.prefix}.block.${i}`, cfg, { relativeBias: i === 0, cross: opts.cross, sparse: isSparseBlock(i, opts.sparseStep) }, rng));
     }
-    this.finalNorm = new RMSNorm(ps, `${prefix}.final_layer_norm`, cfg.d_model, cfg.layer_norm_epsilon);
+    this.finalNorm = new RMSNorm(ps, `${opts.prefix}.final_layer_norm`, cfg.d_model, cfg.layer_norm_epsilon);
   }
 
   /** Block 0's bias (position bias + mask) for the current query window. */
@@ -428,8 +439,8 @@ export class SwitchTransformer {
     const ps = new ParamStore(rng);
     const f = config.initializer_factor;
     this.shared = ps.normal('shared.weight', [config.vocab_size, config.d_model], f * 1.0, 'raw');
-    this.encoder = new T5Stack(ps, 'encoder', config, false, false, config.num_layers, config.encoder_sparse_step, rng);
-    this.decoder = new T5Stack(ps, 'decoder', config, true, true, config.num_decoder_layers, config.decoder_sparse_step, rng);
+    this.encoder = new T5Stack(ps, config, { prefix: 'encoder', causal: false, cross: false, numLayers: config.num_layers, sparseStep: config.encoder_sparse_step }, rng);
+    this.decoder = new T5Stack(ps, config, { prefix: 'decoder', causal: true, cross: true, numLayers: config.num_decoder_layers, sparseStep: config.decoder_sparse_step }, rng);
     if (!config.tie_word_embeddings) this.lmHead = ps.normal('lm_head.weight', [config.d_model, config.vocab_size], f * 1.0, 'linear');
     this.params = ps.list;
   }
