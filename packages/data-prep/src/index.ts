@@ -14,6 +14,7 @@ export type { SourceSpec, ResolvedSource } from './source.js';
 export { discoverSplits, splitOfName } from './discover.js';
 export { readRecords, formatOf } from './loaders/index.js';
 export { parseCsvRecords } from './loaders/csv.js';
+export { elementLines } from './loaders/json.js';
 export { validateRecords } from './records.js';
 export { normaliseText, withEos, DEFAULT_NORMALISE } from './normalise.js';
 export type { NormaliseConfig } from './normalise.js';

@@ -18,8 +18,8 @@ async function load(file: string, policy: 'error' | 'skip', fields: FieldNames =
 type Row = [string, RegExp, { kept: string[]; skip: Partial<SkipRecord> } | 'fatal'];
 const CASES: Row[] = [
   ['missing-field.jsonl', /missing-field\.jsonl:2 \(id "r2"\) field "summary": missing field \(summary\)$/, { kept: ['r1', 'r3'], skip: { line: 2, id: 'r2', field: 'summary', reason: 'missing field (summary)' } }],
-  ['non-string-field.json', /non-string-field\.json row 1 \(id "r2"\) field "summary": field \(summary\) is number, expected a string$/, { kept: ['r1', 'r3'], skip: { row: 1, id: 'r2', field: 'summary', reason: 'field (summary) is number, expected a string' } }],
-  ['empty-dialogue.json', /empty-dialogue\.json row 1 \(id "r2"\) field "dialogue": empty dialogue$/, { kept: ['r1', 'r3'], skip: { row: 1, id: 'r2', field: 'dialogue', reason: 'empty dialogue' } }],
+  ['non-string-field.json', /non-string-field\.json:7 \(id "r2"\) field "summary": field \(summary\) is number, expected a string$/, { kept: ['r1', 'r3'], skip: { row: 1, line: 7, id: 'r2', field: 'summary', reason: 'field (summary) is number, expected a string' } }],
+  ['empty-dialogue.json', /empty-dialogue\.json:7 \(id "r2"\) field "dialogue": empty dialogue$/, { kept: ['r1', 'r3'], skip: { row: 1, line: 7, id: 'r2', field: 'dialogue', reason: 'empty dialogue' } }],
   ['empty-summary.csv', /empty-summary\.csv:4 \(id "r2"\) field "summary": empty summary$/, { kept: ['r1', 'r3'], skip: { line: 4, id: 'r2', field: 'summary', reason: 'empty summary' } }],
   ['duplicate-ids.jsonl', /duplicate-ids\.jsonl:2 \(id "r1"\) field "id": duplicate id \(first seen at .*duplicate-ids\.jsonl:1\)$/, { kept: ['r1', 'r3'], skip: { line: 2, id: 'r1', field: 'id' } }],
   ['malformed.json', /malformed\.json:3: malformed JSON: /, 'fatal'],

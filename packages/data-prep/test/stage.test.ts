@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkSchema, makeTable, writeArrowFile } from '@switchyard/runtime';
-import { dataPrepStage, readPreparedSplit, readPreparedTokenizer, normaliseText, withEos, parseCsvRecords, resolveConfig } from '@switchyard/data-prep';
+import { dataPrepStage, readPreparedSplit, readPreparedTokenizer, normaliseText, withEos, parseCsvRecords, elementLines, resolveConfig } from '@switchyard/data-prep';
 
 describe('config schema', () => {
   test('compiles under the runtime validator and fills the documented defaults', () => {
@@ -98,5 +98,14 @@ describe('RFC 4180 CSV', () => {
   });
   test('text after a closing quote is an error', () => {
     expect(() => parseCsvRecords('a\n"x"y\n', 'x.csv')).toThrow(/x\.csv:2: unexpected character "y" after a closing quote/);
+  });
+});
+
+describe('JSON array element lines', () => {
+  test('strings with brackets, commas, quotes and escapes do not confuse the scan', () => {
+    const text = '[\n  {"a": "x, ]} [\\"q\\""},\n\n  {"b": [1, {"c": 2}]}, 3,\n  "s,"\n]\n';
+    expect(JSON.parse(text)).toHaveLength(4);
+    expect(elementLines(text)).toEqual([2, 4, 4, 5]);
+    expect(elementLines('[]')).toEqual([]);
   });
 });
