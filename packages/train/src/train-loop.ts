@@ -131,7 +131,9 @@ export async function trainLoop<B>(o: TrainLoopOptions<B>): Promise<TrainResult>
   let permCache: { epoch: number; perm: Int32Array } | undefined;
   let intervalMs = 0;
   let intervalTokens = 0;
-  let lastLoss = NaN;
+  let intervalSteps = 0;
+  // A resumed run that had already finished trains nothing: report the last logged loss.
+  let lastLoss = metrics.records().at(-1)?.loss ?? NaN;
 
   const fail = (tensor: string): never => {
     const err = new NonFiniteError(step + 1, tensor, lastGood);
@@ -207,6 +209,7 @@ export async function trainLoop<B>(o: TrainLoopOptions<B>): Promise<TrainResult>
       lastLoss = lossSum / accumSteps;
       intervalMs += performance.now() - t0;
       intervalTokens += tokens;
+      intervalSteps += 1;
 
       let checkpoint: string | undefined;
       if ((ckptEvery > 0 && step % ckptEvery === 0) || step === o.totalSteps) {
@@ -222,12 +225,11 @@ export async function trainLoop<B>(o: TrainLoopOptions<B>): Promise<TrainResult>
           step, epoch: pos.epoch, lr, loss: lastLoss, ce: summary!.ce, aux: summary!.aux, loss_parts: summary!.perLayer,
           grad_norm: gradNorm, tokens, layers,
         };
-        const steps = isLog ? ((step - 1) % logEvery) + 1 : 1;
-        const timing = { step, ms_per_step: intervalMs / steps, tokens_per_s: (1000 * intervalTokens) / Math.max(1e-9, intervalMs) };
+        const timing = { step, ms_per_step: intervalMs / intervalSteps, tokens_per_s: (1000 * intervalTokens) / Math.max(1e-9, intervalMs) };
         metrics.append(rec, timing);
         bar.clear();
         log(humanLine(rec, timing));
-        intervalMs = 0; intervalTokens = 0;
+        intervalMs = 0; intervalTokens = 0; intervalSteps = 0;
       }
       bar.update(step);
       await o.onStep?.({ step, checkpoint });
