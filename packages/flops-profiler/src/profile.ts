@@ -58,8 +58,6 @@ export interface ProfileResult {
 export const FLOPS_FILE = 'flops.arrow';
 export const ACTIVE_EXPERTS_FILE = 'active-experts.arrow';
 
-function histogramOf(summary: RoutingSummary): number[] { return pooledHistogram(summary); }
-
 /** Route `tokens` N(0, 1) rows through a freshly initialised router; the dispatch histogram stands in for statistics. */
 function probeUntrained(routerCfg: RouterConfig, d: number, E: number, vocab: number, tokens: number, rng: Rng): RoutingSummary {
   const router = createRouter(routerCfg, { dModel: d, numExperts: E, vocabSize: vocab, rng: rng.fork('probe-init') });
@@ -121,18 +119,21 @@ export async function runFlopsProfile(cfg: FlopsStageConfig, ctx: ProfileContext
       continue;
     }
     const st = cfg.statistics[name] ?? {};
-    let summary = readRoutingFile(file);
+    const measured = readRoutingFile(file);
+    if (Object.values(measured).every((a) => a.tokens === 0)) throw new Error(`${file}: no routing statistics (0 rows)`);
     const sparse = [...m.encoderSparse.map((b) => `encoder.block.${b}`), ...m.decoderSparse.map((b) => `decoder.block.${b}`)];
-    const missing = sparse.filter((l) => !summary[l]);
-    if (missing.length > 0 && !summary['*']) {
-      ctx.log(`${name}: routing.arrow has no tokens for ${missing.length} of ${sparse.length} sparse layers of the model; those use the pooled mean ${pooledMeanActive(summary).toFixed(3)}`);
-      summary = { ...summary, '*': { tokens: 1, totalActive: pooledMeanActive(summary), histogram: [] } };
+    const missing = sparse.filter((l) => !measured[l]);
+    let summary = measured;
+    if (missing.length > 0 && !measured['*']) {
+      // e.g. statistics of a smaller trained model applied to switch-base: cost the other layers at the pooled mean
+      const mean = pooledMeanActive(measured);
+      ctx.log(`${name}: routing.arrow has no tokens for ${missing.length} of ${sparse.length} sparse layers of the model; those use the pooled mean ${mean.toFixed(3)}`);
+      summary = { ...measured, '*': { tokens: 1, totalActive: mean, histogram: [] } };
     }
     const spec: RouterCostSpec = { gate: st.gate ?? 'linear', normaliser: st.normaliser ?? 'sparsemax', topK: false };
     const report = flopsModel({ ...base, router: spec, activeExperts: summary });
-    const { '*': _pooled, ...perLayer } = summary;
     rows.push({ router: st.label ?? name, gate: spec.gate, normaliser: spec.normaliser!, source: 'routing-stats', k: null,
-      meanActive: report.meanActiveExperts, histogram: histogramOf(perLayer), report });
+      meanActive: report.meanActiveExperts, histogram: pooledHistogram(measured), report });
   }
 
   // 3. configured routers

@@ -159,6 +159,27 @@ describe('runFlopsCommand', () => {
     const f = columnValues<number>(t, 'flops_forward_matmul_per_sequence');
     const fixed2 = flopsModel({ model: tiny, sourceLength: 5, targetLength: 3, router: { gate: 'linear', normaliser: 'sparsemax', topK: false }, activeExperts: 2 });
     expect(f[1]).toBe(fixed2.forward.matmul);
+    expect(columnValues<number[]>(t, 'active_experts_histogram')[1]).toEqual([0, 1, 0, 1]);
     await expect(runFlopsCommand({ out, config: { bogus: 1 } as never })).rejects.toThrow(/bogus/);
+  });
+
+  it('costs sparse layers missing from the statistics at the pooled mean, and says so', async () => {
+    const src = path.join(dir, 'run-b');
+    mkdirSync(src, { recursive: true });
+    // only the encoder's sparse block: mean (1 + 2 + 3) / 3 = 2
+    writeArrowFile(path.join(src, 'routing.arrow'), makeTable({
+      layer: { kind: 'utf8', values: ['encoder.block.1', 'encoder.block.1', 'encoder.block.1'] },
+      active_experts: { kind: 'int32', values: Int32Array.from([1, 2, 3]) },
+    }));
+    const logs: string[] = [];
+    const out = path.join(dir, 'cmd-out-b');
+    await runFlopsCommand({
+      out, model: tiny, sourceLength: 5, targetLength: 3, routing: [src],
+      config: { topK: { gates: ['linear'], kValues: [2] }, routers: [], plots: false } as never, log: (m) => logs.push(m),
+    });
+    const f = columnValues<number>(readArrowFile(path.join(out, 'flops.arrow')), 'flops_forward_matmul_per_sequence');
+    const fixed2 = flopsModel({ model: tiny, sourceLength: 5, targetLength: 3, router: { gate: 'linear', normaliser: 'sparsemax', topK: false }, activeExperts: 2 });
+    expect(f[1]).toBe(fixed2.forward.matmul);
+    expect(logs.join('\n')).toMatch(/no tokens for 1 of 2 sparse layers.*pooled mean 2\.000/);
   });
 });
