@@ -117,13 +117,14 @@ function ew(name: string, group: TermGroup, forward: number): FlopsTerm {
 }
 
 /** Mean active experts of one sparse layer, from k or the statistics. */
-function layerActivity(opts: FlopsOptions, name: string): { mean: number; source: LayerExperts['source'] } {
+function layerActivity(opts: FlopsOptions, name: string, E: number): { mean: number; source: LayerExperts['source'] } {
   if (typeof opts.activeExperts === 'number') return { mean: opts.activeExperts, source: 'fixed-k' };
   const a = opts.activeExperts[name] ?? opts.activeExperts['*'];
   if (!a || a.tokens === 0) {
     if (opts.missingLayerK !== undefined) return { mean: opts.missingLayerK, source: 'fixed-k' };
     throw new FlopsModelError(`routing statistics have no tokens for sparse layer ${name} (have: ${Object.keys(opts.activeExperts).join(', ') || 'none'})`);
   }
+  if (a.histogram.length - 1 > E) throw new FlopsModelError(`routing statistics of ${name} have tokens with ${a.histogram.length - 1} active experts, more than num_experts ${E}`);
   return { mean: a.totalActive / a.tokens, source: 'routing-stats' };
 }
 
@@ -171,7 +172,7 @@ export function flopsModel(opts: FlopsOptions): FlopsReport {
   for (const [stack, blocks, n] of [['encoder', m.encoderSparse, S], ['decoder', m.decoderSparse, T]] as const) {
     for (const b of blocks) {
       const name = layerName(stack, b);
-      const { mean, source } = layerActivity(opts, name);
+      const { mean, source } = layerActivity(opts, name, E);
       const pairs = mean * n; // Σ_t |S_t| over the layer's tokens
       layers.push({ layer: name, tokens: n, meanActive: mean, source, expertFlops: pairs * ffn });
       expertMm[stack] += pairs * ffn;

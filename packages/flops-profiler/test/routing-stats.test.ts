@@ -83,5 +83,7 @@ describe('routing statistics', () => {
     const r = flopsModel({ ...opts, missingLayerK: 2 });
     expect(r.layers[1]).toMatchObject({ layer: 'decoder.block.1', meanActive: 2, source: 'fixed-k' });
     expect(() => summariseRouting({ 'encoder.block.1': [1, -1] })).toThrow(/non-negative integer/);
+    const tooMany = summariseRouting({ '*': [1, 5] }); // E = 4
+    expect(() => flopsModel({ ...opts, activeExperts: tooMany })).toThrow(/5 active experts, more than num_experts 4/);
   });
 });
