@@ -32,11 +32,11 @@ const backendName = opt('backend', 'wasm');
 const threads = Number(opt('threads', '1'));
 const B = 16, S = 128, T = 32;
 
+// Threads: the runtime reads SWITCHYARD_WASM_THREADS (and exposes enableWasmThreads once its
+// kernels work lands); the count actually running is what the backend reports.
+process.env.SWITCHYARD_WASM_THREADS = String(threads);
 const runtime = await import('@switchyard/runtime');
-if (threads > 1) {
-  if (typeof runtime.enableWasmThreads !== 'function') { console.error('this runtime has no enableWasmThreads; use --threads 1'); process.exit(2); }
-  runtime.enableWasmThreads(threads);
-}
+if (threads > 1 && typeof runtime.enableWasmThreads === 'function') runtime.enableWasmThreads(threads, (why) => console.error(`threads: ${why}`));
 const info = await runtime.initBackend(backendName, { quiet: true });
 const { SwitchTransformer, presetConfig, replaceRouters } = await import('@switchyard/model-core');
 const { routerTypes } = await import('@switchyard/routers');
