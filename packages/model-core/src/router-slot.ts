@@ -17,6 +17,8 @@ export function defaultRouterSlot(cfg: SwitchConfig): RouterSlotConfig {
     zLossCoef: cfg.router_z_loss_coef,
     // HF `_init_weights`: router classifier ~ N(0, factor²).
     initStd: cfg.initializer_factor,
+    // HF's in-place fp32 jitter also perturbs the expert inputs; the layer uses this tensor.
+    exposeJitteredInput: true,
   };
 }
 

@@ -188,9 +188,12 @@ export class SparseFFN {
       },
     };
     const r = this.router.route(x, ctx);
+    // HF v4.36 jitters the router input in place (fp32), so the experts and the dropped-token
+    // copy see the jittered tensor too; routers that reproduce this return it.
+    const xe = r.jitteredInput ?? x;                                     // [N, D]
     let y: tf.Tensor2D;
     if (r.denseCompute) {
-      dense ??= this.allExpertOutputs(x);                               // [E, N, D]
+      dense = xe === x ? (dense ?? this.allExpertOutputs(x)) : this.allExpertOutputs(xe);   // [E, N, D]
       const w = tf.transpose(r.weights).reshape([e, n, 1]);              // [E, N, 1]
       y = tf.sum(tf.mul(dense, w), 0) as tf.Tensor2D;
     } else {
@@ -202,7 +205,7 @@ export class SparseFFN {
         const idx: number[] = [];
         for (let t = 0; t < n; t++) if (mask[t * e + ex]! !== 0) idx.push(t);
         if (idx.length === 0) continue;
-        parts.push(this.experts[ex]!.apply(tf.gather(x, tf.tensor1d(idx, 'int32'))));   // [n_e, D]
+        parts.push(this.experts[ex]!.apply(tf.gather(xe, tf.tensor1d(idx, 'int32'))));  // [n_e, D]
         for (const t of idx) { rows.push(t); flat.push(t * e + ex); }
       }
       if (parts.length === 0) {
@@ -213,7 +216,7 @@ export class SparseFFN {
         y = tf.unsortedSegmentSum(tf.mul(h, w.expandDims(1)), tf.tensor1d(rows, 'int32'), n) as tf.Tensor2D;
       }
     }
-    if (r.inputWeight) y = tf.add(y, tf.mul(x, r.inputWeight.expandDims(1)));
+    if (r.inputWeight) y = tf.add(y, tf.mul(xe, r.inputWeight.expandDims(1)));
     return { y, record: { name: this.name, stack: this.name.split('.block.')[0]!, groups, groupSize, routerInput: x, router: r } };
   }
 }

@@ -86,3 +86,24 @@ test('gather/scatter dispatch equals the dense formula Σ_e w·f_e(x) + inputWei
   tf.dispose([x, y, dropped]);
   model.dispose();
 });
+
+test('with jitter in training, experts and the dropped-token copy see the jittered input (HF fp32 in-place)', () => {
+  const model = new SwitchTransformer(presetConfig('micro', { expert_capacity: 2, router_jitter_noise: 0.2 }), new Rng(4));
+  const layer = model.sparseLayers()[0]!;
+  const x = new Rng(6).normalTensor([2 * 9, 32]) as tf.Tensor2D;
+  const rng = new Rng(8);
+  const replay = new Rng(rng.state());
+  const [diff, plain] = tf.tidy(() => {
+    const out = layer.apply(x, 2, 9, { training: true, rng });
+    const r = layer.router.route(x, { training: true, rng: replay, groupSize: 9 });
+    expect(r.jitteredInput).toBeDefined();
+    const xj = r.jitteredInput!;
+    const ref = tf.add(tf.sum(tf.mul(layer.allExpertOutputs(xj), tf.transpose(r.weights).expandDims(2)), 0), tf.mul(xj, r.inputWeight!.expandDims(1)));
+    const refPlain = tf.add(tf.sum(tf.mul(layer.allExpertOutputs(x), tf.transpose(r.weights).expandDims(2)), 0), tf.mul(x, r.inputWeight!.expandDims(1)));
+    return [tf.max(tf.abs(tf.sub(out.y, ref))), tf.max(tf.abs(tf.sub(out.y, refPlain)))];
+  });
+  expect(diff!.dataSync()[0]).toBeLessThan(1e-6);
+  expect(plain!.dataSync()[0]).toBeGreaterThan(1e-3);
+  tf.dispose([x, diff!, plain!]);
+  model.dispose();
+});
