@@ -12,12 +12,17 @@ export function globalNorm(grads: GradMap): tf.Scalar {
   });
 }
 
+/** torch's clip coefficient: min(1, maxNorm / (‖g‖ + 1e-6)); 1 when maxNorm ≤ 0 (no clipping). */
+export function clipCoefficient(maxNorm: number, norm: number): number {
+  return maxNorm > 0 ? Math.min(1, maxNorm / (norm + 1e-6)) : 1;
+}
+
 /**
  * Scale gradients so their global norm is at most `maxNorm` (no-op when maxNorm ≤ 0 or the norm
  * is already below). Returns new tensors (caller disposes both maps) and the pre-clip norm.
  */
 export function clipByGlobalNorm(grads: GradMap, maxNorm: number, norm: number): GradMap {
-  const coef = maxNorm > 0 ? maxNorm / (norm + 1e-6) : 1;
+  const coef = clipCoefficient(maxNorm, norm);
   const out: GradMap = {};
   for (const [k, g] of Object.entries(grads)) out[k] = coef < 1 ? tf.mul(g, coef) : g.clone();
   return out;

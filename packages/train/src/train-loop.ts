@@ -5,6 +5,7 @@
 //     loss  = composeLoss(parts)           the one visible weighted sum
 //     grads += ∂loss/∂(trainable params)   frozen parameters get no gradient
 //   grads /= gradAccumSteps ; clip by global norm ; optimiser.apply(lr(step))
+//   (the averaging and clipping factors are one scalar the optimiser folds into its update)
 //   NaN/Inf guard on loss parts, gradients and parameters
 //   every logEvery: metrics line + JSONL ; every checkpointEvery: atomic checkpoint
 // Randomness: data order from (seed, epoch); everything else from one Rng whose state is in
@@ -17,7 +18,7 @@ import { Rng, makeTable, writeArrowFile } from '@switchyard/runtime';
 import { composeLoss, summarizeLossParts } from './compose-loss.js';
 import { createOptimizer, type OptimizerConfig } from './optim/index.js';
 import { learningRate, type ScheduleConfig } from './schedule.js';
-import { accumulate, clipByGlobalNorm, disposeGrads, globalNorm, scaleGrads, type GradMap } from './grad-utils.js';
+import { accumulate, clipCoefficient, disposeGrads, globalNorm, type GradMap } from './grad-utils.js';
 import { batchAt, type DataPosition } from './data-order.js';
 import { latestGoodCheckpoint, pruneCheckpoints, removeCheckpointsAfter, restoreWeights, saveCheckpoint, listCheckpoints } from './checkpoint.js';
 import { writeFileAtomic } from './atomic-dir.js';
@@ -190,19 +191,16 @@ export async function trainLoop<B>(o: TrainLoopOptions<B>): Promise<TrainResult>
         accumulate(acc, grads);
         disposeGrads(grads);
       }
-      if (accumSteps > 1) { const s = scaleGrads(acc, 1 / accumSteps); disposeGrads(acc); acc = s; }
       const normT = globalNorm(acc);
-      const gradNorm = normT.dataSync()[0]!;
+      const gradNorm = normT.dataSync()[0]! / accumSteps; // ‖mean of the micro-batch gradients‖
       normT.dispose();
       if (!Number.isFinite(gradNorm)) {
         const bad = firstNonFiniteGradient(acc);
         disposeGrads(acc); disposeRouting(routing);
         fail(bad ? `gradient ${bad}` : 'gradient norm');
       }
-      const clipped = clipByGlobalNorm(acc, clipNorm, gradNorm);
+      optimizer.apply(trainable, acc, lr, clipCoefficient(clipNorm, gradNorm) / accumSteps);
       disposeGrads(acc);
-      optimizer.apply(trainable, clipped, lr);
-      disposeGrads(clipped);
       const badParam = firstNonFiniteParameter(trainable);
       if (badParam) { disposeRouting(routing); fail(`parameter ${badParam}`); }
       step += 1;

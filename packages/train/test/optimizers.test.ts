@@ -78,6 +78,21 @@ describe('AdamW', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  test.each(['adamw', 'adafactor'] as const)('%s: gradScale c applies the update of c·g', (type) => {
+    const a = param('w', [0.5, -1, 2, 0.25], [2, 2]), b = param('w', [0.5, -1, 2, 0.25], [2, 2]);
+    const oa = createOptimizer({ type }), ob = createOptimizer({ type });
+    for (let t = 1; t <= 3; t++) {
+      const g = { w: tf.tensor([0.3 * t, -0.2, 0.1, 0.4 / t], [2, 2]) };
+      const scaled = { w: tf.mul(g.w, 0.37) };
+      oa.apply([a], g, 0.01, 0.37);
+      ob.apply([b], scaled, 0.01);
+      tf.dispose([g.w, scaled.w]);
+    }
+    const va = Array.from(a.variable.dataSync()), vb = Array.from(b.variable.dataSync());
+    va.forEach((x, i) => expect(x).toBeCloseTo(vb[i]!, 6));
+    tf.dispose([a.variable, b.variable]); oa.dispose(); ob.dispose();
+  });
+
   test('refuses state of another optimiser', () => {
     const s = new Adafactor().exportState();
     expect(() => new AdamW().importState(s)).toThrow(/adafactor/);

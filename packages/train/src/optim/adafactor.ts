@@ -56,17 +56,18 @@ export class Adafactor implements Optimizer {
 
   get step(): number { return this.t; }
 
-  apply(params: readonly TrainParameter[], grads: Readonly<Record<string, tf.Tensor>>, lr: number): void {
+  apply(params: readonly TrainParameter[], grads: Readonly<Record<string, tf.Tensor>>, lr: number, gradScale = 1): void {
     this.t += 1;
     const o = this.o;
     const rho = o.relativeStep ? Math.min(o.warmupInit ? 1e-6 * this.t : 1e-2, 1 / Math.sqrt(this.t)) : lr;
     const beta2t = 1 - Math.pow(this.t, o.decayRate);
     for (const p of params) {
-      const g = grads[p.name];
-      if (p.frozen || !g) continue;
-      const factored = g.rank >= 2;
+      const g0 = grads[p.name];
+      if (p.frozen || !g0) continue;
+      const factored = g0.rank >= 2;
       const updated: Record<string, tf.Tensor> = {};
       const next = tf.tidy(() => {
+        const g = gradScale === 1 ? g0 : tf.mul(g0, gradScale);
         const rms = (x: tf.Tensor) => tf.sqrt(tf.mean(tf.square(x)));
         const alpha = o.scaleParameter ? tf.mul(tf.maximum(rms(p.variable), o.eps2), rho) : tf.scalar(rho);
         const u0 = tf.add(tf.square(g), o.eps1);

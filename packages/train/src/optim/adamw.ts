@@ -37,7 +37,7 @@ export class AdamW implements Optimizer {
 
   get step(): number { return this.t; }
 
-  apply(params: readonly TrainParameter[], grads: Readonly<Record<string, tf.Tensor>>, lr: number): void {
+  apply(params: readonly TrainParameter[], grads: Readonly<Record<string, tf.Tensor>>, lr: number, gradScale = 1): void {
     this.t += 1;
     const bc1 = 1 - Math.pow(this.beta1, this.t);
     const bc2Sqrt = Math.sqrt(1 - Math.pow(this.beta2, this.t));
@@ -50,8 +50,9 @@ export class AdamW implements Optimizer {
       const [m, v, next] = tf.tidy(() => {
         const m0 = this.slots.get(mKey) ?? tf.zerosLike(g);
         const v0 = this.slots.get(vKey) ?? tf.zerosLike(g);
-        const m1 = tf.add(tf.mul(m0, this.beta1), tf.mul(g, 1 - this.beta1));
-        const v1 = tf.add(tf.mul(v0, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+        // g enters scaled by gradScale: (1−β1)·(c·g) and (1−β2)·(c·g)² with c folded into the constants.
+        const m1 = tf.add(tf.mul(m0, this.beta1), tf.mul(g, (1 - this.beta1) * gradScale));
+        const v1 = tf.add(tf.mul(v0, this.beta2), tf.mul(tf.square(g), (1 - this.beta2) * gradScale * gradScale));
         const denom = tf.add(tf.div(tf.sqrt(v1), bc2Sqrt), this.eps);
         let w: tf.Tensor = p.variable;
         if (this.weightDecay !== 0) w = tf.mul(w, 1 - lr * this.weightDecay);

@@ -20,8 +20,10 @@ export interface Optimizer {
   /**
    * Apply one update to the trainable parameters. `grads` maps parameter name → gradient
    * (same shape); parameters without a gradient are left untouched. `lr` is this step's rate.
+   * The gradient used is `gradScale · grads` (clipping and accumulation averaging folded into
+   * the update, which saves a pass over every gradient). Defaults to 1.
    */
-  apply(params: readonly TrainParameter[], grads: Readonly<Record<string, tf.Tensor>>, lr: number): void;
+  apply(params: readonly TrainParameter[], grads: Readonly<Record<string, tf.Tensor>>, lr: number, gradScale?: number): void;
   exportState(): OptimizerState;
   importState(state: OptimizerState): void;
   dispose(): void;

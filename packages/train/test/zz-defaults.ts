@@ -1,0 +1,11 @@
+import { mkdirSync } from 'node:fs';
+import { initBackend } from '@switchyard/runtime';
+import { baseModelStage, trainStage } from '../src/index.js';
+await initBackend('wasm', { quiet: true });
+const ctx = (config: unknown, inputs: Record<string, string>, outDir: string) => { mkdirSync(outDir, { recursive: true }); return { config, seed: 42, inputs, outDir, log: (m: string) => console.log(new Date().toISOString().slice(11, 19), m), record: () => {} }; };
+let t0 = Date.now();
+await baseModelStage.run(ctx({}, { 'data-prep': '/tmp/trk/dp' }, '/tmp/trk/def-base') as never);
+console.log('base-model defaults', (Date.now() - t0) / 1000, 's');
+t0 = Date.now();
+await trainStage.run(ctx({ router: { type: process.argv[2] ?? 'linear-sparsemax' } }, { 'data-prep': '/tmp/trk/dp', 'base-model': '/tmp/trk/def-base' }, '/tmp/trk/def-train') as never);
+console.log('train defaults', (Date.now() - t0) / 1000, 's');
