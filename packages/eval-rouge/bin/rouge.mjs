@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // Stand-alone entry for `switchyard rouge` until the commander-based CLI wires it:
 //   node packages/eval-rouge/bin/rouge.mjs --predictions FILE [--references FILE]
-//        [--no-stemmer] [--json] [--split-sentences none|predictions|both] [--seed N]
+//        [--no-stemmer] [--json] [--split-sentences none|predictions|both] [--seed N] [--no-bootstrap]
 // Needs the built package (`npx tsc -b packages/tsconfig.build.json`).
 import { runRougeCommand } from '../dist/index.js';
 
 const USAGE = 'usage: rouge --predictions FILE [--references FILE] [--no-stemmer] [--json] '
-  + '[--split-sentences none|predictions|both] [--seed N]\n';
+  + '[--split-sentences none|predictions|both] [--seed N] [--no-bootstrap]\n';
 
 /** Minimal argv parser: unknown flags and missing values are errors (exit code 2). */
 function parseArgs(argv) {
@@ -25,6 +25,7 @@ function parseArgs(argv) {
       case '--no-stemmer': opts.stemmer = false; break;
       case '--stemmer': opts.stemmer = true; break;
       case '--json': opts.json = true; break;
+      case '--no-bootstrap': opts.bootstrap = false; break;
       case '--split-sentences': {
         const v = take();
         if (!['none', 'predictions', 'both'].includes(v)) throw new Error(`--split-sentences must be none, predictions or both, got "${v}"`);

@@ -18,6 +18,8 @@ export interface RougeCommandOptions {
   splitSentences?: SentenceSplitMode;
   /** Bootstrap seed. Defaults to 42. */
   seed?: number;
+  /** Compute the bootstrap interval (the bulk of the time on large files). Defaults to true. */
+  bootstrap?: boolean;
   /** Defaults to process.stdout. */
   out?: NodeJS.WritableStream;
   /** Where error messages go. Defaults to process.stderr. */
@@ -76,7 +78,7 @@ export async function runRougeCommand(opts: RougeCommandOptions): Promise<number
     const result = scoreCorpus(
       examples.map((e) => e.prediction),
       examples.map((e) => (e.references.length === 1 ? e.references[0]! : e.references)),
-      { stemmer: opts.stemmer, splitSentences: opts.splitSentences ?? 'none', bootstrap: { seed: opts.seed ?? 42 } },
+      { stemmer: opts.stemmer, splitSentences: opts.splitSentences ?? 'none', bootstrap: opts.bootstrap === false ? false : { seed: opts.seed ?? 42 } },
     );
     await write(out, opts.json ? formatJsonReport(examples, result) : formatTextReport(examples, result));
     return 0;

@@ -122,6 +122,16 @@ describe('runRougeCommand', () => {
     expect(lines).toContain(`rouge1\t${f('rouge1')}\t${f('rouge1')}\t${f('rouge1')}\t${f('rouge1')}\t${(100 * g.scores.nostem.rouge1!.precision).toFixed(2)}\t${(100 * g.scores.nostem.rouge1!.recall).toFixed(2)}`);
   });
 
+  test('bootstrap: false leaves the interval columns empty', async () => {
+    const both = file('nb.jsonl', jsonl([{ id: 1, prediction: 'a b', reference: 'a c' }]));
+    const out = sink();
+    const code = await runRougeCommand({ predictions: both, stemmer: true, json: true, bootstrap: false, out: out.stream });
+    expect(code).toBe(0);
+    const agg = JSON.parse(out.text()).aggregate;
+    expect(agg.bootstrap).toBeNull();
+    expect(agg.evaluate.rouge1).toBe(0.5);
+  });
+
   test('plain-text files score line by line', async () => {
     const p = file('p.txt', 'the cat sat\nhello world\n');
     const r = file('r.txt', 'the cat sat down\nhello\n');
