@@ -3,7 +3,9 @@
 //   node packages/eval-rouge/bin/rouge.mjs --predictions FILE [--references FILE]
 //        [--no-stemmer] [--json] [--split-sentences none|predictions|both] [--seed N] [--no-bootstrap]
 // Needs the built package (`npx tsc -b packages/tsconfig.build.json`).
-import { runRougeCommand } from '../dist/index.js';
+// The scoring-only entry: dist/index.js also exports the generation stage, whose tfjs import
+// would add about a second to every start-up.
+import { runRougeCommand } from '../dist/scoring.js';
 
 const USAGE = 'usage: rouge --predictions FILE [--references FILE] [--no-stemmer] [--json] '
   + '[--split-sentences none|predictions|both] [--seed N] [--no-bootstrap]\n';

@@ -1,6 +1,6 @@
 // numpy legacy RandomState reproduction and the numpy reductions behind the aggregates,
 // checked against published values and closed forms.
-import { LegacyMt19937, pairwiseSum, numpyMean, percentileLinear, bootstrapIntervals } from '@switchyard/eval-rouge';
+import { LegacyMt19937, pairwiseSum, numpyMean, percentileLinear, bootstrapIntervals } from '../src/scoring.js';
 
 describe('LegacyMt19937 = numpy RandomState', () => {
   test('MT19937 reference: 10000th output for seed 5489 is 4123659995 (C++ [rand.predef])', () => {

@@ -1,7 +1,7 @@
 // NLTK 3.8 PorterStemmer (NLTK_EXTENSIONS) on 20,000 dictionary words + 49 rouge.json examples.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { stem } from '@switchyard/eval-rouge';
+import { stem } from '../src/scoring.js';
 import { fixturesDir, loadFixtureGolden } from './golden-helpers.js';
 
 const table = JSON.parse(readFileSync(path.join(fixturesDir, 'porter-stems.json'), 'utf8')) as { n: number; stems: Record<string, string> };

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { pairExamples, parseInputText, runRougeCommand, scorePair } from '@switchyard/eval-rouge';
+import { pairExamples, parseInputText, runRougeCommand, scorePair } from '../src/scoring.js';
 import { loadFixtureGolden, maxScoreDiff } from './golden-helpers.js';
 
 let dir: string;

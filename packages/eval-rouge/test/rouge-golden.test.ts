@@ -2,7 +2,7 @@
 // and without stemming, tokens, multi-reference cases and the HF-evaluate aggregates.
 // Non-SAMSum pairs come from the fixture copy; the `samsum` pairs and the all-pairs aggregates
 // are read from ../shared at test time (skipped with a message when absent).
-import { aggregateScores, scoreCorpus, scoreMulti, scorePair, tokenize, toPercentRows, type RougeScores } from '@switchyard/eval-rouge';
+import { aggregateScores, scoreCorpus, scoreMulti, scorePair, tokenize, toPercentRows, type RougeScores } from '../src/scoring.js';
 import { loadFixtureGolden, loadSharedGolden, maxScoreDiff, MODES, TYPES, FIELDS, type GoldenPair } from './golden-helpers.js';
 
 const fixture = loadFixtureGolden();

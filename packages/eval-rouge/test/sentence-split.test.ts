@@ -1,5 +1,5 @@
 // The rule-based stand-in for nltk.sent_tokenize used before ROUGE-Lsum (off by default).
-import { scoreCorpus, scorePair, splitSentences, splitSentencesToLines } from '@switchyard/eval-rouge';
+import { scoreCorpus, scorePair, splitSentences, splitSentencesToLines } from '../src/scoring.js';
 
 describe('splitSentences', () => {
   test.each([
