@@ -47,7 +47,11 @@ function keyedStageProject(root, stage, externals) {
     { dependentTasksOutputFiles: '**/*.{arrow,safetensors}', transitive: true },
     { externalDependencies: externals },
   ];
-  if (stage.package === '@switchyard/data-prep') inputs.push('{workspaceRoot}/datasets/**/*');
+  if (stage.package === '@switchyard/data-prep') {
+    // The corpus: the embedded one in the workspace, and whatever SAMSUM_DIR, the HF cache or an
+    // explicit path points at outside it (fingerprinted at hash time).
+    inputs.push('{workspaceRoot}/datasets/**/*', { runtime: `node tools/pipeline/source-fingerprint.cjs ${encodeSpec(stage.config)}` });
+  }
   return {
     name: `stage-${stage.key}`,
     root: `pipelines/.stages/${stage.key}`,

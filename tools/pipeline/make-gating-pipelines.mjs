@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// Writes the gating-study pipelines (issue 9) from one template, so the eight files differ only
+// in the router of the `train` stage (and stay byte-identical on re-generation). The shared
+// stages (data-prep, base-model, eval-base) have identical configs in every file, so Nx runs them
+// once for all pipelines. Run: node tools/pipeline/make-gating-pipelines.mjs
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('../..', import.meta.url).pathname;
+
+/** pipeline name → [description, router config of the train stage] */
+export const GATING = {
+  'samsum-switch-top1': ['Baseline: the native Switch top-1 router, re-initialised and fine-tuned like the others.', { type: 'switch-top1' }],
+  'samsum-linear-softmax-top2': ['Gating study: linear router, softmax, top-2 (TK-A).', { type: 'linear-softmax-topk', topK: 2 }],
+  'samsum-linear-softmax-dense': ['Gating study: linear router, softmax over all experts (dense).', { type: 'linear-softmax-dense' }],
+  'samsum-sparsemax': ['Gating study: linear router with sparsemax (a data-dependent number of experts).', { type: 'linear-sparsemax' }],
+  'samsum-attention-softmax-top2': ['Gating study: attention router, softmax, top-2 (TK-A).', { type: 'attention-softmax-topk', topK: 2 }],
+  'samsum-attention-softmax-dense': ['Gating study: attention router, softmax over all experts (dense).', { type: 'attention-softmax-dense' }],
+  'samsum-attention-sparsemax': ['Gating study: attention router with sparsemax.', { type: 'attention-sparsemax' }],
+  'samsum-entmax15': ['Linear router with entmax-1.5 (sparse, smoother than sparsemax).', { type: 'linear-entmax15' }],
+};
+
+/** The stages every gating pipeline shares; only `train.config.router` varies. */
+export function gatingPipeline(description, router) {
+  return {
+    $schema: '../tools/pipeline/pipeline.schema.json',
+    description: `${description} data-prep → base-model → train → eval-rouge + flops-profiler → report.`,
+    seed: 42,
+    stages: {
+      'data-prep': { package: '@switchyard/data-prep', stage: 'data-prep', config: { source: 'samsum' } },
+      'base-model': { package: '@switchyard/train', stage: 'base-model', needs: ['data-prep'], config: { source: 'pretrain', preset: 'tiny' } },
+      'eval-base': { package: '@switchyard/eval-rouge', stage: 'eval-rouge', needs: ['data-prep', 'base-model'], config: { checkpointFrom: 'base-model', preset: 'study' } },
+      train: { package: '@switchyard/train', stage: 'train', needs: ['data-prep', 'base-model'], config: { router } },
+      'eval-rouge': { package: '@switchyard/eval-rouge', stage: 'eval-rouge', needs: ['data-prep', 'train'], config: { checkpointFrom: 'train', preset: 'study' } },
+      'flops-profiler': { package: '@switchyard/flops-profiler', stage: 'flops-profiler', needs: ['train'], config: { model: 'input:train', routers: [{ name: 'trained', router }], statistics: { train: { label: router.type } } } },
+      report: { package: '@switchyard/report', stage: 'report', needs: ['train', 'eval-rouge', 'eval-base', 'flops-profiler'], config: {} },
+    },
+  };
+}
+
+if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
+  for (const [name, [description, router]] of Object.entries(GATING)) {
+    writeFileSync(join(root, 'pipelines', `${name}.json`), `${JSON.stringify(gatingPipeline(description, router), null, 2)}\n`);
+  }
+  process.stdout.write(`wrote ${Object.keys(GATING).length} pipelines\n`);
+}
