@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -53,6 +53,22 @@ describe('train loop on a toy MoE', () => {
     expect(new Set(columnValues(r, 'active_experts'))).toEqual(new Set([1]));
     expect(r.numRows).toBeGreaterThan(0);
     expect(listCheckpoints(join(root, 'a', 'checkpoints')).map((x) => x.step)).toEqual([8, 12]); // keep 2
+  });
+
+  test('resume refuses another run\'s checkpoints and skips a corrupt newest checkpoint', async () => {
+    const dir = join(root, 'corrupt');
+    const r = await runToy({ runDir: dir, totalSteps: 8, checkpointEvery: 4 });
+    r.task.dispose();
+    await expect(runToy({ runDir: dir, totalSteps: 8, checkpointEvery: 4, schedule: { type: 'constant', lr: 0.01 } })).rejects.toThrow(/checkpoint of a different run/);
+    writeFileSync(join(dir, 'checkpoints', 'step-000008', 'weights.safetensors'), 'garbage');
+    const warnings: string[] = [];
+    const again = await runToy({ runDir: dir, totalSteps: 8, checkpointEvery: 4, log: (m) => warnings.push(m) });
+    again.task.dispose();
+    expect(warnings.join('\n')).toMatch(/skipping .*step-000008: .*sha256 mismatch/);
+    expect(again.resumedFrom).toBe(4);
+    const fresh = await runToy({ runDir: join(root, 'corrupt-ref'), totalSteps: 8, checkpointEvery: 4 });
+    fresh.task.dispose();
+    expect(sha(join(dir, 'checkpoints', 'step-000008', 'weights.safetensors'))).toBe(sha(join(root, 'corrupt-ref', 'checkpoints', 'step-000008', 'weights.safetensors')));
   });
 
   test('gradient accumulation and Adafactor run through the same loop', async () => {
