@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `switchyard` command line. Each subcommand lazily imports the compiled package that
 // implements it, so `--help` is instant and a missing build is reported plainly.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 
 const program = new Command();
 program
@@ -48,6 +48,96 @@ program.command('stage')
     if (!s) throw new Error(`pipeline ${pipelineName} has no stage "${stageName}"; stages: ${p.stages.map((x) => x.name).join(', ')}`);
     const { runStage } = await load('@switchyard/runtime');
     await runStage({ ...stageSpec(s), pipeline: p.name }, { artifactsDir: join(root, 'artifacts'), backend: program.opts().backend });
+  });
+
+
+const int = (name) => (v) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got "${v}"`);
+  return n;
+};
+
+program.command('data-prep')
+  .description('load, normalise and tokenise a corpus into Arrow splits (the data-prep stage, outside a pipeline)')
+  .requiredOption('--config <file>', 'data-prep config JSON (see packages/data-prep/README.md)')
+  .requiredOption('--out <dir>', 'output folder (replaced if it exists)')
+  .action(async (o) => {
+    const { runDataPrepCommand } = await load('@switchyard/data-prep');
+    const r = await runDataPrepCommand({ config: o.config, out: o.out, log: (m) => process.stderr.write(`data-prep: ${m}\n`) });
+    process.stdout.write(`${r.outDir}\n`);
+  });
+
+program.command('train')
+  .description('fine-tune a base model with a fresh router in every sparse layer (the train stage, resumable)')
+  .requiredOption('--data <dir>', 'data-prep output folder')
+  .requiredOption('--base <dir>', 'base model: a base-model output or any HF checkpoint folder')
+  .requiredOption('--config <file>', 'train config JSON (router, steps, optimiser; see packages/train/README.md)')
+  .requiredOption('--out <dir>', 'output folder; checkpoints live in <out>/run')
+  .option('--seed <n>', 'seed (default 42 unless the config sets one)', int('--seed'))
+  .option('--no-resume', 'start over instead of continuing from the last good checkpoint')
+  .action(async (o) => {
+    const { runTrainCommand } = await load('@switchyard/train');
+    const r = await runTrainCommand({ data: o.data, base: o.base, config: o.config, out: o.out, seed: o.seed, resume: o.resume, backend: program.opts().backend, log: (m) => process.stderr.write(`train: ${m}\n`) });
+    process.stdout.write(`${r.modelDir}\n`);
+  });
+
+program.command('forward')
+  .description('run an HF checkpoint on an inputs JSON and write every intermediate output (for parity checks)')
+  .requiredOption('--checkpoint <dir>', 'folder with config.json + model.safetensors')
+  .requiredOption('--inputs <file>', 'inputs JSON (layout of golden switch_tiny/inputs.json)')
+  .requiredOption('--out <file>', 'outputs JSON (key names of golden outputs_*.json)')
+  .action(async (o) => {
+    await backend();
+    const { runForwardCommand } = await load('@switchyard/model-core');
+    await runForwardCommand({ checkpoint: o.checkpoint, inputs: o.inputs, out: o.out });
+  });
+
+program.command('generate')
+  .description('greedy or beam decoding with an HF checkpoint on an inputs JSON')
+  .requiredOption('--checkpoint <dir>', 'folder with config.json + model.safetensors')
+  .requiredOption('--inputs <file>', 'inputs JSON (input_ids, attention_mask)')
+  .requiredOption('--max-new-tokens <n>', 'tokens to generate after the start token', int('--max-new-tokens'))
+  .requiredOption('--out <file>', 'outputs JSON')
+  .option('--num-beams <n>', 'beam width (1 = greedy)', int('--num-beams'), 1)
+  .option('--no-cache', 'decode without the key/value cache (re-runs the prefix each step)')
+  .action(async (o) => {
+    await backend();
+    const { runGenerateCommand } = await load('@switchyard/model-core');
+    await runGenerateCommand({ checkpoint: o.checkpoint, inputs: o.inputs, maxNewTokens: o.maxNewTokens, out: o.out, numBeams: o.numBeams, useCache: o.cache });
+  });
+
+program.command('rouge')
+  .description('ROUGE-1/2/L/Lsum exactly as rouge_score 0.1.2 on prediction/reference files (JSONL or plain text)')
+  .requiredOption('--predictions <file>', 'JSONL {"id","prediction"} (may also carry "reference"), or one prediction per line')
+  .option('--references <file>', 'JSONL {"id","reference"}, or one reference per line')
+  .option('--no-stemmer', 'do not Porter-stem tokens')
+  .option('--json', 'machine-readable output (fractions, not ×100)')
+  .option('--split-sentences <mode>', 'rule-based sentence split before rougeLsum: none, predictions, both', 'none')
+  .option('--seed <n>', 'bootstrap seed (numpy legacy MT19937)', int('--seed'), 42)
+  .option('--no-bootstrap', 'skip the bootstrap interval')
+  .action(async (o) => {
+    if (!['none', 'predictions', 'both'].includes(o.splitSentences)) throw new InvalidArgumentError(`--split-sentences must be none, predictions or both, got "${o.splitSentences}"`);
+    const { runRougeCommand } = await load('@switchyard/eval-rouge/scoring');
+    process.exitCode = await runRougeCommand({ predictions: o.predictions, references: o.references, stemmer: o.stemmer, json: !!o.json, splitSentences: o.splitSentences, seed: o.seed, bootstrap: o.bootstrap });
+  });
+
+program.command('flops')
+  .description('analytic FLOPs per routing strategy (optionally measured MoE-layer time) → flops.arrow + plots')
+  .requiredOption('--out <dir>', 'output folder')
+  .option('--config <file>', 'flops-profiler stage config JSON')
+  .option('--model <preset|config.json>', 'switch-base-8, switch-base-16, tiny, or an HF config.json path')
+  .option('--source-length <n>', 'source tokens', int('--source-length'))
+  .option('--target-length <n>', 'target tokens (teacher-forced)', int('--target-length'))
+  .option('--routing <path...>', 'routing.arrow files (or folders holding one) with measured active experts per token')
+  .option('--measure', 'time one MoE layer per router on the current backend')
+  .option('--seed <n>', 'seed', int('--seed'))
+  .action(async (o) => {
+    const { readFileSync, existsSync } = await import('node:fs');
+    const { runFlopsCommand } = await load('@switchyard/flops-profiler');
+    const config = o.config ? JSON.parse(readFileSync(o.config, 'utf8')) : undefined;
+    const model = o.model && o.model.endsWith('.json') && existsSync(o.model) ? JSON.parse(readFileSync(o.model, 'utf8')) : o.model;
+    const r = await runFlopsCommand({ out: o.out, config, model, sourceLength: o.sourceLength, targetLength: o.targetLength, routing: o.routing, measure: o.measure, seed: o.seed, backend: program.opts().backend });
+    process.stdout.write(`${r.outDir}\n`);
   });
 
 try {

@@ -1,6 +1,13 @@
 // The `switchyard` command line as a user runs it (issue 2, must-show 6).
 import { execa } from 'execa';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { childEnv, repoRoot } from './nx-env.js';
+
+const tiny = join(repoRoot, 'packages/model-core/test/fixtures/switch_tiny');
+const tmp = () => mkdtempSync(join(tmpdir(), 'switchyard-cli-'));
+const maxAbsDiff = (a: number[], b: number[]) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
 
 const cli = (args: string[], env: Record<string, string> = {}) =>
   execa('npx', ['switchyard', ...args], { cwd: repoRoot, env: childEnv(env), reject: false, all: true });
@@ -9,7 +16,7 @@ describe('switchyard CLI', () => {
   it('lists its subcommands', async () => {
     const r = await cli(['--help']);
     expect(r.exitCode).toBe(0);
-    for (const c of ['backend', 'stage']) expect(r.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
+    for (const c of ['backend', 'stage', 'data-prep', 'train', 'forward', 'generate', 'rouge', 'flops']) expect(r.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
   });
 
   it('rejects unknown commands and options with a usage hint', async () => {
@@ -34,5 +41,43 @@ describe('switchyard CLI', () => {
     expect(a.stderr).toContain('unknown backend "tpu" (from SWITCHYARD_BACKEND); allowed: node-gpu, node, wasm, cpu');
     const b = await cli(['--backend', 'gpu', 'backend']);
     expect(b.stderr).toContain('unknown backend "gpu" (from --backend)');
+  });
+});
+
+describe('switchyard CLI subcommands on golden data', () => {
+  it('forward reproduces HF v4.36.2 logits and routing of the golden tiny Switch model', async () => {
+    const out = join(tmp(), 'out.json');
+    const r = await cli(['forward', '--checkpoint', join(tiny, 'trained'), '--inputs', join(tiny, 'inputs.json'), '--out', out], { SWITCHYARD_BACKEND: 'wasm' });
+    expect(r.exitCode).toBe(0);
+    const got = JSON.parse(readFileSync(out, 'utf8'));
+    const want = JSON.parse(readFileSync(join(tiny, 'outputs_cap_large.json'), 'utf8'));
+    expect(got.logits.shape).toEqual(want.logits.shape);
+    expect(maxAbsDiff(got.logits.data, want.logits.data)).toBeLessThan(1e-4);
+    const layer = 'encoder.block.1.layer.1';
+    expect(got.sparse_layers[layer].chosen_expert.data).toEqual(want.sparse_layers[layer].chosen_expert.data);
+  });
+
+  it('generate reproduces the golden greedy sequences', async () => {
+    const out = join(tmp(), 'gen.json');
+    const r = await cli(['generate', '--checkpoint', join(tiny, 'trained'), '--inputs', join(tiny, 'inputs.json'), '--max-new-tokens', '8', '--out', out], { SWITCHYARD_BACKEND: 'wasm' });
+    expect(r.exitCode).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    // README of the golden set: row 0 copies the input, row 1 stops at eos and pads.
+    expect(text).toContain('[0,91,82,86,88,5,55,93,16]'.slice(1, -1));
+    expect(text.replace(/\s/g, '')).toContain('0,91,85,57,6,50,1,0,0');
+  });
+
+  it('rouge scores JSONL files and names mismatched ids', async () => {
+    const d = tmp();
+    writeFileSync(join(d, 'p.jsonl'), '{"id":"a","prediction":"the cat sat on the mat"}\n{"id":"b","prediction":"hello there"}\n');
+    writeFileSync(join(d, 'r.jsonl'), '{"id":"a","reference":"the cat sat on the mat"}\n{"id":"b","reference":"general kenobi"}\n');
+    const r = await cli(['rouge', '--predictions', join(d, 'p.jsonl'), '--references', join(d, 'r.jsonl'), '--json', '--no-bootstrap']);
+    expect(r.exitCode).toBe(0);
+    // Pair a is identical (F = 1), pair b shares nothing (F = 0): every mean F is exactly 0.5.
+    expect(r.stdout).toMatch(/"fmeasure":\s*0\.5/);
+    writeFileSync(join(d, 'r2.jsonl'), '{"id":"a","reference":"x"}\n{"id":"c","reference":"y"}\n');
+    const bad = await cli(['rouge', '--predictions', join(d, 'p.jsonl'), '--references', join(d, 'r2.jsonl')]);
+    expect(bad.exitCode).not.toBe(0);
+    expect(bad.stderr).toMatch(/"b"|\bb\b/);
   });
 });
