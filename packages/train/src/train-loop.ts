@@ -97,8 +97,9 @@ export async function trainLoop<B>(o: TrainLoopOptions<B>): Promise<TrainResult>
   mkdirSync(o.runDir, { recursive: true });
 
   const params = o.task.parameters();
-  const trainable = params.filter((p) => !p.frozen);
-  const byVarName = new Map(trainable.map((p) => [p.variable.name, p.name]));
+  // Re-read every step: a router may freeze its gate part-way (variable.trainable = false).
+  const trainableNow = () => params.filter((p) => !p.frozen && p.variable.trainable);
+  const byVarName = new Map(params.map((p) => [p.variable.name, p.name]));
   const optimizer = createOptimizer(o.optimizer);
   const metrics = new MetricsLog(o.runDir);
   let rng = new Rng(o.seed).fork('train');
@@ -148,6 +149,7 @@ export async function trainLoop<B>(o: TrainLoopOptions<B>): Promise<TrainResult>
   try {
     while (step < o.totalSteps) {
       const t0 = performance.now();
+      const trainable = trainableNow();
       const lr = learningRate(o.schedule, step, o.totalSteps);
       const isLog = (step + 1) % logEvery === 0 || step + 1 === o.totalSteps;
       let acc: GradMap = {};
