@@ -79,6 +79,7 @@ try {
     ['stemmer, text report', []],
     ['stemmer, --json', ['--json']],
     ['--no-stemmer, text report', ['--no-stemmer']],
+    ['stemmer, text report, --no-bootstrap', ['--no-bootstrap']],
   ];
   // Node start-up alone, to separate fixed cost from per-pair cost.
   const startup = median(Array.from({ length: runs }, () => time(['-e', '0']).ms));
