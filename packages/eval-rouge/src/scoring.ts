@@ -18,3 +18,4 @@ export {
 } from './read-examples.js';
 export { runRougeCommand, formatTextReport, formatJsonReport, type RougeCommandOptions } from './rouge-command.js';
 export { DEFAULT_ROUGE_TYPES, isRougeType, type RougeType, type Score, type RougeScores } from './types.js';
+export { parseRougeArgs, RougeUsageError, ROUGE_USAGE } from './rouge-args.js';
