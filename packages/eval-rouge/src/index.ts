@@ -17,6 +17,7 @@ export {
   type InputFile, type InputRecord, type PairedExample,
 } from './read-examples.js';
 export { runRougeCommand, formatTextReport, formatJsonReport, type RougeCommandOptions } from './rouge-command.js';
+export { parseRougeArgs, RougeUsageError, ROUGE_USAGE } from './rouge-args.js';
 export { DEFAULT_ROUGE_TYPES, isRougeType, type RougeType, type Score, type RougeScores } from './types.js';
 export { evalRougeStage } from './eval-stage.js';
 export { evalStageConfigSchema, resolveEvalConfig, generationSettings, GENERATION_PRESETS, type EvalStageConfig, type GenerationPreset } from './eval-stage-config.js';
