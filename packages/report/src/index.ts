@@ -1,1 +1,16 @@
-export {};
+// Public API of @switchyard/report: the comparison report of the gating experiments (issue 9).
+export { reportStage, writeReport } from './stage.js';
+export type { ReportContext } from './stage.js';
+export { reportConfigSchema, resolveReportConfig } from './config.js';
+export type { ReportConfig } from './config.js';
+export { collectRuns, readManifest, RUN_STAGES, ReportInputError } from './collect.js';
+export type { RunInputs, RunStage, StageFolder } from './collect.js';
+export { runNumbers, tokensPerSecond, ROUGE_TYPES } from './run-metrics.js';
+export type { RunNumbers, RougeNumbers, RougeKey } from './run-metrics.js';
+export { summarise } from './summarise.js';
+export type { StrategySummary } from './summarise.js';
+export { provenance, describeBackend } from './provenance.js';
+export type { Provenance, DataSourceEntry } from './provenance.js';
+export { reportTable, runsTable } from './tables.js';
+export { rougeVsFlopsSpec, expertLoadSpec, activeHistogramSpec, lossCurvesSpec } from './plot-specs.js';
+export { mean, sampleStd } from './stats.js';

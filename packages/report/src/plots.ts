@@ -1,0 +1,31 @@
+// Render the report's plots to plots/<name>.svg and .png.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TopLevelSpec } from 'vega-lite';
+import { renderChart } from '@switchyard/flops-profiler';
+import type { StrategySummary } from './summarise.js';
+import { activeHistogramSpec, expertLoadSpec, lossCurvesSpec, rougeVsFlopsSpec } from './plot-specs.js';
+
+export interface Plot { name: string; title: string; svg: string; files: string[] }
+
+export async function writePlots(rows: StrategySummary[], outDir: string, fontPath: string | undefined, log: (m: string) => void): Promise<Plot[]> {
+  const specs: [string, string, TopLevelSpec | null][] = [
+    ['rouge-vs-flops', 'ROUGE-L vs FLOPs per token', rougeVsFlopsSpec(rows)],
+    ['expert-load', 'Expert load per layer', expertLoadSpec(rows)],
+    ['active-experts-histogram', 'Active experts per token', activeHistogramSpec(rows)],
+    ['loss-curves', 'Training loss', lossCurvesSpec(rows)],
+  ];
+  const dir = join(outDir, 'plots');
+  mkdirSync(dir, { recursive: true });
+  const plots: Plot[] = [];
+  let warned = false;
+  for (const [name, title, spec] of specs) {
+    if (!spec) { log(`plot ${name}: no data, not drawn`); continue; }
+    const { svg, png, fontFile } = await renderChart(spec, fontPath ? { fontPath } : {});
+    writeFileSync(join(dir, `${name}.svg`), svg);
+    writeFileSync(join(dir, `${name}.png`), png);
+    if (!fontFile && !warned) { log('no DejaVu Sans font found (set SWITCHYARD_FONT); PNG text uses system fonts'); warned = true; }
+    plots.push({ name, title, svg, files: [`plots/${name}.svg`, `plots/${name}.png`] });
+  }
+  return plots;
+}

@@ -1,0 +1,187 @@
+// The numbers of one run (strategy × seed), each read from the producing stage's own output:
+// ROUGE from scores.arrow, bootstrap intervals from rouge.json, active experts from routing.arrow,
+// expert load from routing-metrics.arrow, loss from metrics.arrow, FLOPs from flops.arrow,
+// throughput from timing.jsonl, wall times from the manifests.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readArrowFile, columnValues } from '@switchyard/runtime';
+import type { RunInputs, StageFolder } from './collect.js';
+import { ReportInputError } from './collect.js';
+
+export const ROUGE_TYPES = ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'] as const;
+export type RougeKey = (typeof ROUGE_TYPES)[number];
+
+export interface RougeNumbers {
+  /** Mean F-measure over the split's examples, ×100. */
+  mean: Record<RougeKey, number>;
+  /** Bootstrap interval of the F-measure, ×100 (null when the eval ran with --no-bootstrap). */
+  low: Record<RougeKey, number | null>;
+  high: Record<RougeKey, number | null>;
+  examples: number;
+}
+
+export interface RunNumbers {
+  strategy: string;
+  seed: number;
+  routerType: string;
+  router: unknown;
+  rouge: RougeNumbers;
+  base: RougeNumbers | null;
+  /** Mean over held-out tokens and sparse layers of routing.arrow's active_experts. */
+  activeExpertsMean: number | null;
+  /** Tokens by active-expert count, pooled over sparse layers (from routing.arrow). */
+  activeHistogram: number[];
+  /** Forward FLOPs per token (flops.arrow flops_forward_all_per_token of the trained router's row). */
+  flopsPerToken: number | null;
+  flopsTrainingPerToken: number | null;
+  flopsRow: string | null;
+  /** Σ tokens / Σ step time over timing.jsonl. */
+  trainTokensPerS: number | null;
+  trainWallS: number;
+  evalWallS: number;
+  finalLoss: number | null;
+  /** metrics.arrow step/loss. */
+  loss: { step: number; loss: number }[];
+  /** layer → expert load fractions (Σ expert_load over logged steps, normalised to sum 1). */
+  expertLoad: Record<string, number[]>;
+  backend: StageFolder['manifest']['backend'];
+  evalBackend: StageFolder['manifest']['backend'];
+  trainConfig: Record<string, unknown>;
+}
+
+function rougeOf(folder: StageFolder): RougeNumbers {
+  const file = join(folder.dir, 'scores.arrow');
+  const expected = Object.fromEntries(ROUGE_TYPES.map((t) => [`${t}_fmeasure`, 'float64' as const]));
+  const table = readArrowFile(file, expected);
+  if (table.numRows === 0) throw new ReportInputError(`${file}: no scored examples`);
+  const mean = {} as Record<RougeKey, number>;
+  for (const t of ROUGE_TYPES) {
+    const xs = columnValues<number>(table, `${t}_fmeasure`);
+    let s = 0;
+    for (const x of xs) s += x;
+    mean[t] = (100 * s) / xs.length;
+  }
+  type Boot = Record<string, { low?: { fmeasure?: number }; high?: { fmeasure?: number } }>;
+  let boot: Boot | undefined;
+  const jsonPath = join(folder.dir, 'rouge.json');
+  const summary = existsSync(jsonPath)
+    ? (JSON.parse(readFileSync(jsonPath, 'utf8')) as { aggregate?: { bootstrap?: Boot } })
+    : (folder.manifest.extra?.rouge as { aggregate?: { bootstrap?: Boot } } | undefined);
+  boot = summary?.aggregate?.bootstrap ?? undefined;
+  const pick = (side: 'low' | 'high') => Object.fromEntries(ROUGE_TYPES.map((t) => {
+    const v = boot?.[t]?.[side]?.fmeasure;
+    return [t, typeof v === 'number' ? 100 * v : null];
+  })) as Record<RougeKey, number | null>;
+  return { mean, low: pick('low'), high: pick('high'), examples: table.numRows };
+}
+
+function routingOf(dir: string): { mean: number | null; histogram: number[] } {
+  const file = join(dir, 'routing.arrow');
+  if (!existsSync(file)) return { mean: null, histogram: [] };
+  const active = columnValues<number>(readArrowFile(file, { layer: 'utf8', active_experts: 'int32' }), 'active_experts');
+  const histogram: number[] = [];
+  let s = 0;
+  for (const a of active) {
+    s += a;
+    while (histogram.length <= a) histogram.push(0);
+    histogram[a]! += 1;
+  }
+  return { mean: active.length ? s / active.length : null, histogram };
+}
+
+function expertLoadOf(dir: string): Record<string, number[]> {
+  const file = join(dir, 'routing-metrics.arrow');
+  if (!existsSync(file)) return {};
+  const t = readArrowFile(file, { layer: 'utf8', expert_load: 'list<float32>' });
+  const layers = columnValues<string>(t, 'layer');
+  const loads = columnValues<number[]>(t, 'expert_load');
+  const sums: Record<string, number[]> = {};
+  layers.forEach((layer, i) => {
+    const acc = (sums[layer] ??= new Array<number>(loads[i]!.length).fill(0));
+    loads[i]!.forEach((x, e) => { acc[e] = (acc[e] ?? 0) + x; });
+  });
+  for (const layer of Object.keys(sums)) {
+    const total = sums[layer]!.reduce((a, b) => a + b, 0);
+    sums[layer] = sums[layer]!.map((x) => (total > 0 ? x / total : 0));
+  }
+  return sums;
+}
+
+function lossOf(dir: string): { step: number; loss: number }[] {
+  const file = join(dir, 'metrics.arrow');
+  if (!existsSync(file)) return [];
+  const t = readArrowFile(file, { step: 'int32', loss: 'float64' });
+  const steps = columnValues<number>(t, 'step');
+  const loss = columnValues<number>(t, 'loss');
+  return steps.map((step, i) => ({ step, loss: loss[i]! }));
+}
+
+/** Σ interval tokens / Σ interval seconds, the intervals being the gaps between logged steps. */
+export function tokensPerSecond(timingJsonl: string): number | null {
+  let prev = 0, tokens = 0, seconds = 0;
+  for (const line of timingJsonl.split('\n')) {
+    if (!line.trim()) continue;
+    const r = JSON.parse(line) as { step: number; ms_per_step: number; tokens_per_s: number };
+    const s = (r.ms_per_step * (r.step - prev)) / 1000;
+    seconds += s;
+    tokens += r.tokens_per_s * s;
+    prev = r.step;
+  }
+  return seconds > 0 ? tokens / seconds : null;
+}
+
+/** The flops.arrow row of the trained router: its routing statistics, else the configured row. */
+function flopsOf(folder: StageFolder | undefined, routerType: string) {
+  if (!folder) return { perToken: null, training: null, row: null };
+  const t = readArrowFile(join(folder.dir, 'flops.arrow'), {
+    router: 'utf8', source: 'utf8', flops_forward_all_per_token: 'float64', flops_training_all_per_token: 'float64',
+  });
+  const router = columnValues<string>(t, 'router');
+  const source = columnValues<string>(t, 'source');
+  const fwd = columnValues<number>(t, 'flops_forward_all_per_token');
+  const trn = columnValues<number>(t, 'flops_training_all_per_token');
+  const order = [
+    (i: number) => source[i] === 'routing-stats' && router[i] === routerType,
+    (i: number) => source[i] === 'routing-stats',
+    (i: number) => router[i] === 'trained' && source[i] !== 'published',
+  ];
+  for (const test of order) {
+    const i = router.findIndex((_, j) => test(j));
+    if (i >= 0) return { perToken: fwd[i]!, training: trn[i]!, row: `${router[i]} (${source[i]})` };
+  }
+  return { perToken: null, training: null, row: null };
+}
+
+export function runNumbers(run: RunInputs): RunNumbers {
+  const train = run.stages.train!;
+  const evalRouge = run.stages['eval-rouge']!;
+  const cfg = (train.manifest.config ?? {}) as Record<string, unknown> & { router?: { type?: string } };
+  const routerType = cfg.router?.type ?? 'unknown-router';
+  const routing = routingOf(train.dir);
+  const flops = flopsOf(run.stages['flops-profiler'], routerType);
+  const timingPath = join(train.dir, 'timing.jsonl');
+  const loss = lossOf(train.dir);
+  const { router, ...trainConfig } = cfg;
+  return {
+    strategy: run.strategy,
+    seed: run.seed,
+    routerType,
+    router: router ?? null,
+    rouge: rougeOf(evalRouge),
+    base: run.stages['eval-base'] ? rougeOf(run.stages['eval-base']) : null,
+    activeExpertsMean: routing.mean,
+    activeHistogram: routing.histogram,
+    flopsPerToken: flops.perToken,
+    flopsTrainingPerToken: flops.training,
+    flopsRow: flops.row,
+    trainTokensPerS: existsSync(timingPath) ? tokensPerSecond(readFileSync(timingPath, 'utf8')) : null,
+    trainWallS: train.manifest.wallTimeSeconds,
+    evalWallS: evalRouge.manifest.wallTimeSeconds,
+    finalLoss: loss.length ? loss[loss.length - 1]!.loss : null,
+    loss,
+    expertLoad: expertLoadOf(train.dir),
+    backend: train.manifest.backend,
+    evalBackend: evalRouge.manifest.backend,
+    trainConfig,
+  };
+}

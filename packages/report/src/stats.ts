@@ -1,0 +1,24 @@
+// Small descriptive statistics over seeds. Plain left-to-right sums: the report averages a
+// handful of runs, so summation order does not matter at the precision it prints.
+
+/** Mean of the finite values, or null when there are none. */
+export function mean(values: readonly (number | null | undefined)[]): number | null {
+  const xs = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  if (xs.length === 0) return null;
+  let s = 0;
+  for (const x of xs) s += x;
+  return s / xs.length;
+}
+
+/**
+ * Sample standard deviation (n − 1 in the denominator) of the finite values; null for fewer
+ * than two values, since one seed says nothing about the spread.
+ */
+export function sampleStd(values: readonly (number | null | undefined)[]): number | null {
+  const xs = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  if (xs.length < 2) return null;
+  const m = mean(xs)!;
+  let s = 0;
+  for (const x of xs) s += (x - m) * (x - m);
+  return Math.sqrt(s / (xs.length - 1));
+}

@@ -1,0 +1,57 @@
+// report.arrow (one row per strategy) and runs.arrow (one row per strategy × seed).
+import { makeTable, type Table } from '@switchyard/runtime';
+import { ROUGE_TYPES, type RunNumbers } from './run-metrics.js';
+import type { StrategySummary } from './summarise.js';
+
+type Cols = Parameters<typeof makeTable>[0];
+
+export function reportTable(rows: StrategySummary[]): Table {
+  const cols: Cols = {
+    strategy: { kind: 'utf8', values: rows.map((r) => r.strategy) },
+    router: { kind: 'utf8', values: rows.map((r) => r.routerType) },
+    n_seeds: { kind: 'int32', values: rows.map((r) => r.seeds.length) },
+    seeds: { kind: 'list<int32>', values: rows.map((r) => r.seeds) },
+  };
+  for (const t of ROUGE_TYPES) {
+    cols[`${t}_mean`] = { kind: 'float64', values: rows.map((r) => r.rougeMean[t]) };
+    cols[`${t}_std`] = { kind: 'float64', values: rows.map((r) => r.rougeStd[t]) };
+    cols[`${t}_boot_low`] = { kind: 'float64', values: rows.map((r) => r.rougeLow[t]) };
+    cols[`${t}_boot_high`] = { kind: 'float64', values: rows.map((r) => r.rougeHigh[t]) };
+    cols[`base_${t}`] = { kind: 'float64', values: rows.map((r) => r.baseRouge[t]) };
+  }
+  Object.assign(cols, {
+    active_experts_per_token: { kind: 'float64', values: rows.map((r) => r.activeExpertsMean) },
+    flops_per_token: { kind: 'float64', values: rows.map((r) => r.flopsPerToken) },
+    flops_training_per_token: { kind: 'float64', values: rows.map((r) => r.flopsTrainingPerToken) },
+    train_tokens_per_s: { kind: 'float64', values: rows.map((r) => r.trainTokensPerS) },
+    train_wall_s: { kind: 'float64', values: rows.map((r) => r.trainWallS) },
+    eval_wall_s: { kind: 'float64', values: rows.map((r) => r.evalWallS) },
+    final_loss: { kind: 'float64', values: rows.map((r) => r.finalLoss) },
+  } satisfies Cols);
+  return makeTable(cols);
+}
+
+export function runsTable(runs: RunNumbers[]): Table {
+  const cols: Cols = {
+    strategy: { kind: 'utf8', values: runs.map((r) => r.strategy) },
+    router: { kind: 'utf8', values: runs.map((r) => r.routerType) },
+    seed: { kind: 'int32', values: runs.map((r) => r.seed) },
+    examples: { kind: 'int32', values: runs.map((r) => r.rouge.examples) },
+  };
+  for (const t of ROUGE_TYPES) {
+    cols[t] = { kind: 'float64', values: runs.map((r) => r.rouge.mean[t]) };
+    cols[`${t}_boot_low`] = { kind: 'float64', values: runs.map((r) => r.rouge.low[t]) };
+    cols[`${t}_boot_high`] = { kind: 'float64', values: runs.map((r) => r.rouge.high[t]) };
+    cols[`base_${t}`] = { kind: 'float64', values: runs.map((r) => r.base?.mean[t] ?? null) };
+  }
+  Object.assign(cols, {
+    active_experts_per_token: { kind: 'float64', values: runs.map((r) => r.activeExpertsMean) },
+    flops_per_token: { kind: 'float64', values: runs.map((r) => r.flopsPerToken) },
+    flops_training_per_token: { kind: 'float64', values: runs.map((r) => r.flopsTrainingPerToken) },
+    train_tokens_per_s: { kind: 'float64', values: runs.map((r) => r.trainTokensPerS) },
+    train_wall_s: { kind: 'float64', values: runs.map((r) => r.trainWallS) },
+    eval_wall_s: { kind: 'float64', values: runs.map((r) => r.evalWallS) },
+    final_loss: { kind: 'float64', values: runs.map((r) => r.finalLoss) },
+  } satisfies Cols);
+  return makeTable(cols);
+}
