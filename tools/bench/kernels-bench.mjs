@@ -28,6 +28,7 @@ async function runArm(arm) {
     enableWasmThreads(threads);
   }
   if (arm === 'stock') process.env.SWITCHYARD_WASM_FIXES = '0';
+  if (arm !== 'native') process.env.SWITCHYARD_NATIVE = '0';
   await tf.setBackend('wasm');
   await tf.ready();
   kernels.registerMissingKernels('wasm');
@@ -41,13 +42,15 @@ async function runArm(arm) {
     ms.sort((a, b) => a - b);
     return ms[ms.length >> 1];
   };
-  const out = { arm, threads: wasm.getThreadsCount() };
+  const out = { arm, threads: wasm.getThreadsCount(), native: kernels.nativeKernelInfo() };
+  if (arm === 'native' && !out.native) throw new Error('native arm requested but packages/native-kernels is not built');
 
   // matmul 1024³, plain and with each transpose (every matmul gradient has one).
   const n = 1024;
   const a = tf.randomNormal([n, n], 0, 1, 'float32', 1), b = tf.randomNormal([n, n], 0, 1, 'float32', 2);
   for (const [name, ta, tb] of [['matmulNN', false, false], ['matmulNT', false, true], ['matmulTN', true, false]]) {
-    const ms = median(() => tf.tidy(() => tf.matMul(a, b, ta, tb).dataSync()), reps);
+    // Return nothing from tidy: it would walk a returned Float32Array element by element.
+    const ms = median(() => tf.tidy(() => { tf.matMul(a, b, ta, tb).dataSync(); }), reps);
     out[name] = { ms, gflops: (2 * n ** 3) / ms / 1e6 };
   }
   tf.dispose([a, b]);
@@ -98,20 +101,30 @@ if (arm) {
   process.stdout.write(JSON.stringify(await runArm(arm)) + '\n');
 } else {
   const results = [];
-  for (const a of ['stock', 'fixed']) {
+  const arms = (opt('arms', 'stock,fixed,native')).split(',');
+  for (const a of arms) {
     const extra = ['--reps', String(reps), '--dist', dist, '--threads', String(threads)];
     if (flag('profile')) extra.push('--profile');
-    const text = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--arm', a, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    results.push(JSON.parse(text.trim().split('\n').pop()));
+    try {
+      const text = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--arm', a, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      results.push(JSON.parse(text.trim().split('\n').pop()));
+    } catch (e) {
+      if (a !== 'native') throw e;
+      console.error('native arm skipped (addon not built?)');
+    }
   }
   const cpu = os.cpus()[0]?.model ?? 'unknown';
   console.log(`machine: ${os.cpus().length} logical CPUs, ${cpu}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; node ${process.version}; reps ${reps}`);
-  console.log('| work | stock | fixed | speed-up |');
-  console.log('|---|---|---|---|');
-  const [s, f] = results;
-  for (const k of ['matmulNN', 'matmulNT', 'matmulTN']) console.log(`| ${k} 1024³ (GFLOP/s) | ${s[k].gflops.toFixed(1)} | ${f[k].gflops.toFixed(1)} | ${(f[k].gflops / s[k].gflops).toFixed(1)}× |`);
-  console.log(`| MoE FFN fwd+bwd T=2048 d=256 F=1024 E=8 k=2, gather (ms) | ${s.moeFfnMs.toFixed(0)} | ${f.moeFfnMs.toFixed(0)} | ${(s.moeFfnMs / f.moeFfnMs).toFixed(1)}× |`);
-  console.log(`loss stock ${s.loss} fixed ${f.loss}; WASM threads ${s.threads}/${f.threads}`);
+  const head = results.map((r) => (r.arm === 'native' ? `native (${r.native.library}, ${r.native.coreType}, ${r.native.threads} thr)` : r.arm));
+  console.log(`| work (WASM ${results[0].threads} thread${results[0].threads > 1 ? 's' : ''}) | ${head.join(' | ')} | fixed vs stock |${results.length > 2 ? ' native vs stock |' : ''}`);
+  console.log(`|---|${results.map(() => '---|').join('')}---|${results.length > 2 ? '---|' : ''}`);
+  const base = results[0];
+  const ratio = (r, k, inv) => (inv ? base[k] / r[k] : r[k].gflops / base[k].gflops).toFixed(1) + '×';
+  for (const k of ['matmulNN', 'matmulNT', 'matmulTN']) {
+    console.log(`| ${k} 1024³ (GFLOP/s) | ${results.map((r) => r[k].gflops.toFixed(1)).join(' | ')} | ${results.slice(1).map((r) => ratio(r, k, false)).join(' | ')} |`);
+  }
+  console.log(`| MoE FFN fwd+bwd T=2048 d=256 F=1024 E=8 k=2, gather (ms) | ${results.map((r) => r.moeFfnMs.toFixed(0)).join(' | ')} | ${results.slice(1).map((r) => ratio(r, 'moeFfnMs', true)).join(' | ')} |`);
+  console.log(`losses ${results.map((r) => `${r.arm} ${r.loss}`).join(', ')}; WASM threads ${results.map((r) => r.threads).join('/')}`);
   for (const r of results) if (r.kernels) {
     console.log(`\n${r.arm}: kernel ms per step`);
     for (const k of r.kernels) console.log(`  ${k.kernel.padEnd(22)} ${String(k.calls / reps).padStart(5)} calls ${k.ms.toFixed(1).padStart(8)} ms`);

@@ -51,8 +51,16 @@ const cotangent = (shape: number[]): tf.Tensor => tf.sin(tf.range(0, shape.reduc
 const dim = (lo: number, hi: number): number => lo + rng.int(hi - lo + 1);
 
 describe('fast WASM kernels agree with the CPU backend', () => {
-  beforeAll(async () => { await initBackend('wasm', { quiet: true }); });
-  afterAll(async () => { await tf.setBackend('wasm'); });
+  // The JS kernels are under test here; the native matmul (when built) has its own suite.
+  const nativeEnv = process.env.SWITCHYARD_NATIVE;
+  beforeAll(async () => {
+    process.env.SWITCHYARD_NATIVE = '0';
+    await initBackend('wasm', { quiet: true });
+  });
+  afterAll(async () => {
+    if (nativeEnv === undefined) delete process.env.SWITCHYARD_NATIVE; else process.env.SWITCHYARD_NATIVE = nativeEnv;
+    await tf.setBackend('wasm');
+  });
 
   it('replaces the kernels it says it does', () => {
     expect([...WASM_KERNEL_FIXES].sort()).toEqual([
@@ -214,6 +222,11 @@ describe('fast WASM kernels agree with the CPU backend', () => {
     expect(await compare([ints([6, 4], 9)], (v) => tf.sum(v!, 0))).toBe(0);
     const bias = await compare([normal([64, 8]), normal([8])], (x, b) => tf.grad((c: tf.Tensor) => tf.add(x!, c).square().sum())(b!));
     expect(bias).toBeLessThanOrEqual(TOL);
+  });
+
+  it('unsortedSegmentSum forward on the heap matches the CPU backend (negative ids dropped)', async () => {
+    const ids: Host = { values: Int32Array.from({ length: 24 }, (_, i) => (i % 5 === 0 ? -1 : rng.int(8))), shape: [24], dtype: 'int32' };
+    expect(await compare([normal([24, 3, 2]), ids], (x, i) => tf.unsortedSegmentSum(x!, i! as tf.Tensor1D, 8))).toBeLessThanOrEqual(TOL);
   });
 
   it('unsortedSegmentSum gradient (gather-dispatch combine) matches the CPU backend', async () => {

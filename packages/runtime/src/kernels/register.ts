@@ -6,11 +6,18 @@ import { makeGatherKernel } from './fast-gather.js';
 import { makeBatchMatMulKernel, makeFusedMatMulKernel } from './fast-matmul.js';
 import { COMPARE_KERNELS, makeCompareKernel, makeIdentityKernel } from './fast-misc.js';
 import { makeSumKernel } from './fast-sum.js';
+import { describeNative, loadNativeKernels, makeNativeBatchMatMulKernel, makeNativeFusedMatMulKernel, type NativeInfo } from './native-matmul.js';
 import { makeSliceKernel, makeSplitVKernel, makeUnpackKernel } from './fast-slice.js';
 import { makeTransposeKernel } from './fast-transpose.js';
 import { makeUnsortedSegmentSumKernel } from './unsorted-segment-sum.js';
 
 const done = new Set<string>();
+let native: NativeInfo | null = null;
+
+/** The native matmul in use on WASM (OpenBLAS version, threads), or null. */
+export function nativeKernelInfo(): NativeInfo | null {
+  return native;
+}
 
 /** WASM kernels replaced for speed (design.md §4), each built around the stock kernelFunc. */
 const WASM_FIXES: Record<string, (stock: tf.KernelFunc) => tf.KernelFunc> = {
@@ -39,7 +46,9 @@ function replaceKernel(kernelName: string, backendName: string, make: (stock: tf
 /**
  * Register Switchyard's kernels for `backendName` (once per process). On WASM this adds
  * UnsortedSegmentSum and, unless `SWITCHYARD_WASM_FIXES=0` (for stock-vs-fixed benchmarks),
- * replaces the slow stock kernels listed in WASM_KERNEL_FIXES.
+ * replaces the slow stock kernels listed in WASM_KERNEL_FIXES; then, if packages/native-kernels
+ * was built and SWITCHYARD_NATIVE≠0, BatchMatMul/_FusedMatMul run on OpenBLAS (the JS-fixed
+ * kernels stay as their fallback for other dtypes/activations).
  */
 export function registerMissingKernels(backendName: string): void {
   if (done.has(backendName)) return;
@@ -51,5 +60,13 @@ export function registerMissingKernels(backendName: string): void {
   }
   if (backendName === 'wasm' && process.env.SWITCHYARD_WASM_FIXES !== '0') {
     for (const [name, make] of Object.entries(WASM_FIXES)) replaceKernel(name, backendName, make);
+  }
+  if (backendName === 'wasm') {
+    const k = loadNativeKernels();
+    if (k) {
+      replaceKernel('BatchMatMul', backendName, makeNativeBatchMatMulKernel(k));
+      replaceKernel('_FusedMatMul', backendName, makeNativeFusedMatMulKernel(k));
+      native = describeNative(k);
+    }
   }
 }

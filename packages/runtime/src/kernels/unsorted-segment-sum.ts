@@ -3,6 +3,7 @@
 // it. tfjs 4.22's WASM backend has no such kernel, and the CPU one is O(segments × size).
 // This one is a single linear pass: out[seg[i], :] += x[i, :].
 import * as tf from '@tensorflow/tfjs';
+import { asWasm } from './wasm-backend.js';
 
 type Backend = tf.KernelBackend & {
   readSync(dataId: object): tf.backend_util.BackendValues;
@@ -40,11 +41,19 @@ export function makeUnsortedSegmentSumKernel(backendName: string): tf.KernelConf
       const inner = x.shape.slice(idsShape.length).reduce((a, d) => a * d, 1);
       const outShape = [numSegments, ...x.shape.slice(idsShape.length)];
       const dtype = x.dtype === 'int32' ? 'int32' : 'float32';
+      if (b.makeOutput && 'typedArrayFromHeap' in b) {
+        // WASM: read and write the heap in place; readSync would copy x out first.
+        const w = asWasm(b);
+        const out = w.makeOutput(outShape, dtype);
+        const o = w.typedArrayFromHeap(out) as Float32Array | Int32Array;
+        o.fill(0);
+        unsortedSegmentSumValues(w.typedArrayFromHeap(x), [idCount, inner], w.typedArrayFromHeap(segmentIds), numSegments, o);
+        return out;
+      }
       const values = dtype === 'int32' ? new Int32Array(numSegments * inner) : new Float32Array(numSegments * inner);
       const xv = b.readSync(x.dataId) as Float32Array;
       const ids = b.readSync(segmentIds.dataId) as Int32Array;
       unsortedSegmentSumValues(xv, [idCount, inner], ids, numSegments, values);
-      if (b.makeOutput) return b.makeOutput(outShape, dtype, undefined, values);
       return b.makeTensorInfo!(outShape, dtype, values);
     },
   };
