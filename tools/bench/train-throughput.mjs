@@ -2,7 +2,8 @@
 // Training throughput of the full train step (forward, loss parts, backward, clipping, AdamW)
 // per router type, on the tiny config of design.md §5: d=128, 2+2 layers (1+1 sparse), E=8,
 // V=8000, batch 16, source 128 → target 32 tokens, no padding (synthetic token ids).
-// tokens/s counts B·(S+T) = 2,560 positions per step. Reports backend and threads.
+// tokens/s counts B·(S+T) = 2,560 positions per step over the median step time. Reports backend
+// and threads (and, with --json, the load average: the numbers mean little on a busy machine).
 //
 //   npm run build && node tools/bench/train-throughput.mjs [--routers switch-top1,smoe] [--steps 5]
 //       [--warmup 2] [--backend wasm] [--threads 1] [--json out.json]
@@ -73,10 +74,13 @@ for (const type of routers) {
       optimizer: { type: 'adamw' }, schedule: { type: 'linear', lr: 5e-5 }, logEvery: 1_000_000, resume: false, log: () => {},
       onStep: ({ step }) => { stamps[step] = performance.now(); },
     });
-    const ms = (stamps[warmup + steps] - stamps[warmup]) / steps;
-    const r = { router: type, tokensPerSec: Math.round((B * (S + T)) / (ms / 1000)), msPerStep: Math.round(ms), backend: info.name, threads: info.threads };
+    // Median step time: robust to other processes stealing the CPU for a moment.
+    const per = Array.from({ length: steps }, (_, i) => stamps[warmup + i + 1] - stamps[warmup + i]).sort((a, b) => a - b);
+    const ms = per[Math.floor((per.length - 1) / 2)];
+    const mean = per.reduce((a, b) => a + b, 0) / per.length;
+    const r = { router: type, tokensPerSec: Math.round((B * (S + T)) / (ms / 1000)), msPerStep: Math.round(ms), meanMsPerStep: Math.round(mean), backend: info.name, threads: info.threads };
     results.push(r);
-    console.log(`${type.padEnd(24)} ${String(r.tokensPerSec).padStart(7)} tokens/s  ${String(r.msPerStep).padStart(6)} ms/step  (${info.name}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`);
+    console.log(`${type.padEnd(24)} ${String(r.tokensPerSec).padStart(7)} tokens/s  median ${String(r.msPerStep).padStart(6)} ms/step (mean ${r.meanMsPerStep})  (${info.name}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`);
   } catch (e) {
     results.push({ router: type, error: e.message });
     console.log(`${type.padEnd(24)} FAILED: ${e.message.split('\n')[0]}`);
@@ -86,4 +90,4 @@ for (const type of routers) {
   }
 }
 const out = opt('json');
-if (out) writeFileSync(out, JSON.stringify({ config: { d_model: cfg.d_model, layers: [cfg.num_layers, cfg.num_decoder_layers], experts: cfg.num_experts, vocab: V, batch: B, source: S, target: T, steps, warmup }, tfjs: info.tfjsVersion, cpus: os.cpus().length, results }, null, 2) + '\n');
+if (out) writeFileSync(out, JSON.stringify({ loadAverage: os.loadavg(), config: { d_model: cfg.d_model, layers: [cfg.num_layers, cfg.num_decoder_layers], experts: cfg.num_experts, vocab: V, batch: B, source: S, target: T, steps, warmup }, tfjs: info.tfjsVersion, cpus: os.cpus().length, results }, null, 2) + '\n');
