@@ -59,12 +59,12 @@ export function collectRuns(inputs: Record<string, string>): RunInputs[] {
       runs.set(id, run);
     }
   } else {
+    if (!inputs.train) throw new ReportInputError(`report needs a "train" input (got ${names.join(', ') || 'none'})`);
     const stages: RunInputs['stages'] = {};
     for (const stage of RUN_STAGES) {
       if (inputs[stage]) stages[stage] = { dir: inputs[stage], manifest: readManifest(inputs[stage]) };
     }
-    if (!stages.train) throw new ReportInputError(`report needs a "train" input (got ${names.join(', ') || 'none'})`);
-    runs.set('single', { strategy: routerType(stages.train.manifest), seed: stages.train.manifest.seed, stages });
+    runs.set('single', { strategy: routerType(stages.train!.manifest), seed: stages.train!.manifest.seed, stages });
   }
   const out = [...runs.values()].sort((a, b) => (a.strategy < b.strategy ? -1 : a.strategy > b.strategy ? 1 : a.seed - b.seed));
   for (const r of out) {
