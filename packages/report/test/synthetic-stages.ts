@@ -63,7 +63,7 @@ export interface TrainSpec { router: Record<string, unknown>; seed: number; expe
 
 /** train: metrics.arrow, routing-metrics.arrow (2 sparse layers), routing.arrow, timing.jsonl. */
 export function trainStage(root: string, s: TrainSpec, dataPrepKey: string): string {
-  const rnd = lcg(s.seed * 7 + s.experts);
+  const rnd = lcg(s.seed * 7 + s.experts + 101 * s.maxActive);
   const steps = [10, 20, 30, 40];
   const layers = ['encoder.block.1.layer.1', 'decoder.block.1.layer.2'];
   return commit(root, 'train', '@switchyard/train', { router: s.router, steps: 40, batchSize: 8 }, s.seed, s.wall,
