@@ -89,7 +89,11 @@ export interface FineTuneArgs {
   onStep?: (info: { step: number; checkpoint?: string }) => void | Promise<void>;
 }
 
-export interface FineTuneSummary { steps: number; finalLoss: number; router: TrainConfig['router']; resumedFrom: number | null; sparseLayers: number }
+export interface FineTuneSummary {
+  steps: number; finalLoss: number; router: TrainConfig['router']; resumedFrom: number | null; sparseLayers: number;
+  /** Eval-mode loss parts on the held-out batch (`ce` = its token cross-entropy). */
+  heldOutLoss: Record<string, number> | null;
+}
 
 /** Load base → replace routers → train → export (the train stage without the stage plumbing). */
 export async function fineTune(a: FineTuneArgs): Promise<FineTuneSummary> {
@@ -103,7 +107,7 @@ export async function fineTune(a: FineTuneArgs): Promise<FineTuneSummary> {
       fingerprint: JSON.stringify({ stage: 'train', router: a.cfg.router, freeze: a.cfg.freeze, len: [a.cfg.maxSourceLength, a.cfg.maxTargetLength] }),
     });
     writeHfFilesInto(a.outDir, model);
-    return { steps: r.steps, finalLoss: r.finalLoss, router: a.cfg.router, resumedFrom: r.resumedFrom ?? null, sparseLayers: model.sparseLayers().length };
+    return { steps: r.steps, finalLoss: r.finalLoss, router: a.cfg.router, resumedFrom: r.resumedFrom ?? null, sparseLayers: model.sparseLayers().length, heldOutLoss: r.heldOutLoss ?? null };
   } finally {
     model.dispose();
   }

@@ -71,6 +71,8 @@ export interface TrainResult {
   resumedFrom?: number;
   metricsPath: string;
   routingPath?: string;
+  /** Loss parts on the held-out batch in eval mode (`ce`, `layer/name`…), when one was given. */
+  heldOutLoss?: Record<string, number>;
 }
 
 /** Stable identity of the run's settings (not of wall-clock or logging choices). */
@@ -243,18 +245,20 @@ export async function trainLoop<B>(o: TrainLoopOptions<B>): Promise<TrainResult>
   if (!finalCheckpoint) throw new Error(`${ckptDir}: no checkpoint after training`);
   const { metrics: metricsPath } = metrics.writeArrow();
   let routingPath: string | undefined;
-  if (o.heldOutBatch) routingPath = writeRoutingTable(o.task, o.heldOutBatch, join(o.runDir, 'routing.arrow'), o.data, step);
-  return { steps: step, finalLoss: lastLoss, finalCheckpoint, resumedFrom, metricsPath, routingPath };
+  let heldOutLoss: Record<string, number> | undefined;
+  if (o.heldOutBatch) ({ path: routingPath, losses: heldOutLoss } = writeRoutingTable(o.task, o.heldOutBatch, join(o.runDir, 'routing.arrow'), o.data, step));
+  return { steps: step, finalLoss: lastLoss, finalCheckpoint, resumedFrom, metricsPath, routingPath, heldOutLoss };
 }
 
 /**
  * routing.arrow: for each sparse layer and each real token of a held-out batch (eval mode),
  * the number of experts computing it. Columns `layer` utf8, `active_experts` int32.
  */
-export function writeRoutingTable<B>(task: TrainTask<B>, makeBatch: () => B, path: string, data: Pick<BatchSource<B>, 'disposeBatch'>, step: number): string {
+export function writeRoutingTable<B>(task: TrainTask<B>, makeBatch: () => B, path: string, data: Pick<BatchSource<B>, 'disposeBatch'>, step: number): { path: string; losses: Record<string, number> } {
   const batch = makeBatch();
   const layers: string[] = [];
   const active: number[] = [];
+  const losses: Record<string, number> = {};
   try {
     // A manual scope: tidy cannot return the LayerRouting records, so keep their tensors and let
     // endScope dispose everything else the forward pass made.
@@ -264,6 +268,8 @@ export function writeRoutingTable<B>(task: TrainTask<B>, makeBatch: () => B, pat
       const out = task.forward(batch, { training: false, rng: new Rng(0).fork('routing-eval'), step, wantRouting: true });
       routing = out.routing ?? [];
       for (const r of routing) for (const t of routingTensors(r)) tf.keep(t);
+      const values = tf.stack(out.parts.map((p) => p.value)).dataSync();
+      out.parts.forEach((p, i) => { losses[p.layer ? `${p.layer}/${p.name}` : p.name] = values[i]!; });
     } finally {
       tf.engine().endScope();
     }
@@ -277,5 +283,5 @@ export function writeRoutingTable<B>(task: TrainTask<B>, makeBatch: () => B, pat
   }
   if (!existsSync(path.replace(/[^/]+$/, ''))) mkdirSync(path.replace(/[^/]+$/, ''), { recursive: true });
   writeArrowFile(path, makeTable({ layer: { kind: 'utf8', values: layers }, active_experts: { kind: 'int32', values: Int32Array.from(active) as unknown as number[] } }));
-  return path;
+  return { path, losses };
 }

@@ -86,7 +86,10 @@ describe('stages', () => {
     for (const a of columnValues<number>(routing, 'active_experts')) { expect(a).toBeGreaterThanOrEqual(0); expect(a).toBeLessThanOrEqual(4); }
     const m = readArrowFile(join(trainOut, 'metrics.arrow'), { step: 'int32', loss: 'float64', ce: 'float64' });
     expect(columnValues(m, 'step')).toEqual([1, 2, 3]);
-    expect((ctx.records.training as { steps: number }).steps).toBe(3);
+    const summary = ctx.records.training as { steps: number; heldOutLoss: Record<string, number> };
+    expect(summary.steps).toBe(3);
+    expect(summary.heldOutLoss.ce).toBeGreaterThan(0);
+    expect(summary.heldOutLoss.ce).toBeLessThan(Math.log(vocab) + 3); // a plausible CE for ~V classes
 
     // switchyard train: a second invocation resumes the finished run instead of retraining.
     const cmdOut = join(root, 'cmd');
