@@ -11,6 +11,6 @@ export { summarise } from './summarise.js';
 export type { StrategySummary } from './summarise.js';
 export { provenance, describeBackend } from './provenance.js';
 export type { Provenance, DataSourceEntry } from './provenance.js';
-export { reportTable, runsTable } from './tables.js';
+export { reportTable, runsTable, expertLoadTable } from './tables.js';
 export { rougeVsFlopsSpec, expertLoadSpec, activeHistogramSpec, lossCurvesSpec } from './plot-specs.js';
 export { mean, sampleStd } from './stats.js';

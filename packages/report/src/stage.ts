@@ -8,7 +8,7 @@ import { collectRuns } from './collect.js';
 import { runNumbers } from './run-metrics.js';
 import { summarise } from './summarise.js';
 import { provenance } from './provenance.js';
-import { reportTable, runsTable } from './tables.js';
+import { expertLoadTable, reportTable, runsTable } from './tables.js';
 import { writePlots, type Plot } from './plots.js';
 import { buildDocument } from './document.js';
 import { renderMarkdown } from './render-md.js';
@@ -37,7 +37,8 @@ export async function writeReport(rawConfig: unknown, ctx: ReportContext): Promi
 
   writeArrowFile(join(ctx.outDir, 'report.arrow'), reportTable(rows));
   writeArrowFile(join(ctx.outDir, 'runs.arrow'), runsTable(runs));
-  const files = ['report.arrow', 'runs.arrow'];
+  writeArrowFile(join(ctx.outDir, 'expert-load.arrow'), expertLoadTable(rows));
+  const files = ['report.arrow', 'runs.arrow', 'expert-load.arrow'];
   let plots: Plot[] = [];
   if (cfg.plots) {
     plots = await writePlots(rows, ctx.outDir, cfg.fontPath, ctx.log);

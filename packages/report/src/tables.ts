@@ -55,3 +55,19 @@ export function runsTable(runs: RunNumbers[]): Table {
   } satisfies Cols);
   return makeTable(cols);
 }
+
+/** expert-load.arrow: the expert-load plot's numbers, one row per strategy × sparse layer × expert. */
+export function expertLoadTable(rows: StrategySummary[]): Table {
+  const strategy: string[] = [], layer: string[] = [], expert: number[] = [], share: number[] = [];
+  for (const r of rows) {
+    for (const [l, load] of Object.entries(r.expertLoad)) {
+      load.forEach((s, e) => { strategy.push(r.strategy); layer.push(l); expert.push(e); share.push(s); });
+    }
+  }
+  return makeTable({
+    strategy: { kind: 'utf8', values: strategy },
+    layer: { kind: 'utf8', values: layer },
+    expert: { kind: 'int32', values: expert },
+    share: { kind: 'float64', values: share },
+  });
+}

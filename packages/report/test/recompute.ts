@@ -89,3 +89,22 @@ export function printedMatches(printed: string, exact: number): boolean {
   }
   return Math.abs(Number(printed) - exact) <= 0.5 * 10 ** -dec + 1e-9;
 }
+
+/** layer → expert shares: Σ expert_load over logged steps, normalised, then averaged over runs. */
+export function expectedExpertLoad(runs: SyntheticRun[]): Record<string, number[]> {
+  const perRun = runs.map((r) => {
+    const t = arrow(r.dirs.train!, 'routing-metrics.arrow');
+    const layers = t.getChild('layer')!.toArray() as string[];
+    const sums: Record<string, number[]> = {};
+    for (let i = 0; i < t.numRows; i++) {
+      const load = Array.from(t.getChild('expert_load')!.get(i)!.toArray() as ArrayLike<number>);
+      const acc = (sums[layers[i]!] ??= load.map(() => 0));
+      load.forEach((x, e) => { acc[e]! += x; });
+    }
+    for (const l of Object.keys(sums)) { const tot = sums[l]!.reduce((a, b) => a + b, 0); sums[l] = sums[l]!.map((x) => x / tot); }
+    return sums;
+  });
+  const out: Record<string, number[]> = {};
+  for (const l of Object.keys(perRun[0]!)) out[l] = perRun[0]![l]!.map((_, e) => avg(perRun.map((p) => p[l]![e]!)));
+  return out;
+}

@@ -8,7 +8,7 @@ import { tableFromIPC, type Table } from 'apache-arrow';
 import { writeReport, reportStage } from '@switchyard/report';
 import { checkSchema } from '@switchyard/runtime';
 import { buildSweep, type SyntheticRun } from './synthetic-stages.js';
-import { TYPES, cellNumbers, expectedRun, expectedStrategy, markdownTable, printedMatches, type Numbers } from './recompute.js';
+import { TYPES, cellNumbers, expectedExpertLoad, expectedRun, expectedStrategy, markdownTable, printedMatches, type Numbers } from './recompute.js';
 
 const STRATEGIES = [
   { name: 'samsum-linear-softmax-top2', router: { type: 'linear-softmax-topk', topK: 2 }, maxActive: 2, level: 0.3, flops: 2e6 },
@@ -119,6 +119,23 @@ describe('report stage over a sweep (2 strategies × 3 seeds)', () => {
       ['base_rougeL', 'active_experts_per_token', 'flops_per_token', 'train_tokens_per_s', 'train_wall_s', 'eval_wall_s', 'final_loss']
         .forEach((k, j) => check(row[7 + j]!, w[k], `${row[0]}/${row[1]} ${k}`));
     });
+  });
+
+  it('expert-load.arrow holds the expert-load plot\'s shares, recomputed from routing-metrics.arrow', () => {
+    const t = tableFromIPC(readFileSync(join(out, 'expert-load.arrow')));
+    const rows = tableRows(t);
+    for (const s of STRATEGIES) {
+      const want = expectedExpertLoad(runsOf(s.name));
+      const mine = rows.filter((r) => r.strategy === s.name);
+      expect(mine).toHaveLength(Object.values(want).reduce((a, v) => a + v.length, 0));
+      for (const r of mine) expect(Number(r.share)).toBeCloseTo(want[String(r.layer)]![Number(r.expert)]!, 9);
+    }
+  });
+
+  it('report.html carries the same table cells as report.md', () => {
+    const htmlRows = [...html.matchAll(/<tr>(.*?)<\/tr>/g)].map((m) => [...m[1]!.matchAll(/<td>(.*?)<\/td>/g)].map((c) => c[1]!.replace(/<\/?code>/g, '`')));
+    for (const row of markdownTable(md, 'Results by strategy')) expect(htmlRows).toContainEqual(row);
+    for (const row of markdownTable(md, 'Results by run')) expect(htmlRows).toContainEqual(row);
   });
 
   it('states the backend, the synthetic data source, the seeds and each strategy\'s router config', () => {
