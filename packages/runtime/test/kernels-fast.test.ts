@@ -241,6 +241,9 @@ describe('fast WASM kernels agree with the CPU backend', () => {
     const a = tf.randomNormal([3, 4, 5]), b = tf.randomNormal([3, 6, 5]), bias = tf.randomNormal([6]);
     const before = tf.memory().numTensors;
     const bytes = tf.memory().numBytes;
+    // Heap buffers registered with the backend (batch views of matmul operands included).
+    const dataIds = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+    const ids = dataIds();
     tf.tidy(() => {
       tf.matMul(a, b, false, true);
       tf.fused.matMul({ a, b, bias, transposeB: true, activation: 'relu' });
@@ -254,6 +257,7 @@ describe('fast WASM kernels agree with the CPU backend', () => {
     });
     expect(tf.memory().numTensors).toBe(before);
     expect(tf.memory().numBytes).toBe(bytes);
+    expect(dataIds()).toBe(ids);
     tf.dispose([a, b, bias]);
   });
 });

@@ -46,13 +46,21 @@ function broadcastIndex(i: number, outer: readonly number[], shape: readonly num
   return idx;
 }
 
-/** A fresh [rows, cols] heap tensor holding matrix `i` of a [n, rows, cols] tensor. */
-function matrixCopy(b: WasmBackend, t: tf.TensorInfo, i: number): tf.TensorInfo {
+/**
+ * Matrix `i` of a [n, rows, cols] heap tensor as its own tensor id, without a copy: the id is
+ * registered at an interior heap offset. XNNPACK caches packed weights per tensor id, so each
+ * batch needs its own id; it must be released with dropView (never freed: it owns no memory).
+ */
+function matrixView(b: WasmBackend, t: tf.TensorInfo, i: number): tf.TensorInfo {
   const rows = t.shape[1]!, cols = t.shape[2]!;
-  const out = b.makeOutput([rows, cols], t.dtype);
-  const n = rows * cols;
-  b.typedArrayFromHeap(out).set(b.typedArrayFromHeap(t).subarray(i * n, (i + 1) * n));
-  return out;
+  const base = b.dataIdMap.get(t.dataId).memoryOffset;
+  return b.makeOutput([rows, cols], t.dtype, base + i * rows * cols * 4);
+}
+
+function dropView(b: WasmBackend, t: tf.TensorInfo): void {
+  const w = b as WasmBackend & { wasm: { tfjs: { disposeData(id: number): void } }; dataIdMap: { delete(dataId: object): void } };
+  w.wasm.tfjs.disposeData(b.dataIdMap.get(t.dataId).id);
+  w.dataIdMap.delete(t.dataId);
 }
 
 /**
@@ -75,14 +83,16 @@ function batched(backend: tf.KernelBackend, op: Operands, aShape: readonly numbe
   for (let i = 0; i < total; i++) {
     const ai = broadcastIndex(i, op.outer, aShape);
     const bi = broadcastIndex(i, op.outer, bShape);
-    const aI = sharedA ?? matrixCopy(w, op.a, ai);
-    // B gets a fresh heap tensor every time: XNNPACK caches packed weights by tensor id.
-    const bI = matrixCopy(w, op.b, bi);
-    const r = gemm(aI, bI);
-    w.typedArrayFromHeap(out).set(w.typedArrayFromHeap(r).subarray(0, mn), i * mn);
-    w.disposeData(r.dataId);
-    w.disposeData(bI.dataId);
-    if (!sharedA) w.disposeData(aI.dataId);
+    const aI = sharedA ?? matrixView(w, op.a, ai);
+    const bI = matrixView(w, op.b, bi);
+    try {
+      const r = gemm(aI, bI);
+      w.typedArrayFromHeap(out).set(w.typedArrayFromHeap(r).subarray(0, mn), i * mn);
+      w.disposeData(r.dataId);
+    } finally {
+      dropView(w, bI);
+      if (!sharedA) dropView(w, aI);
+    }
   }
   return out;
 }
