@@ -15,16 +15,20 @@ export function rougeVsFlopsSpec(rows: StrategySummary[]): TopLevelSpec | null {
     hi: r.rougeMean.rougeL! + (r.rougeStd.rougeL ?? 0),
   }));
   if (values.length === 0) return null;
+  const seeds = rows.flatMap((r) => r.runs.filter((run) => run.flopsPerToken !== null)
+    .map((run) => ({ strategy: r.strategy, seed: run.seed, flops: run.flopsPerToken!, rougeL: run.rouge.mean.rougeL })));
   const x = { field: 'flops', type: 'quantitative', title: 'forward FLOPs per token', scale: { zero: false }, axis: { format: '.3s' } };
   return {
     $schema: SCHEMA,
-    title: 'ROUGE-L vs FLOPs per token (error bars: ±1 std over seeds)',
+    title: 'ROUGE-L vs FLOPs per token (bars: ±1 std over seeds; rings: seeds)',
     width: 480,
     height: 300,
     data: { values },
     layer: [
       { mark: { type: 'rule' }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: 'ROUGE-L F (×100)', scale: { zero: false } }, y2: { field: 'hi' }, color: { field: 'strategy', type: 'nominal' } } },
       { mark: { type: 'point', filled: true, size: 90 }, encoding: { x, y: { field: 'rougeL', type: 'quantitative' }, color: { field: 'strategy', type: 'nominal', legend: { labelLimit: 360 } } } },
+      // the individual seeds, faint, so the spread behind the bar is visible
+      { data: { values: seeds }, mark: { type: 'point', size: 30, opacity: 0.45 }, encoding: { x, y: { field: 'rougeL', type: 'quantitative' }, color: { field: 'strategy', type: 'nominal' } } },
     ],
   } as TopLevelSpec;
 }
