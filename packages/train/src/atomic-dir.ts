@@ -11,8 +11,11 @@ function fsyncPath(path: string): void {
   try { fsyncSync(fd); } finally { closeSync(fd); }
 }
 
-/** Write `files` (name → bytes or text) as folder `target`, atomically. Replaces an existing folder. */
-export function writeDirAtomic(target: string, files: Record<string, Uint8Array | string>): void {
+/** File content, or a function producing it when its turn comes (so only one large file is in memory at a time). */
+export type FileContent = Uint8Array | string | (() => Uint8Array | string);
+
+/** Write `files` (name → content, in key order) as folder `target`, atomically. Replaces an existing folder. */
+export function writeDirAtomic(target: string, files: Record<string, FileContent>): void {
   const parent = dirname(target);
   mkdirSync(parent, { recursive: true });
   const tmp = join(parent, `${TMP_PREFIX}${basename(target)}-${process.pid}`);
@@ -20,7 +23,7 @@ export function writeDirAtomic(target: string, files: Record<string, Uint8Array 
   mkdirSync(tmp);
   for (const [name, content] of Object.entries(files)) {
     const path = join(tmp, name);
-    writeFileSync(path, content);
+    writeFileSync(path, typeof content === 'function' ? content() : content);
     fsyncPath(path);
   }
   fsyncPath(tmp);

@@ -11,7 +11,7 @@ import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { RngState } from '@switchyard/runtime';
-import { writeDirAtomic, removeStaleTemps } from './atomic-dir.js';
+import { writeDirAtomic, removeStaleTemps, type FileContent } from './atomic-dir.js';
 import { decodeTensorFile, encodeTensorFile, type HostTensor } from './tensor-file.js';
 import type { Optimizer, OptimizerState } from './optim/optimizer.js';
 import type { DataPosition } from './data-order.js';
@@ -53,21 +53,33 @@ export interface SaveCheckpointArgs {
   optimizer: Optimizer;
   fingerprint: string;
   /** More files for the folder (e.g. HF config.json + model.safetensors, so a checkpoint is loadable by model-core). */
-  extraFiles?: Record<string, Uint8Array | string>;
+  extraFiles?: Record<string, FileContent>;
 }
 
 /** Write a checkpoint atomically under `dir`; returns its folder. */
 export function saveCheckpoint(dir: string, a: SaveCheckpointArgs): string {
-  const weights = encodeTensorFile(parameterSnapshot(a.params), { format: 'pt' });
-  const opt = a.optimizer.exportState();
-  const optBytes = encodeTensorFile(Object.fromEntries(Object.entries(opt.slots).map(([k, s]) => [k, { shape: s.shape, data: s.data }])));
-  const state: CheckpointState = {
-    format: CHECKPOINT_FORMAT, step: a.step, position: a.position, rng: a.rng,
-    optimizer: { kind: opt.kind, step: opt.step }, fingerprint: a.fingerprint,
-    files: { 'weights.safetensors': sha256(weights), 'optimizer.safetensors': sha256(optBytes) },
-  };
+  // Each tensor file is produced when written and hashed on the way, so the host holds one
+  // large buffer at a time; state.json (with the hashes) is written last.
+  const hashes: Record<string, string> = {};
+  let optMeta: { kind: string; step: number } | undefined;
+  const hashed = (name: string, make: () => Uint8Array) => () => { const b = make(); hashes[name] = sha256(b); return b; };
   const target = join(dir, checkpointName(a.step));
-  writeDirAtomic(target, { ...(a.extraFiles ?? {}), 'weights.safetensors': weights, 'optimizer.safetensors': optBytes, 'state.json': JSON.stringify(state, null, 1) + '\n' });
+  writeDirAtomic(target, {
+    ...(a.extraFiles ?? {}),
+    'weights.safetensors': hashed('weights.safetensors', () => encodeTensorFile(parameterSnapshot(a.params), { format: 'pt' })),
+    'optimizer.safetensors': hashed('optimizer.safetensors', () => {
+      const opt = a.optimizer.exportState();
+      optMeta = { kind: opt.kind, step: opt.step };
+      return encodeTensorFile(opt.slots);
+    }),
+    'state.json': () => {
+      const state: CheckpointState = {
+        format: CHECKPOINT_FORMAT, step: a.step, position: a.position, rng: a.rng,
+        optimizer: optMeta!, fingerprint: a.fingerprint, files: hashes,
+      };
+      return JSON.stringify(state, null, 1) + '\n';
+    },
+  });
   return target;
 }
 

@@ -8,7 +8,7 @@ import { trainLoop, type TrainResult } from './train-loop.js';
 import { SwitchTask, PreparedSource } from './switch-task.js';
 import { batchesPerEpoch } from './data-order.js';
 import { optimizerConfig, scheduleConfig, type LoopSection } from './config.js';
-import { writeDirAtomic, writeFileAtomic } from './atomic-dir.js';
+import { writeDirAtomic, writeFileAtomic, type FileContent } from './atomic-dir.js';
 
 export interface TrainSwitchOptions {
   model: SwitchTransformer;
@@ -48,17 +48,17 @@ export async function trainSwitch(o: TrainSwitchOptions): Promise<TrainResult> {
   });
 }
 
-/** HF-format files of a model: config.json + model.safetensors. */
-export function hfFiles(model: SwitchTransformer): Record<string, Uint8Array | string> {
+/** HF-format files of a model: config.json + model.safetensors (the latter built when written). */
+export function hfFiles(model: SwitchTransformer): Record<string, FileContent> {
   return {
     'config.json': JSON.stringify(switchConfigToJson(model.config), null, 2) + '\n',
-    'model.safetensors': writeSafetensors(stateDict(model)),
+    'model.safetensors': () => writeSafetensors(stateDict(model)),
   };
 }
 
 /** Write the HF files into an existing folder (file by file, each atomic). */
 export function writeHfFilesInto(dir: string, model: SwitchTransformer): void {
-  for (const [name, content] of Object.entries(hfFiles(model))) writeFileAtomic(join(dir, name), content);
+  for (const [name, content] of Object.entries(hfFiles(model))) writeFileAtomic(join(dir, name), typeof content === 'function' ? content() : content);
 }
 
 /** Write the HF files as a new folder, atomically. */

@@ -21,7 +21,7 @@ import { learningRate, type ScheduleConfig } from './schedule.js';
 import { accumulate, clipCoefficient, disposeGrads, globalNorm, type GradMap } from './grad-utils.js';
 import { batchAt, type DataPosition } from './data-order.js';
 import { latestGoodCheckpoint, pruneCheckpoints, removeCheckpointsAfter, restoreWeights, saveCheckpoint, listCheckpoints } from './checkpoint.js';
-import { writeFileAtomic } from './atomic-dir.js';
+import { writeFileAtomic, type FileContent } from './atomic-dir.js';
 import { MetricsLog, ProgressBar, humanLine, type LayerRecord, type MetricsRecord } from './metrics-log.js';
 import { NonFiniteError, firstNonFiniteGradient, firstNonFiniteParameter } from './nan-guard.js';
 import { disposeRouting, layerStats, routingTensors } from './routing-stats.js';
@@ -55,7 +55,7 @@ export interface TrainLoopOptions<B> {
   /** A batch for routing.arrow at the end (per layer, per real token, active experts). */
   heldOutBatch?: () => B;
   /** Extra files written into every checkpoint folder (SwitchTask: the HF checkpoint). */
-  checkpointFiles?: () => Record<string, Uint8Array | string>;
+  checkpointFiles?: () => Record<string, FileContent>;
   log?: (line: string) => void;
   /** Called after every update (after its checkpoint, if any). */
   onStep?: (info: { step: number; checkpoint?: string }) => void | Promise<void>;
