@@ -84,7 +84,8 @@ export function lossCurvesSpec(rows: StrategySummary[]): TopLevelSpec | null {
     width: 480,
     height: 300,
     data: { values },
-    mark: { type: 'line', point: true },
+    // lines without point marks, so the seed legend shows the dash patterns
+    mark: { type: 'line', strokeWidth: 2 },
     encoding: {
       x: { field: 'step', type: 'quantitative', title: 'step' },
       y: { field: 'loss', type: 'quantitative', title: 'train loss', scale: { zero: false } },
