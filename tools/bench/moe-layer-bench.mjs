@@ -84,8 +84,11 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.le
 const loadBefore = os.loadavg()[0];
 for (let i = 0; i < warmup; i++) for (const a of arms) a.run({ warmup: 0, repeats: 1, backward: true });
 const samples = arms.map(() => []);
+// Order is shuffled every round (seeded) and each sample follows one untimed run of the same arm,
+// so no arm always pays for the clean-up of the one before it (the dense arm's large buffers).
+const orderRng = rng.fork('order');
 for (let r = 0; r < repeats; r++) {
-  arms.forEach((a, i) => samples[i].push(a.run({ warmup: 0, repeats: 1, backward: true })));
+  for (const i of orderRng.permutation(arms.length)) samples[i].push(arms[i].run({ warmup: 1, repeats: 1, backward: true }));
   process.stderr.write(`round ${r + 1}/${repeats} done\n`);
 }
 const loadAfter = os.loadavg()[0];
@@ -112,7 +115,7 @@ const lines = [
   '',
   `Machine: ${os.cpus().length} logical CPUs (nproc), ${cpuModel()}; backend ${info.name} (tfjs ${info.tfjsBackend} ${info.tfjsVersion}), ${info.threads} thread${info.threads === 1 ? '' : 's'}; Node ${process.version}; ${new Date().toISOString().slice(0, 16)}Z.`,
   `Load average (1 min) ${loadBefore.toFixed(2)} at the start, ${loadAfter.toFixed(2)} at the end (other processes share the CPUs).`,
-  `Layer: N=${N} tokens, d=${D}, d_ff=${F}, E=${E} ReLU experts; median over ${repeats} interleaved rounds after ${warmup} warm-up round${warmup === 1 ? '' : 's'}; forward in eval mode, forward+backward = gradients of every expert and router weight.`,
+  `Layer: N=${N} tokens, d=${D}, d_ff=${F}, E=${E} ReLU experts; median over ${repeats} rounds (arms in a shuffled order each round, each timed run preceded by an untimed one) after ${warmup} warm-up round${warmup === 1 ? '' : 's'}; forward in eval mode, forward+backward = gradients of every expert and router weight.`,
   'Sparse rows: per expert gather the routed rows, FFN, weight, scatter-add (tf.unsortedSegmentSum); the dense row runs all E experts on every token.',
   '',
   '| layer | dispatch | mean active experts | forward ms | forward µs/token | fwd+bwd ms | fwd+bwd µs/token | forward time / dense | fwd+bwd time / dense | FLOPs / dense (active/E) |',
