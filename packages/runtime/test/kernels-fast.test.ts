@@ -236,6 +236,26 @@ describe('fast WASM kernels agree with the CPU backend', () => {
     expect(err).toBeLessThanOrEqual(TOL);
   });
 
+  it('Sum/Mean/UnsortedSegmentSum gradients (registered globally) equal their closed forms', async () => {
+    await tf.setBackend('wasm');
+    // d/dx Σ_axes(x)·c = c broadcast back; Mean divides by the reduced size.
+    const x = tf.tensor(rng.normalArray(2 * 3 * 4), [2, 3, 4]);
+    const c = tf.tensor(rng.normalArray(3), [1, 3, 1]);
+    const gs = tf.grad((v: tf.Tensor) => tf.sum(v, [0, 2], true).mul(c).sum())(x);
+    const gm = tf.grad((v: tf.Tensor) => tf.mean(v, [0, 2]).mul(c.reshape([3])).sum())(x);
+    const cv = c.dataSync();
+    const want = Array.from({ length: 24 }, (_, i) => cv[Math.floor(i / 4) % 3]!);
+    expect(relErr(gs.dataSync(), want)).toBe(0);
+    expect(relErr(gm.dataSync(), want.map((v) => v / 8))).toBeLessThanOrEqual(TOL);
+    expect(gs.dtype).toBe('float32');
+    // d/dx Σ unsortedSegmentSum(x, ids)·dy: row i gets dy[ids[i]], zero where ids[i] < 0.
+    const ids = tf.tensor1d([2, -1, 0, 2, 1], 'int32');
+    const dy = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+    const gu = tf.grad((v: tf.Tensor) => tf.unsortedSegmentSum(v, ids, 3).mul(dy).sum())(tf.zeros([5, 2]));
+    expect(Array.from(gu.dataSync())).toEqual([5, 6, 0, 0, 1, 2, 5, 6, 3, 4]);
+    tf.dispose([x, c, gs, gm, ids, dy, gu]);
+  });
+
   it('does not leak tensors', async () => {
     await tf.setBackend('wasm');
     const a = tf.randomNormal([3, 4, 5]), b = tf.randomNormal([3, 6, 5]), bias = tf.randomNormal([6]);
@@ -254,6 +274,8 @@ describe('fast WASM kernels agree with the CPU backend', () => {
       tf.unstack(a, 1);
       tf.gather(a, tf.tensor1d([2, 0], 'int32'), 1);
       tf.clone(a);
+      tf.grads((p: tf.Tensor) => tf.mean(tf.sum(p, 0), -1).sum())([a]);
+      tf.grad((p: tf.Tensor) => tf.unsortedSegmentSum(p, tf.tensor1d([1, -1, 0], 'int32'), 2).sum())(a);
     });
     expect(tf.memory().numTensors).toBe(before);
     expect(tf.memory().numBytes).toBe(bytes);

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { makeGatherKernel } from './fast-gather.js';
 import { makeBatchMatMulKernel, makeFusedMatMulKernel } from './fast-matmul.js';
 import { COMPARE_KERNELS, makeCompareKernel, makeIdentityKernel } from './fast-misc.js';
+import { registerFastGradients } from './fast-grads.js';
 import { makeSumKernel } from './fast-sum.js';
 import { describeNative, loadNativeKernels, makeNativeBatchMatMulKernel, makeNativeFusedMatMulKernel, type NativeInfo } from './native-matmul.js';
 import { makeSliceKernel, makeSplitVKernel, makeUnpackKernel } from './fast-slice.js';
@@ -60,6 +61,7 @@ export function registerMissingKernels(backendName: string): void {
   }
   if (backendName === 'wasm' && process.env.SWITCHYARD_WASM_FIXES !== '0') {
     for (const [name, make] of Object.entries(WASM_FIXES)) replaceKernel(name, backendName, make);
+    registerFastGradients();
   }
   if (backendName === 'wasm') {
     const k = loadNativeKernels();
