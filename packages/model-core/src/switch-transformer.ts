@@ -58,6 +58,16 @@ function linear(x: tf.Tensor, w: tf.Variable | tf.Tensor): tf.Tensor {
   return out.reshape([...x.shape.slice(0, -1), w.shape[1]!]);
 }
 
+/**
+ * Inverted dropout (HF `nn.Dropout(dropout_rate)` at T5's sites), only in training; the mask
+ * comes from the layer context's Rng so runs are reproducible.
+ */
+function dropout(x: tf.Tensor, lc: LayerContext | undefined, rate: number): tf.Tensor {
+  if (!lc?.training || rate <= 0) return x;
+  const keep = tf.cast(tf.greaterEqual(lc.rng.uniformTensor(x.shape), rate), 'float32');
+  return tf.mul(x, tf.mul(keep, 1 / (1 - rate)));
+}
+
 // ---------------------------------------------------------------------------------------------
 // RMSNorm (T5LayerNorm): x · rsqrt(mean(x²) + ε) · w — no mean subtraction, no bias.
 class RMSNorm {
@@ -102,12 +112,13 @@ class Attention {
    * x [B, Lq, D]; kv keys/values [B, H, Lk, K]; bias broadcastable to [B, H, Lq, Lk].
    * Returns the output [B, Lq, D] and the attention probabilities [B, H, Lq, Lk].
    */
-  attend(x: tf.Tensor3D, kv: KV, bias: tf.Tensor): { out: tf.Tensor3D; probs: tf.Tensor4D } {
+  attend(x: tf.Tensor3D, kv: KV, bias: tf.Tensor, lc?: LayerContext): { out: tf.Tensor3D; probs: tf.Tensor4D } {
     const [b, lq] = x.shape;
     const q = this.heads(x, this.q);                                  // [B, H, Lq, K]
     const scores = tf.add(tf.matMul(q, kv.k, false, true), bias);     // [B, H, Lq, Lk]
     const probs = tf.softmax(scores) as tf.Tensor4D;
-    const ctx = tf.transpose(tf.matMul(probs, kv.v), [0, 2, 1, 3]);   // [B, Lq, H, K]
+    const dropped = dropout(probs, lc, this.cfg.dropout_rate);
+    const ctx = tf.transpose(tf.matMul(dropped, kv.v), [0, 2, 1, 3]); // [B, Lq, H, K]
     const out = linear(ctx.reshape([b, lq, -1]), this.o) as tf.Tensor3D;
     return { out, probs };
   }
@@ -117,12 +128,14 @@ class Attention {
 // Feed-forward networks: dense wo(relu(wi(x))), and the sparse MoE version with a router slot.
 class DenseFFN {
   readonly wi: tf.Variable; readonly wo: tf.Variable; // [D, F], [F, D]
+  private readonly rate: number;
   constructor(ps: ParamStore, name: string, cfg: SwitchConfig) {
     const f = cfg.initializer_factor;
+    this.rate = cfg.dropout_rate;
     this.wi = ps.normal(`${name}.wi.weight`, [cfg.d_model, cfg.d_ff], f * cfg.d_model ** -0.5, 'linear');
     this.wo = ps.normal(`${name}.wo.weight`, [cfg.d_ff, cfg.d_model], f * cfg.d_ff ** -0.5, 'linear');
   }
-  apply(x: tf.Tensor): tf.Tensor { return linear(tf.relu(linear(x, this.wi)), this.wo); }
+  apply(x: tf.Tensor, lc?: LayerContext): tf.Tensor { return linear(dropout(tf.relu(linear(x, this.wi)), lc, this.rate), this.wo); }
 }
 
 /** What one sparse layer reports for a forward call (tokens flattened: N = groups × groupSize). */
@@ -140,6 +153,7 @@ export interface SparseLayerRecord {
 }
 
 export interface LayerContext {
+  /** Training mode: dropout (config dropout_rate) and router noise apply only when true. */
   training: boolean;
   rng: Rng;
   step?: number;
@@ -166,8 +180,8 @@ export class SparseFFN {
   }
 
   /** Every expert on every token (CompeteSMoE-style routers, dense routers). [N, D] → [E, N, D] */
-  allExpertOutputs(x: tf.Tensor2D): tf.Tensor3D {
-    return tf.stack(this.experts.map((ex) => ex.apply(x))) as tf.Tensor3D;
+  allExpertOutputs(x: tf.Tensor2D, lc?: LayerContext): tf.Tensor3D {
+    return tf.stack(this.experts.map((ex) => ex.apply(x, lc))) as tf.Tensor3D;
   }
 
   /**
@@ -183,8 +197,8 @@ export class SparseFFN {
       training: lc.training, rng: lc.rng, groupSize, step: lc.step,
       tokenIds: lc.tokenIds ? (lc.tokenIds.reshape([-1]) as tf.Tensor1D) : undefined,
       allExpertOutputs: (xx: tf.Tensor2D) => {
-        if (xx === x) { dense ??= this.allExpertOutputs(x); return dense; }
-        return this.allExpertOutputs(xx);
+        if (xx === x) { dense ??= this.allExpertOutputs(x, lc); return dense; }
+        return this.allExpertOutputs(xx, lc);
       },
     };
     const r = this.router.route(x, ctx);
@@ -193,7 +207,7 @@ export class SparseFFN {
     const xe = r.jitteredInput ?? x;                                     // [N, D]
     let y: tf.Tensor2D;
     if (r.denseCompute) {
-      dense = xe === x ? (dense ?? this.allExpertOutputs(x)) : this.allExpertOutputs(xe);   // [E, N, D]
+      dense = xe === x ? (dense ?? this.allExpertOutputs(x, lc)) : this.allExpertOutputs(xe, lc);   // [E, N, D]
       const w = tf.transpose(r.weights).reshape([e, n, 1]);              // [E, N, 1]
       y = tf.sum(tf.mul(dense, w), 0) as tf.Tensor2D;
     } else {
@@ -205,7 +219,7 @@ export class SparseFFN {
         const idx: number[] = [];
         for (let t = 0; t < n; t++) if (mask[t * e + ex]! !== 0) idx.push(t);
         if (idx.length === 0) continue;
-        parts.push(this.experts[ex]!.apply(tf.gather(xe, tf.tensor1d(idx, 'int32'))));  // [n_e, D]
+        parts.push(this.experts[ex]!.apply(tf.gather(xe, tf.tensor1d(idx, 'int32')), lc));  // [n_e, D]
         for (const t of idx) { rows.push(t); flat.push(t * e + ex); }
       }
       if (parts.length === 0) {
@@ -250,8 +264,10 @@ export class T5Block {
   readonly crossNorm?: RMSNorm; readonly crossAttn?: Attention;
   readonly ffNorm: RMSNorm;
   readonly dense?: DenseFFN; readonly sparse?: SparseFFN;
+  private readonly rate: number;
   constructor(ps: ParamStore, readonly prefix: string, cfg: SwitchConfig, opts: { relativeBias: boolean; cross: boolean; sparse: boolean }, rng: Rng) {
     const eps = cfg.layer_norm_epsilon;
+    this.rate = cfg.dropout_rate;
     this.selfAttn = new Attention(ps, `${prefix}.layer.0.SelfAttention`, cfg, opts.relativeBias);
     this.selfNorm = new RMSNorm(ps, `${prefix}.layer.0.layer_norm`, cfg.d_model, eps);
     let ff = 1;
@@ -271,8 +287,8 @@ export class T5Block {
     const xs = this.selfNorm.apply(h) as tf.Tensor3D;
     let kv = this.selfAttn.project(xs);
     if (inp.cache?.self) kv = { k: tf.concat([inp.cache.self.k, kv.k], 2), v: tf.concat([inp.cache.self.v, kv.v], 2) };
-    const sa = this.selfAttn.attend(xs, kv, inp.selfBias);
-    h = tf.add(h, sa.out);
+    const sa = this.selfAttn.attend(xs, kv, inp.selfBias, lc);
+    h = tf.add(h, dropout(sa.out, lc, this.rate));
     if (inp.capture) out.selfProbs = sa.probs;
     const cache: BlockCache = {};
     if (inp.useCache) cache.self = kv;
@@ -281,8 +297,8 @@ export class T5Block {
       if (!inp.encoderHidden || !inp.crossBias) throw new Error(`${this.prefix}: cross-attention needs the encoder output`);
       const xc = this.crossNorm.apply(h) as tf.Tensor3D;
       const ckv = inp.cache?.cross ?? this.crossAttn.project(inp.encoderHidden);
-      const ca = this.crossAttn.attend(xc, ckv, inp.crossBias);
-      h = tf.add(h, ca.out);
+      const ca = this.crossAttn.attend(xc, ckv, inp.crossBias, lc);
+      h = tf.add(h, dropout(ca.out, lc, this.rate));
       if (inp.capture) out.crossProbs = ca.probs;
       if (inp.useCache) cache.cross = ckv;
     }
@@ -291,10 +307,10 @@ export class T5Block {
     const [b, l, d] = xf.shape;
     if (this.sparse) {
       const { y, record } = this.sparse.apply(xf.reshape([b * l, d]) as tf.Tensor2D, b, l, lc);
-      h = tf.add(h, y.reshape([b, l, d]));
+      h = tf.add(h, dropout(y.reshape([b, l, d]), lc, this.rate));
       out.sparse = record;
     } else {
-      h = tf.add(h, this.dense!.apply(xf));
+      h = tf.add(h, dropout(this.dense!.apply(xf, lc), lc, this.rate));
     }
     out.hidden = h as tf.Tensor3D;
     if (inp.useCache) out.cache = cache;
@@ -381,7 +397,7 @@ export class T5Stack {
     const crossBias = inp.encoderMask ? paddingBias(inp.encoderMask) : undefined;
     const out: StackOutputs = { hidden: inp.embeddings, hiddenStates: [], selfAttentions: [], crossAttentions: [], sparse: [] };
     if (inp.useCache) out.cache = [];
-    let h = inp.embeddings;
+    let h = dropout(inp.embeddings, lc, this.cfg.dropout_rate) as tf.Tensor3D;
     for (let i = 0; i < this.blocks.length; i++) {
       if (inp.capture) out.hiddenStates.push(h);
       const bo = this.blocks[i]!.forward(h, {
@@ -393,7 +409,7 @@ export class T5Stack {
       if (bo.sparse) out.sparse.push(bo.sparse);
       if (out.cache) out.cache.push(bo.cache ?? {});
     }
-    out.hidden = this.finalNorm.apply(h) as tf.Tensor3D;
+    out.hidden = dropout(this.finalNorm.apply(h), lc, this.cfg.dropout_rate) as tf.Tensor3D;
     if (inp.capture) out.hiddenStates.push(out.hidden);
     return out;
   }
