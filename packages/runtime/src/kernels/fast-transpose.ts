@@ -30,11 +30,32 @@ export function simplifyPermutation(shape: readonly number[], perm: readonly num
   return { shape: mergedShape, perm: inputPos };
 }
 
+/** 4-byte data is moved as Int32 (exact bits, one element type for the JIT); bools as bytes. */
+function bits(a: HeapArray): Int32Array | Uint8Array {
+  return a.BYTES_PER_ELEMENT === 4 ? new Int32Array(a.buffer, a.byteOffset, a.length) : (a as Uint8Array);
+}
+
+/** dst[dO + i·dq + j] = src[so + i + j·sL] for i < Q, j < L, in TILE×TILE blocks. */
+function tile2d(src: Int32Array | Uint8Array, so: number, dst: Int32Array | Uint8Array, dO: number, Q: number, L: number, dq: number, sL: number): void {
+  for (let i0 = 0; i0 < Q; i0 += TILE) {
+    const i1 = Math.min(Q, i0 + TILE);
+    for (let j0 = 0; j0 < L; j0 += TILE) {
+      const j1 = Math.min(L, j0 + TILE);
+      for (let i = i0; i < i1; i++) {
+        const d = dO + i * dq;
+        let sIdx = so + i + j0 * sL;
+        for (let j = j0; j < j1; j++, sIdx += sL) dst[d + j] = src[sIdx]!;
+      }
+    }
+  }
+}
+
 /** dst[out index] = src[permuted index]; `shape` is the input shape. */
-export function transposeValues(src: HeapArray, shape: readonly number[], perm: readonly number[], dst: HeapArray): void {
+export function transposeValues(srcIn: HeapArray, shape: readonly number[], perm: readonly number[], dstIn: HeapArray): void {
   const { shape: s, perm: p } = simplifyPermutation(shape, perm);
   const r = s.length;
-  if (r <= 1 || p.every((v, i) => v === i)) { dst.set(src.subarray(0, dst.length)); return; }
+  if (r <= 1 || p.every((v, i) => v === i)) { dstIn.set(srcIn.subarray(0, dstIn.length)); return; }
+  const src = bits(srcIn), dst = bits(dstIn);
   const inStrides = stridesOf(s);
   const outShape = p.map((v) => s[v]!);
   const outStrides = stridesOf(outShape);
@@ -54,19 +75,8 @@ export function transposeValues(src: HeapArray, shape: readonly number[], perm: 
   const q = p.indexOf(last);
   const Q = outShape[q]!, L = outShape[last]!;
   const dq = outStrides[q]!, sL = srcStride[last]!;
-  forEachOuter(outShape, srcStride, outStrides, [q, last], (so, dO) => {
-    for (let i0 = 0; i0 < Q; i0 += TILE) {
-      const i1 = Math.min(Q, i0 + TILE);
-      for (let j0 = 0; j0 < L; j0 += TILE) {
-        const j1 = Math.min(L, j0 + TILE);
-        for (let i = i0; i < i1; i++) {
-          const d = dO + i * dq;
-          let sIdx = so + i + j0 * sL;
-          for (let j = j0; j < j1; j++, sIdx += sL) dst[d + j] = src[sIdx]!;
-        }
-      }
-    }
-  });
+  if (r === 2) { tile2d(src, 0, dst, 0, Q, L, dq, sL); return; }
+  forEachOuter(outShape, srcStride, outStrides, [q, last], (so, dO) => tile2d(src, so, dst, dO, Q, L, dq, sL));
 }
 
 /** Visit every combination of the output dims not in `skip`, with matching src/dst offsets. */
