@@ -44,7 +44,7 @@ describe('pipeline caching through Nx', () => {
     // Middle edit: that stage and its descendant re-run, the source does not.
     writePipeline(file, 3, 'mean');
     expect(await run(name)).toEqual(['smoke-summary', 'smoke-transform']);
-  });
+  }, 300000);
 
   it('shares an identical stage between two pipelines (content-keyed)', async () => {
     writePipeline(file, 2, 'mean');
@@ -52,7 +52,7 @@ describe('pipeline caching through Nx', () => {
     writePipeline(twin, 5, 'max');
     // The twin's source stage has the same config and seed: it is not run again.
     expect(await run(`${name}-twin`)).toEqual(['smoke-summary', 'smoke-transform']);
-  });
+  }, 300000);
 
   it('reports a bad pipeline with file, JSON path and allowed values, without breaking nx', async () => {
     writePipeline(bad, 2, 'mean', { operation: 'scal', fator: 2 });
@@ -70,5 +70,5 @@ describe('pipeline caching through Nx', () => {
     rmSync(bad); rmSync(broken);
     const ok = await nx(['run', 'pipeline:validate']);
     expect(ok.exitCode).toBe(0);
-  });
+  }, 300000);
 });
