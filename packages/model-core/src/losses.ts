@@ -29,16 +29,19 @@ export function crossEntropyIgnore(logits: tf.Tensor3D, labels: tf.Tensor2D): tf
     const pick = tf.add(tf.mul(tf.range(0, n, 1, 'int32'), tf.scalar(v, 'int32')), safe);
     const ce = tf.customGrad(((lg: tf.Tensor, save: tf.GradSaveFunc) => {
       const shifted = tf.sub(lg, tf.max(lg, 1, true));                        // [N, V]
-      const lse = tf.log(tf.sum(tf.exp(shifted), 1));                         // [N]
+      const ex = tf.exp(shifted);                                             // [N, V]
+      const sum = tf.sum(ex, 1);                                              // [N]
       const target = tf.gather(shifted.reshape([-1]), pick);                  // [N]
       // Saved tensors outlive this tidy (gradients run after it): keep scale and labels with them.
-      save([shifted, lse, scale, safe]);
+      // Saving exp(shifted) spares a second Exp over [N, V] in the backward pass.
+      save([ex, sum, scale, safe]);
       return {
-        value: tf.sum(tf.mul(tf.sub(lse, target), scale)),
+        value: tf.sum(tf.mul(tf.sub(tf.log(sum), target), scale)),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [sh, l, sc, lb] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
-          const p = tf.exp(tf.sub(sh, l.expandDims(1)));                      // softmax [N, V]
-          const g = tf.mul(tf.sub(p, tf.oneHot(lb, v)), tf.mul(sc, dy).expandDims(1));
+          const [e, sm, sc, lb] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+          const w = tf.mul(sc, dy);                                           // [N]
+          // (softmax − onehot)·w = e·(w/sum) − onehot·w
+          const g = tf.sub(tf.mul(e, tf.div(w, sm).expandDims(1)), tf.mul(tf.oneHot(lb, v), w.expandDims(1)));
           return [g];
         },
       };
