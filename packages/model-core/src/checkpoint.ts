@@ -4,12 +4,13 @@
 // Tied copies (`encoder.embed_tokens.weight`, `decoder.embed_tokens.weight`, `lm_head.weight`)
 // are accepted on import when equal to `shared.weight` and omitted on export, as
 // `save_pretrained` does.
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@switchyard/runtime';
 import { parseSwitchConfig, switchConfigToJson, type SwitchConfig } from './config.js';
-import { parseSafetensors, readTensor, writeSafetensors, SafetensorsError, type FloatTensor, type SafetensorsFile } from './safetensors.js';
+import { openSafetensors, readTensor, writeSafetensors, SafetensorsError, type FloatTensor, type SafetensorsFile } from './safetensors.js';
 import { SwitchTransformer, type ModelParameter } from './switch-transformer.js';
 
 export class CheckpointError extends Error {}
@@ -43,6 +44,8 @@ export function stateDict(model: SwitchTransformer): Map<string, FloatTensor> {
 export interface TensorSource {
   /** The file (or index file) the tensors come from, for messages. */
   description: string;
+  /** Release open files. */
+  close(): void;
   get(key: string): FloatTensor; keys(): string[]; fileOf(key: string): string; shapeOf(key: string): number[] }
 
 function sourceFromFiles(files: SafetensorsFile[], description: string): TensorSource {
@@ -56,6 +59,7 @@ function sourceFromFiles(files: SafetensorsFile[], description: string): TensorS
   }
   return {
     description,
+    close: () => { for (const f of files) f.close(); },
     keys: () => [...where.keys()],
     fileOf: (k) => where.get(k)?.file ?? '<none>',
     shapeOf: (k) => [...where.get(k)!.entries.get(k)!.shape],
@@ -71,9 +75,7 @@ function sourceFromFiles(files: SafetensorsFile[], description: string): TensorS
 export async function openCheckpointTensors(dir: string): Promise<TensorSource> {
   const single = path.join(dir, 'model.safetensors');
   const index = path.join(dir, 'model.safetensors.index.json');
-  let bytes: Uint8Array | undefined;
-  try { bytes = new Uint8Array(await readFile(single)); } catch { bytes = undefined; }
-  if (bytes) return sourceFromFiles([parseSafetensors(bytes, single)], single);
+  if (existsSync(single)) return sourceFromFiles([openSafetensors(single)], single);
   let raw: string;
   try { raw = await readFile(index, 'utf8'); } catch {
     throw new CheckpointError(`${dir}: neither model.safetensors nor model.safetensors.index.json exists`);
@@ -88,11 +90,20 @@ export async function openCheckpointTensors(dir: string): Promise<TensorSource> 
     shardNames.add(f);
   }
   const files: SafetensorsFile[] = [];
-  for (const name of [...shardNames].sort()) {
-    const p = path.join(dir, name);
-    files.push(parseSafetensors(new Uint8Array(await readFile(p)), p));
+  try {
+    for (const name of [...shardNames].sort()) files.push(openSafetensors(path.join(dir, name)));
+  } catch (e) {
+    for (const f of files) f.close();
+    throw e;
   }
-  const src = sourceFromFiles(files, index);
+  let src: TensorSource;
+  try { src = sourceFromFiles(files, index); } catch (e) { for (const f of files) f.close(); throw e; }
+  try { checkIndex(src, idx.weight_map, dir, index); } catch (e) { src.close(); throw e; }
+  return src;
+}
+
+function checkIndex(src: TensorSource, weightMap: Record<string, unknown>, dir: string, index: string): void {
+  const idx = { weight_map: weightMap };
   for (const [k, f] of Object.entries(idx.weight_map)) {
     const actual = src.fileOf(k);
     if (actual !== path.join(dir, f as string)) throw new CheckpointError(`${index}: weight_map says "${k}" is in ${f as string}, but ${actual === '<none>' ? 'no shard holds it' : `it is in ${actual}`}`);
@@ -101,7 +112,6 @@ export async function openCheckpointTensors(dir: string): Promise<TensorSource> 
     const extra = src.keys().filter((k) => !(k in idx.weight_map!));
     throw new CheckpointError(`${index}: shards hold keys missing from weight_map: ${extra.slice(0, 5).join(', ')}`);
   }
-  return src;
 }
 
 /**
@@ -168,7 +178,7 @@ export async function loadCheckpoint(dir: string, opts: LoadOptions = {}): Promi
   if (opts.configOverrides) config = parseSwitchConfig({ ...switchConfigToJson(config), ...opts.configOverrides }, path.join(dir, 'config.json'));
   const src = await openCheckpointTensors(dir);
   const model = new SwitchTransformer(config, new Rng(opts.seed ?? 0));
-  try { loadWeights(model, src); } catch (e) { model.dispose(); throw e; }
+  try { loadWeights(model, src); } catch (e) { model.dispose(); throw e; } finally { src.close(); }
   return model;
 }
 

@@ -9,7 +9,7 @@ export type { SwitchConfig, RouterSlotConfig, DroppedTokenRule } from './config.
 export { PRESETS, presetConfig } from './presets.js';
 export { defaultRouterSlot } from './router-slot.js';
 export { relativePositionBucket, bucketTable, positionBias } from './relative-position.js';
-export { parseSafetensors, readTensor, writeSafetensors, SafetensorsError, MAX_HEADER_BYTES } from './safetensors.js';
+export { parseSafetensors, openSafetensors, readTensor, writeSafetensors, SafetensorsError, MAX_HEADER_BYTES } from './safetensors.js';
 export type { SafetensorsFile, SafetensorsDtype, TensorEntry, FloatTensor } from './safetensors.js';
 export { loadCheckpoint, saveCheckpoint, loadWeights, stateDict, openCheckpointTensors, CheckpointError } from './checkpoint.js';
 export type { LoadOptions, TensorSource } from './checkpoint.js';

@@ -4,7 +4,9 @@
 // raw little-endian tensor bytes; offsets are relative to the first byte after the header.
 // The header comes from files we did not write, so parsing is bounded and every field is
 // validated before any byte is read: a hostile header gives a SafetensorsError naming the file
-// and the key, never an out-of-range read or a huge allocation.
+// and the key, never an out-of-range read or a huge allocation. Files are read by byte range
+// (`openSafetensors`), so checkpoints above Node's 2 GiB single-read limit load too.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 /** Largest header accepted (the reference implementation uses 100 MB). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -32,8 +34,10 @@ export interface SafetensorsFile {
   file: string;
   metadata: Record<string, string>;
   entries: Map<string, TensorEntry>;
-  /** The data section (a view into the file's bytes). */
-  data: Uint8Array;
+  /** Bytes [begin, end) of the data section (bounds already validated). */
+  readRange(begin: number, end: number): Uint8Array;
+  /** Release the file handle (no-op for in-memory files). */
+  close(): void;
 }
 
 /** A decoded tensor: values widened to float32, row-major. */
@@ -43,26 +47,62 @@ function isSafeCount(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
-/** Parse and validate the header; does not decode tensor data. */
-export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsFile {
-  if (bytes.byteLength < 8) throw new SafetensorsError(file, `file is ${bytes.byteLength} bytes, shorter than the 8-byte header length`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = view.getBigUint64(0, true);
+/** Validate the 8-byte length prefix against the file size; returns the header length. */
+function headerLength(prefix: Uint8Array, fileSize: number, file: string): number {
+  if (fileSize < 8) throw new SafetensorsError(file, `file is ${fileSize} bytes, shorter than the 8-byte header length`);
+  const n = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
   if (n > BigInt(MAX_HEADER_BYTES)) throw new SafetensorsError(file, `header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte cap`);
   const headerLen = Number(n);
-  if (8 + headerLen > bytes.byteLength) {
-    throw new SafetensorsError(file, `header length ${headerLen} runs past the end of the file (${bytes.byteLength} bytes)`);
+  if (8 + headerLen > fileSize) throw new SafetensorsError(file, `header length ${headerLen} runs past the end of the file (${fileSize} bytes)`);
+  return headerLen;
+}
+
+/** Parse and validate an in-memory file; does not decode tensor data. */
+export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsFile {
+  const headerLen = headerLength(bytes, bytes.byteLength, file);
+  const data = bytes.subarray(8 + headerLen);
+  return parseHeader(bytes.subarray(8, 8 + headerLen), data.byteLength, file, (b, e) => data.subarray(b, e), () => {});
+}
+
+/** Open a safetensors file on disk: header read and validated now, tensors read on demand. */
+export function openSafetensors(file: string): SafetensorsFile {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const prefix = new Uint8Array(8);
+    if (size >= 8) readSync(fd, prefix, 0, 8, 0);
+    const headerLen = headerLength(prefix, size, file);
+    const header = new Uint8Array(headerLen);
+    readSync(fd, header, 0, headerLen, 8);
+    const base = 8 + headerLen;
+    const read = (b: number, e: number): Uint8Array => {
+      const out = new Uint8Array(e - b);
+      let done = 0;
+      while (done < out.length) {
+        const got = readSync(fd, out, done, out.length - done, base + b + done);
+        if (got <= 0) throw new SafetensorsError(file, `file ended while reading bytes [${b}, ${e}) of the data section`);
+        done += got;
+      }
+      return out;
+    };
+    let open = true;
+    return parseHeader(header, size - base, file, read, () => { if (open) { open = false; closeSync(fd); } });
+  } catch (e) {
+    closeSync(fd);
+    throw e;
   }
+}
+
+function parseHeader(headerBytes: Uint8Array, dataLength: number, file: string, readRange: (b: number, e: number) => Uint8Array, close: () => void): SafetensorsFile {
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen)));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));
   } catch (e) {
     throw new SafetensorsError(file, `header is not valid UTF-8 JSON (${(e as Error).message})`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) {
     throw new SafetensorsError(file, 'header is not a JSON object');
   }
-  const data = bytes.subarray(8 + headerLen);
   const metadata: Record<string, string> = {};
   const entries = new Map<string, TensorEntry>();
   for (const [key, raw] of Object.entries(header as Record<string, unknown>)) {
@@ -86,8 +126,8 @@ export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsFi
       throw new SafetensorsError(file, `data_offsets ${JSON.stringify(offs)} is not a pair of non-negative integers`, key);
     }
     const [begin, end] = offs as [number, number];
-    if (begin > end || end > data.byteLength) {
-      throw new SafetensorsError(file, `data_offsets [${begin}, ${end}] out of range (data section is ${data.byteLength} bytes)`, key);
+    if (begin > end || end > dataLength) {
+      throw new SafetensorsError(file, `data_offsets [${begin}, ${end}] out of range (data section is ${dataLength} bytes)`, key);
     }
     const count = (shape as number[]).reduce((a, d) => a * d, 1);
     const expected = count * DTYPE_BYTES[dtype as SafetensorsDtype];
@@ -103,7 +143,7 @@ export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsFi
     const [ck, c] = sorted[i]!;
     if (c.begin < p.end) throw new SafetensorsError(file, `data_offsets [${c.begin}, ${c.end}] overlap those of "${pk}" [${p.begin}, ${p.end}]`, ck);
   }
-  return { file, metadata, entries, data };
+  return { file, metadata, entries, readRange, close };
 }
 
 // IEEE half → float: exponent 0 is subnormal, 31 is inf/NaN.
@@ -122,7 +162,8 @@ export function readTensor(st: SafetensorsFile, key: string): FloatTensor {
   if (!e) throw new SafetensorsError(st.file, 'tensor not found', key);
   const count = e.shape.reduce((a, d) => a * d, 1);
   const out = new Float32Array(count);
-  const view = new DataView(st.data.buffer, st.data.byteOffset + e.begin, e.end - e.begin);
+  const bytes = st.readRange(e.begin, e.end);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (e.dtype === 'F32') {
     for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
   } else if (e.dtype === 'F16') {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { mkdtemp, mkdir, readFile, rm, writeFile, copyFile } from 'node:fs/promises';
 import { initBackend, Rng } from '@switchyard/runtime';
-import { parseSafetensors, readTensor, writeSafetensors, loadCheckpoint, SafetensorsError, CheckpointError, MAX_HEADER_BYTES, type FloatTensor } from '@switchyard/model-core';
+import { parseSafetensors, openSafetensors, readTensor, writeSafetensors, loadCheckpoint, SafetensorsError, CheckpointError, MAX_HEADER_BYTES, type FloatTensor } from '@switchyard/model-core';
 import { FIXTURES } from './helpers.js';
 
 /** A file with the given header object (or raw header text) and `dataBytes` zero bytes of data. */
@@ -64,6 +64,26 @@ test('random header corruption never escapes as anything but SafetensorsError', 
     }
   }
   expect(rejected).toBeGreaterThan(100);
+});
+
+test('files on disk are validated the same way before any tensor is read', async () => {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'model-core-disk-'));
+  try {
+    const bad = path.join(tmp, 'bad.safetensors');
+    await writeFile(bad, rawFile(ok, 24, 10_000n));
+    expect(() => openSafetensors(bad)).toThrow(/bad\.safetensors: header length 10000 runs past the end of the file/);
+    await writeFile(bad, rawFile({ a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, 8));
+    expect(() => openSafetensors(bad)).toThrow(/\[a\].*out of range \(data section is 8 bytes\)/);
+    await writeFile(bad, new Uint8Array(3));
+    expect(() => openSafetensors(bad)).toThrow(/shorter than the 8-byte header length/);
+    const good = path.join(tmp, 'good.safetensors');
+    await writeFile(good, writeSafetensors(new Map([['w', { shape: [2, 3], values: Float32Array.from([1, 2, 3, 4, 5, 6]) }]])));
+    const st = openSafetensors(good);
+    expect(Array.from(readTensor(st, 'w').values)).toEqual([1, 2, 3, 4, 5, 6]);
+    st.close();
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
 });
 
 describe('checkpoint key checks', () => {
