@@ -10,7 +10,7 @@
 //   --routers all   every registered router type
 //   --src           run from TypeScript sources (no build) through the test loader
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,9 +78,17 @@ for (const type of routers) {
     const per = Array.from({ length: steps }, (_, i) => stamps[warmup + i + 1] - stamps[warmup + i]).sort((a, b) => a - b);
     const ms = per[Math.floor((per.length - 1) / 2)];
     const mean = per.reduce((a, b) => a + b, 0) / per.length;
-    const r = { router: type, tokensPerSec: Math.round((B * (S + T)) / (ms / 1000)), msPerStep: Math.round(ms), meanMsPerStep: Math.round(mean), backend: info.name, threads: info.threads };
+    // Routing of the last (logged) step: dropped tokens and active experts change the work done.
+    const last = JSON.parse(readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').at(-1));
+    const layers = Object.values(last.layers);
+    const avg = (f) => layers.reduce((a, l) => a + f(l), 0) / Math.max(1, layers.length);
+    const r = {
+      router: type, tokensPerSec: Math.round((B * (S + T)) / (ms / 1000)), msPerStep: Math.round(ms), meanMsPerStep: Math.round(mean),
+      droppedFraction: avg((l) => l.dropped_fraction), meanActiveExperts: avg((l) => l.mean_active_experts), backend: info.name, threads: info.threads,
+    };
     results.push(r);
-    console.log(`${type.padEnd(24)} ${String(r.tokensPerSec).padStart(7)} tokens/s  median ${String(r.msPerStep).padStart(6)} ms/step (mean ${r.meanMsPerStep})  (${info.name}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`);
+    console.log(`${type.padEnd(24)} ${String(r.tokensPerSec).padStart(7)} tokens/s  median ${String(r.msPerStep).padStart(6)} ms/step (mean ${r.meanMsPerStep})  ` +
+      `drop ${(100 * r.droppedFraction).toFixed(1)}%  active ${r.meanActiveExperts.toFixed(2)}  (${info.name}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`);
   } catch (e) {
     results.push({ router: type, error: e.message });
     console.log(`${type.padEnd(24)} FAILED: ${e.message.split('\n')[0]}`);
