@@ -10,7 +10,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@switchyard/runtime';
 import { parseSwitchConfig, switchConfigToJson, type SwitchConfig } from './config.js';
-import { openSafetensors, readTensor, writeSafetensors, SafetensorsError, type FloatTensor, type SafetensorsFile } from './safetensors.js';
+import { openSafetensors, readTensor, writeSafetensorsFile, SafetensorsError, type FloatTensor, type LazyTensor, type SafetensorsFile } from './safetensors.js';
 import { SwitchTransformer, type ModelParameter } from './switch-transformer.js';
 
 export class CheckpointError extends Error {}
@@ -36,6 +36,22 @@ export function stateDict(model: SwitchTransformer): Map<string, FloatTensor> {
     const v = p.variable.dataSync() as Float32Array;
     const [a, b] = p.variable.shape as [number, number];
     out.set(p.name, { shape: torchShape(p), values: p.layout === 'linear' ? transpose2d(v, a, b) : Float32Array.from(v) });
+  }
+  return out;
+}
+
+/** Like stateDict, but each tensor is read from its variable only when the writer asks for it. */
+function lazyStateDict(model: SwitchTransformer): Map<string, LazyTensor> {
+  const out = new Map<string, LazyTensor>();
+  for (const p of model.parameters()) {
+    out.set(p.name, {
+      shape: torchShape(p),
+      values: () => {
+        const v = p.variable.dataSync() as Float32Array;
+        const [a, b] = p.variable.shape as [number, number];
+        return p.layout === 'linear' ? transpose2d(v, a, b) : v;
+      },
+    });
   }
   return out;
 }
@@ -191,7 +207,7 @@ export async function saveCheckpoint(model: SwitchTransformer, dir: string): Pro
   await mkdir(tmp, { recursive: true });
   try {
     await writeFile(path.join(tmp, 'config.json'), JSON.stringify(switchConfigToJson(model.config), null, 2) + '\n');
-    await writeFile(path.join(tmp, 'model.safetensors'), writeSafetensors(stateDict(model)));
+    writeSafetensorsFile(path.join(tmp, 'model.safetensors'), lazyStateDict(model));
     await rm(dir, { recursive: true, force: true });
     await rename(tmp, dir);
   } catch (e) {

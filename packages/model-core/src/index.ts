@@ -9,8 +9,8 @@ export type { SwitchConfig, RouterSlotConfig, DroppedTokenRule } from './config.
 export { PRESETS, presetConfig } from './presets.js';
 export { defaultRouterSlot } from './router-slot.js';
 export { relativePositionBucket, bucketTable, positionBias } from './relative-position.js';
-export { parseSafetensors, openSafetensors, readTensor, writeSafetensors, SafetensorsError, MAX_HEADER_BYTES } from './safetensors.js';
-export type { SafetensorsFile, SafetensorsDtype, TensorEntry, FloatTensor } from './safetensors.js';
+export { parseSafetensors, openSafetensors, readTensor, writeSafetensors, writeSafetensorsFile, SafetensorsError, MAX_HEADER_BYTES } from './safetensors.js';
+export type { SafetensorsFile, SafetensorsDtype, TensorEntry, FloatTensor, LazyTensor } from './safetensors.js';
 export { loadCheckpoint, saveCheckpoint, loadWeights, stateDict, openCheckpointTensors, CheckpointError } from './checkpoint.js';
 export type { LoadOptions, TensorSource } from './checkpoint.js';
 export { crossEntropyIgnore, shiftRight, stackRouterLosses, lossParts, hfTotalLoss, hfExpertIndex, IGNORE_INDEX } from './losses.js';

@@ -6,7 +6,7 @@
 // validated before any byte is read: a hostile header gives a SafetensorsError naming the file
 // and the key, never an out-of-range read or a huge allocation. Files are read by byte range
 // (`openSafetensors`), so checkpoints above Node's 2 GiB single-read limit load too.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 
 /** Largest header accepted (the reference implementation uses 100 MB). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -176,35 +176,80 @@ export function readTensor(st: SafetensorsFile, key: string): FloatTensor {
   return { shape: [...e.shape], values: out };
 }
 
+/** A tensor to write: its shape and a producer of its float32 values (called once, in key order). */
+export interface LazyTensor { shape: number[]; values: () => Float32Array }
+
+/** Header bytes (length prefix included) and data size for tensors in sorted key order. */
+function headerFor(tensors: Map<string, { shape: number[] }>, metadata: Record<string, string>): { prefix: Uint8Array; keys: string[]; dataBytes: number } {
+  const keys = [...tensors.keys()].sort();
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  let offset = 0;
+  for (const k of keys) {
+    const shape = tensors.get(k)!.shape;
+    const bytes = shape.reduce((a, d) => a * d, 1) * 4;
+    header[k] = { dtype: 'F32', shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  const enc = new TextEncoder();
+  let json = JSON.stringify(header);
+  const pad = (8 - (enc.encode(json).byteLength % 8)) % 8;
+  json += ' '.repeat(pad);
+  const headerBytes = enc.encode(json);
+  const prefix = new Uint8Array(8 + headerBytes.byteLength);
+  new DataView(prefix.buffer).setBigUint64(0, BigInt(headerBytes.byteLength), true);
+  prefix.set(headerBytes, 8);
+  return { prefix, keys, dataBytes: offset };
+}
+
+function littleEndianBytes(v: Float32Array): Uint8Array {
+  const out = new Uint8Array(v.length * 4);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < v.length; i++) view.setFloat32(i * 4, v[i]!, true);
+  return out;
+}
+
+function checkCount(k: string, shape: number[], v: Float32Array): void {
+  const count = shape.reduce((a, d) => a * d, 1);
+  if (count !== v.length) throw new Error(`writeSafetensors: "${k}" has ${v.length} values for shape [${shape.join(', ')}]`);
+}
+
 /**
  * Serialise float32 tensors. Keys are written in sorted order (as the reference writer does),
  * the header padded with spaces to a multiple of 8 so the data section is aligned.
  */
 export function writeSafetensors(tensors: Map<string, FloatTensor>, metadata: Record<string, string> = { format: 'pt' }): Uint8Array {
-  const keys = [...tensors.keys()].sort();
-  const header: Record<string, unknown> = { __metadata__: metadata };
-  let offset = 0;
+  const { prefix, keys, dataBytes } = headerFor(tensors, metadata);
+  const out = new Uint8Array(prefix.byteLength + dataBytes);
+  out.set(prefix, 0);
+  let pos = prefix.byteLength;
   for (const k of keys) {
     const t = tensors.get(k)!;
-    const count = t.shape.reduce((a, d) => a * d, 1);
-    if (count !== t.values.length) throw new Error(`writeSafetensors: "${k}" has ${t.values.length} values for shape [${t.shape.join(', ')}]`);
-    header[k] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + count * 4] };
-    offset += count * 4;
-  }
-  let json = JSON.stringify(header);
-  const enc = new TextEncoder();
-  let headerBytes = enc.encode(json);
-  const pad = (8 - (headerBytes.byteLength % 8)) % 8;
-  if (pad) { json += ' '.repeat(pad); headerBytes = enc.encode(json); }
-  const out = new Uint8Array(8 + headerBytes.byteLength + offset);
-  const view = new DataView(out.buffer);
-  view.setBigUint64(0, BigInt(headerBytes.byteLength), true);
-  out.set(headerBytes, 8);
-  let pos = 8 + headerBytes.byteLength;
-  for (const k of keys) {
-    const v = tensors.get(k)!.values;
-    for (let i = 0; i < v.length; i++) view.setFloat32(pos + i * 4, v[i]!, true);
-    pos += v.length * 4;
+    checkCount(k, t.shape, t.values);
+    out.set(littleEndianBytes(t.values), pos);
+    pos += t.values.length * 4;
   }
   return out;
+}
+
+/** Stream tensors to `file` one at a time, so a large model needs no second full copy in memory. */
+export function writeSafetensorsFile(file: string, tensors: Map<string, LazyTensor>, metadata: Record<string, string> = { format: 'pt' }): void {
+  const { prefix, keys } = headerFor(tensors, metadata);
+  const fd = openSync(file, 'w');
+  try {
+    writeAll(fd, prefix);
+    for (const k of keys) {
+      const t = tensors.get(k)!;
+      const v = t.values();
+      checkCount(k, t.shape, v);
+      writeAll(fd, littleEndianBytes(v));
+    }
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let done = 0;
+  while (done < bytes.byteLength) done += writeSync(fd, bytes, done, bytes.byteLength - done);
 }
