@@ -3,7 +3,8 @@
 // forward+backward with gather dispatch (T=2048 d=256 F=1024 E=8 k=2).
 // Each arm runs in its own child process, because kernels stay registered for the process.
 //
-//   npm run build && node tools/bench/kernels-bench.mjs [--reps 5] [--threads 1|2] [--profile]
+//   npm run build && node tools/bench/kernels-bench.mjs [--reps 5] [--threads 1|2] [--profile] [--train]
+//     [--arms stock,fixed,native] [--rounds 1]   (--train adds the tiny Switch train step, via model-core's dist)
 //   node tools/bench/kernels-bench.mjs --arm fixed       (one arm, JSON on stdout)
 // --dist points at a compiled runtime (default packages/runtime/dist).
 import { execFileSync } from 'node:child_process';
@@ -92,38 +93,89 @@ async function runArm(arm) {
   });
   out.moeFfnMs = median(step, reps);
   out.loss = step();
+  tf.dispose([x, wg, ...w1, ...w2]);
+
+  // Optional: the tiny Switch train step of design.md §5 (d=128, 2+2 layers, E=8, V=8000,
+  // B=16, 128→32, Adam), through model-core's compiled dist.
+  if (flag('train')) out.train = await trainStep(tf, Math.max(3, reps));
   if (timer) out.kernels = timer.report().slice(0, 15).map((k) => ({ ...k, ms: k.ms / reps }));
   return out;
+}
+
+async function trainStep(tf, steps) {
+  const { SwitchTransformer, presetConfig, crossEntropyIgnore } = await import('@switchyard/model-core');
+  const { Rng } = await import('@switchyard/runtime');
+  const cfg = presetConfig('tiny');
+  const model = new SwitchTransformer(cfg, new Rng(1));
+  const B = 16, S = 128, T = 32, V = cfg.vocab_size;
+  const ids = (n, mul) => Int32Array.from({ length: n }, (_, i) => 2 + ((i * mul) % (V - 2)));
+  const inputIds = tf.tensor2d(ids(B * S, 7919), [B, S], 'int32');
+  const decoderInputIds = tf.tensor2d(ids(B * T, 104729), [B, T], 'int32');
+  const labels = tf.tensor2d(ids(B * T, 7907), [B, T], 'int32');
+  const opt = tf.train.adam(1e-3);
+  const vars = model.parameters().map((p) => p.variable);
+  const one = () => {
+    const loss = opt.minimize(() => {
+      const o = model.forward({ inputIds, decoderInputIds }, { training: true });
+      let l = crossEntropyIgnore(o.logits, labels);
+      for (const r of o.sparseLayers) for (const [k, v] of Object.entries(r.router.losses)) l = l.add(v.mul(r.router.lossCoefficients[k] ?? 0));
+      return l;
+    }, true, vars);
+    const v = loss.dataSync()[0];
+    loss.dispose();
+    return v;
+  };
+  one();
+  const ms = [];
+  for (let i = 0; i < steps; i++) { const t0 = performance.now(); one(); ms.push(performance.now() - t0); }
+  ms.sort((a, b) => a - b);
+  const med = ms[ms.length >> 1];
+  return { ms: med, tokensPerS: (B * (S + T) * 1000) / med };
 }
 
 const arm = opt('arm');
 if (arm) {
   process.stdout.write(JSON.stringify(await runArm(arm)) + '\n');
 } else {
-  const results = [];
+  // Arms alternate over --rounds (default 1); each metric keeps its best round, so a burst of
+  // load from other processes on a shared machine hits one round, not one arm.
   const arms = (opt('arms', 'stock,fixed,native')).split(',');
-  for (const a of arms) {
-    const extra = ['--reps', String(reps), '--dist', dist, '--threads', String(threads)];
-    if (flag('profile')) extra.push('--profile');
-    try {
-      const text = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--arm', a, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-      results.push(JSON.parse(text.trim().split('\n').pop()));
-    } catch (e) {
-      if (a !== 'native') throw e;
-      console.error('native arm skipped (addon not built?)');
+  const rounds = Number(opt('rounds', '1'));
+  const best = new Map();
+  const keepBest = (r) => {
+    const b = best.get(r.arm);
+    if (!b) { best.set(r.arm, r); return; }
+    for (const k of ['matmulNN', 'matmulNT', 'matmulTN']) if (r[k].gflops > b[k].gflops) b[k] = r[k];
+    if (r.moeFfnMs < b.moeFfnMs) b.moeFfnMs = r.moeFfnMs;
+    if (r.train && (!b.train || r.train.tokensPerS > b.train.tokensPerS)) b.train = r.train;
+  };
+  for (let round = 0; round < rounds; round++) {
+    for (const a of arms) {
+      const extra = ['--reps', String(reps), '--dist', dist, '--threads', String(threads)];
+      if (flag('profile')) extra.push('--profile');
+      if (flag('train')) extra.push('--train');
+      try {
+        const text = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--arm', a, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+        keepBest(JSON.parse(text.trim().split('\n').pop()));
+      } catch (e) {
+        if (a !== 'native') throw e;
+        console.error('native arm skipped (addon not built?)');
+      }
     }
   }
+  const results = arms.filter((a) => best.has(a)).map((a) => best.get(a));
   const cpu = os.cpus()[0]?.model ?? 'unknown';
-  console.log(`machine: ${os.cpus().length} logical CPUs, ${cpu}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; node ${process.version}; reps ${reps}`);
+  console.log(`machine: ${os.cpus().length} logical CPUs, ${cpu}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; node ${process.version}; medians of ${reps} reps, best of ${rounds} round(s)`);
   const head = results.map((r) => (r.arm === 'native' ? `native (${r.native.library}, ${r.native.coreType}, ${r.native.threads} thr)` : r.arm));
-  console.log(`| work (WASM ${results[0].threads} thread${results[0].threads > 1 ? 's' : ''}) | ${head.join(' | ')} | fixed vs stock |${results.length > 2 ? ' native vs stock |' : ''}`);
-  console.log(`|---|${results.map(() => '---|').join('')}---|${results.length > 2 ? '---|' : ''}`);
   const base = results[0];
+  console.log(`| work (WASM ${base.threads} thread${base.threads > 1 ? 's' : ''}) | ${head.join(' | ')} | ${results.slice(1).map((r) => `${r.arm} vs ${base.arm}`).join(' | ')} |`);
+  console.log(`|---|${results.map(() => '---|').join('')}${results.slice(1).map(() => '---|').join('')}`);
   const ratio = (r, k, inv) => (inv ? base[k] / r[k] : r[k].gflops / base[k].gflops).toFixed(1) + '×';
   for (const k of ['matmulNN', 'matmulNT', 'matmulTN']) {
     console.log(`| ${k} 1024³ (GFLOP/s) | ${results.map((r) => r[k].gflops.toFixed(1)).join(' | ')} | ${results.slice(1).map((r) => ratio(r, k, false)).join(' | ')} |`);
   }
   console.log(`| MoE FFN fwd+bwd T=2048 d=256 F=1024 E=8 k=2, gather (ms) | ${results.map((r) => r.moeFfnMs.toFixed(0)).join(' | ')} | ${results.slice(1).map((r) => ratio(r, 'moeFfnMs', true)).join(' | ')} |`);
+  if (results[0].train) console.log(`| tiny Switch train step d=128 2+2 layers E=8 V=8000 B=16 128→32 (tokens/s) | ${results.map((r) => r.train.tokensPerS.toFixed(0)).join(' | ')} | ${results.slice(1).map((r) => (r.train.tokensPerS / base.train.tokensPerS).toFixed(1) + '×').join(' | ')} |`);
   console.log(`losses ${results.map((r) => `${r.arm} ${r.loss}`).join(', ')}; WASM threads ${results.map((r) => r.threads).join('/')}`);
   for (const r of results) if (r.kernels) {
     console.log(`\n${r.arm}: kernel ms per step`);
