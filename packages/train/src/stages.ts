@@ -5,7 +5,7 @@
 //   train:      load the base model, put a fresh router of the configured type in every sparse
 //               layer, fine-tune, write the HF checkpoint and the training curves.
 // Outputs (into ctx.outDir): config.json, model.safetensors, metrics.jsonl, timing.jsonl,
-// metrics.arrow, routing-metrics.arrow, and (train) routing.arrow. Loop checkpoints live in
+// metrics.arrow, routing-metrics.arrow, routing.arrow (held-out batch; base-model: pretraining only). Loop checkpoints live in
 // outDir/checkpoints while the stage runs and are removed at the end (the stage runner's
 // atomic rename already protects the output; `switchyard train` keeps them for resume).
 import { rmSync } from 'node:fs';
@@ -48,13 +48,15 @@ export const baseModelStage: StageDefinition<BaseModelConfig> = {
     const model = new SwitchTransformer(config, new Rng(seed).fork('base-model/init'));
     try {
       const train = readPreparedSplit(dataDir, 'train');
+      // routing.arrow of the native router too, on the validation split (flops-profiler input).
+      const heldOut = preparedSplits(dataDir).includes('validation') ? readPreparedSplit(dataDir, 'validation') : undefined;
       const r = await trainSwitch({
-        model, train, loop: cfg, seed, runDir: ctx.outDir, resume: false, log: (m) => ctx.log(m),
+        model, train, heldOut, heldOutSize: 16, loop: cfg, seed, runDir: ctx.outDir, resume: false, log: (m) => ctx.log(m),
         fingerprint: JSON.stringify({ stage: 'base-model', preset: cfg.preset, vocab, overrides: cfg.configOverrides }),
       });
       writeHfFilesInto(ctx.outDir, model);
       rmSync(join(ctx.outDir, 'checkpoints'), { recursive: true, force: true });
-      ctx.record('training', { steps: r.steps, finalLoss: r.finalLoss, preset: cfg.preset, vocabSize: vocab });
+      ctx.record('training', { steps: r.steps, finalLoss: r.finalLoss, preset: cfg.preset, vocabSize: vocab, heldOutLoss: r.heldOutLoss ?? null });
     } finally {
       model.dispose();
     }

@@ -72,6 +72,9 @@ describe('stages', () => {
     expect(baseConfig.switchyard_router).toBeUndefined(); // the base never mentions a gating strategy
     expect(baseConfig.vocab_size).toBe(vocab);
     expect(existsSync(join(baseOut, 'checkpoints'))).toBe(false);
+    const baseActive = columnValues<number>(readArrowFile(join(baseOut, 'routing.arrow'), { layer: 'utf8', active_experts: 'int32' }), 'active_experts');
+    expect(baseActive.every((a) => a === 0 || a === 1)).toBe(true); // top-1: one expert, or none when dropped
+    expect(baseActive).toContain(1);
 
     const trainOut = join(root, 'train');
     const ctx = stageCtx({ router: { type: 'linear-sparsemax' }, steps: 3, batchSize: 4, maxSourceLength: 24, maxTargetLength: 8, logEvery: 1, heldOutSize: 4 } as never, { 'data-prep': dataDir, 'base-model': baseOut }, trainOut);
