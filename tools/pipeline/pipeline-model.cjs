@@ -120,6 +120,10 @@ function loadSweep(file, workspaceRoot = process.cwd()) {
     const pfile = join(workspaceRoot, 'pipelines', `${pname}.json`);
     let base;
     try { base = readJson(pfile, workspaceRoot).data; } catch (e) { problems.push(`/pipelines/${i}: ${JSON.stringify(pname)}: ${e.problems ? e.problems.join('; ') : e.message}`); return; }
+    // Each pipeline's own report stage is replaced by the sweep's report.
+    for (const [sname, st] of Object.entries(base.stages || {})) {
+      if (st && st.package === '@switchyard/report') delete base.stages[sname];
+    }
     for (const seed of data.seeds) {
       const copy = JSON.parse(JSON.stringify(base));
       for (const st of data.seededStages) if (copy.stages && copy.stages[st] && copy.stages[st].seed === undefined) copy.stages[st].seed = seed;

@@ -1,7 +1,7 @@
 // The work behind the flops-profiler stage and `switchyard flops`: analytic FLOPs rows for the
 // top-k curve, for routing statistics found upstream and for configured routers, optional
 // measured layer timings, then flops.arrow, active-experts.arrow and the two plots.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Rng, makeTable, writeArrowFile } from '@switchyard/runtime';
@@ -95,7 +95,19 @@ function sampleSizes(histogram: number[], tokens: number, E: number, rng: Rng): 
   return out;
 }
 
-export async function runFlopsProfile(cfg: FlopsStageConfig, ctx: ProfileContext): Promise<ProfileResult> {
+/** `model: "input:<stage>"` → that upstream folder's config.json (the model that produced the statistics). */
+export function modelFromInput<C extends { model?: FlopsStageConfig['model'] }>(cfg: C, inputs: Record<string, string>): C {
+  if (typeof cfg.model !== 'string' || !cfg.model.startsWith('input:')) return cfg;
+  const name = cfg.model.slice('input:'.length);
+  const dir = inputs[name];
+  if (!dir) throw new Error(`model "${cfg.model}": no upstream stage named "${name}" (inputs: ${Object.keys(inputs).join(', ') || 'none'})`);
+  const file = path.join(dir, 'config.json');
+  if (!existsSync(file)) throw new Error(`model "${cfg.model}": ${file} does not exist`);
+  return { ...cfg, model: JSON.parse(readFileSync(file, 'utf8')) as FlopsStageConfig['model'] };
+}
+
+export async function runFlopsProfile(rawCfg: FlopsStageConfig, ctx: ProfileContext): Promise<ProfileResult> {
+  const cfg = modelFromInput(rawCfg, ctx.inputs);
   const m = resolveModel(cfg.model);
   const E = m.experts;
   const base = { model: cfg.model, sourceLength: cfg.sourceLength, targetLength: cfg.targetLength };

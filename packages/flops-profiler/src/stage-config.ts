@@ -69,10 +69,11 @@ export const flopsStageConfigSchema = {
   additionalProperties: false,
   properties: {
     model: {
-      description: 'Preset name or an HF SwitchTransformers config.json object.',
+      description: 'Preset name, an HF SwitchTransformers config.json object, or "input:<stage>": the config.json of that upstream stage (e.g. the trained model).',
       default: 'switch-base-16',
       oneOf: [
         { type: 'string', enum: Object.keys(MODEL_PRESETS) },
+        { type: 'string', pattern: '^input:[a-z][a-z0-9-]*$' },
         {
           type: 'object',
           required: ['d_model', 'd_kv', 'num_heads', 'd_ff', 'num_layers', 'num_experts', 'encoder_sparse_step', 'decoder_sparse_step', 'vocab_size'],

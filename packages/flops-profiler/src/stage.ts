@@ -2,7 +2,7 @@
 // the config and any upstream routing.arrow, optional measured layer time, flops.arrow + plots.
 import type { StageDefinition } from '@switchyard/runtime';
 import { flopsStageConfigSchema, resolveFlopsConfig, type FlopsStageConfig } from './stage-config.js';
-import { runFlopsProfile } from './profile.js';
+import { modelFromInput, runFlopsProfile } from './profile.js';
 
 export const flopsProfilerStage: StageDefinition<FlopsStageConfig> = {
   name: 'flops-profiler',
@@ -10,7 +10,7 @@ export const flopsProfilerStage: StageDefinition<FlopsStageConfig> = {
   // Probing untrained routers and the timing harness need tensors; pure analytic runs do not mind.
   usesTensors: true,
   async run(ctx) {
-    const cfg = resolveFlopsConfig(ctx.config);
+    const cfg = resolveFlopsConfig(modelFromInput(ctx.config, ctx.inputs));
     ctx.record('config', cfg);
     const result = await runFlopsProfile(cfg, { inputs: ctx.inputs, outDir: ctx.outDir, seed: ctx.seed, log: (m) => ctx.log(m) });
     ctx.record('rows', result.rows.length);
