@@ -133,6 +133,8 @@ function checkIndex(src: TensorSource, weightMap: Record<string, unknown>, dir: 
 /**
  * Copy checkpoint tensors into the model's variables. Every model key must be present with its
  * checkpoint shape; keys the model does not have are an error (except equal tied copies).
+ * Key and shape errors are raised before any weight changes; a read error or a differing tied
+ * copy can leave the weights partly replaced (loadCheckpoint then discards the model).
  */
 export function loadWeights(model: SwitchTransformer, src: TensorSource): void {
   const params = model.parameters();
@@ -145,30 +147,32 @@ export function loadWeights(model: SwitchTransformer, src: TensorSource): void {
   const present = new Set(src.keys());
   const missing = params.filter((p) => !present.has(p.name)).map((p) => p.name);
   if (missing.length) throw new CheckpointError(`${src.description}: checkpoint is missing ${missing.length} key(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
-  const values = new Map<string, Float32Array>();
+  // Shapes first (header only), so a mismatch fails before any tensor is read.
   for (const p of params) {
     const want = torchShape(p);
     const got = src.shapeOf(p.name);
     if (got.length !== want.length || got.some((d, i) => d !== want[i])) {
       throw new CheckpointError(`${src.fileOf(p.name)}: "${p.name}" has shape [${got.join(', ')}], the model expects [${want.join(', ')}]`);
     }
-    const t = src.get(p.name);
-    values.set(p.name, p.layout === 'linear' ? transpose2d(t.values, want[0]!, want[1]!) : t.values);
   }
-  if (model.config.tie_word_embeddings) {
-    const shared = values.get('shared.weight')!;
+  // Then one tensor at a time: read, transpose linear weights to [in, out], assign.
+  let shared: Float32Array | undefined;
+  for (const p of params) {
+    const want = torchShape(p);
+    const raw = src.get(p.name).values;
+    if (p.name === 'shared.weight') shared = raw;
+    const t = tf.tensor(p.layout === 'linear' ? transpose2d(raw, want[0]!, want[1]!) : raw, p.variable.shape, 'float32');
+    p.variable.assign(t);
+    t.dispose();
+  }
+  if (model.config.tie_word_embeddings && shared) {
     for (const k of TIED_KEYS) {
       if (!present.has(k)) continue;
       const t = src.get(k);
-      if (t.values.length !== shared.length || t.values.some((v, i) => !Object.is(v, shared[i]))) {
+      if (t.values.length !== shared.length || t.values.some((v, i) => !Object.is(v, shared![i]))) {
         throw new CheckpointError(`${src.fileOf(k)}: tied key "${k}" differs from shared.weight (tie_word_embeddings is true)`);
       }
     }
-  }
-  for (const p of params) {
-    const t = tf.tensor(values.get(p.name)!, p.variable.shape, 'float32');
-    p.variable.assign(t);
-    t.dispose();
   }
 }
 
