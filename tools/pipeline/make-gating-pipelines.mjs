@@ -52,9 +52,23 @@ export function gatingPipeline(description, router) {
   };
 }
 
+/**
+ * Real SAMSum evaluation when the local copy has no train split (like the validation/test-only
+ * research copy): train on the embedded corpus, evaluate on SAMSum's validation and test splits.
+ * Without SAMSUM_DIR (or an HF cache) every split falls back to the embedded corpus.
+ */
+export function realEvalPipeline() {
+  const p = gatingPipeline('Sparsemax model evaluated on real SAMSum validation and test (train split from the embedded corpus).', { type: 'linear-sparsemax' });
+  p.stages['data-prep'].config = { source: 'samsum', splits: { train: { from: 'embedded' }, validation: 'validation', test: 'test' } };
+  p.stages['eval-validation'] = { package: '@switchyard/eval-rouge', stage: 'eval-rouge', needs: ['data-prep', 'train'], config: { split: 'validation', checkpointFrom: 'train', preset: 'study' } };
+  return p;
+}
+
+export const EXTRA = { 'samsum-sparsemax-real-eval': realEvalPipeline };
+
 if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
-  for (const [name, [description, router]] of Object.entries(GATING)) {
-    writeFileSync(join(root, 'pipelines', `${name}.json`), `${JSON.stringify(gatingPipeline(description, router), null, 2)}\n`);
-  }
-  process.stdout.write(`wrote ${Object.keys(GATING).length} pipelines\n`);
+  const write = (name, p) => writeFileSync(join(root, 'pipelines', `${name}.json`), `${JSON.stringify(p, null, 2)}\n`);
+  for (const [name, [description, router]] of Object.entries(GATING)) write(name, gatingPipeline(description, router));
+  for (const [name, make] of Object.entries(EXTRA)) write(name, make());
+  process.stdout.write(`wrote ${Object.keys(GATING).length + Object.keys(EXTRA).length} pipelines\n`);
 }

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { GATING, gatingPipeline } from '../pipeline/make-gating-pipelines.mjs';
+import { EXTRA, GATING, gatingPipeline } from '../pipeline/make-gating-pipelines.mjs';
 import { repoRoot } from './nx-env.js';
 
 const require = createRequire(import.meta.url);
@@ -20,6 +20,9 @@ it('matches the generator and shares the expensive stages', () => {
     }
   }
   expect(Object.keys(GATING)).toHaveLength(8);
+  for (const [name, make] of Object.entries(EXTRA as Record<string, () => object>)) {
+    expect(readFileSync(join(repoRoot, 'pipelines', `${name}.json`), 'utf8')).toBe(`${JSON.stringify(make(), null, 2)}\n`);
+  }
   for (const shared of ['data-prep', 'base-model', 'eval-base']) expect(keys.get(shared)!.size).toBe(1);
   for (const own of ['train', 'eval-rouge', 'flops-profiler', 'report']) expect(keys.get(own)!.size).toBe(8);
 });
