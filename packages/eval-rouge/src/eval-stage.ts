@@ -7,17 +7,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { makeTable, writeArrowFile, type StageDefinition } from '@switchyard/runtime';
+import { makeTable, stageInput, writeArrowFile, type StageDefinition } from '@switchyard/runtime';
 import { generate, loadCheckpoint } from '@switchyard/model-core';
 import { readPreparedSplit, readPreparedTokenizer } from '@switchyard/data-prep';
 import { evalStageConfigSchema, generationSettings, resolveEvalConfig, type EvalStageConfig } from './eval-stage-config.js';
 import { scoreCorpus, toPercentRows } from './score-corpus.js';
-
-function inputDir(inputs: Record<string, string>, name: string, what: string): string {
-  const d = inputs[name];
-  if (!d) throw new Error(`eval-rouge needs the ${what} of an upstream stage named "${name}" (add it to "needs"); inputs: ${Object.keys(inputs).join(', ') || '(none)'}`);
-  return d;
-}
 
 /** Right-pad id rows with pad 0 into [B, L] ids and the matching attention mask. */
 function padBatch(rows: number[][]): { ids: tf.Tensor2D; mask: tf.Tensor2D } {
@@ -41,8 +35,8 @@ export const evalRougeStage: StageDefinition<EvalStageConfig> = {
   usesTensors: true,
   async run(ctx) {
     const cfg = resolveEvalConfig(ctx.config);
-    const dataDir = inputDir(ctx.inputs, 'data-prep', 'prepared data');
-    const ckptDir = inputDir(ctx.inputs, cfg.checkpointFrom, 'checkpoint');
+    const dataDir = stageInput(ctx, 'data-prep', 'prepared data');
+    const ckptDir = stageInput(ctx, cfg.checkpointFrom, 'checkpoint');
     const split = readPreparedSplit(dataDir, cfg.split);
     const tokenizer = readPreparedTokenizer(dataDir);
     const n = Math.min(split.rows, cfg.maxExamples ?? split.rows);

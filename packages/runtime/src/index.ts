@@ -5,6 +5,7 @@ export type { RngState } from './rng.js';
 export { registerMissingKernels } from './kernels/register.js';
 export { unsortedSegmentSumValues } from './kernels/unsorted-segment-sum.js';
 export type { StageContext, StageDefinition } from './stage-types.js';
+export { stageInput } from './stage-types.js';
 export { makeTable, column, writeArrowFile, readArrowFile, columnValues, ArrowSchemaError, Table } from './arrow-io.js';
 export type { ColumnKind } from './arrow-io.js';
 export { commitStageOutput, verifyStageOutput, describeFiles, listFiles, sha256File, StageOutputError, MANIFEST } from './stage-output.js';

@@ -31,3 +31,10 @@ export interface StageDefinition<C = unknown> {
   usesTensors?: boolean;
   run(ctx: StageContext<C>): Promise<void>;
 }
+
+/** The output folder of the upstream stage `name`, or an error saying how to declare it. */
+export function stageInput(ctx: Pick<StageContext, 'inputs'>, name: string, what = 'output'): string {
+  const dir = ctx.inputs[name];
+  if (!dir) throw new Error(`stage needs the ${what} of an upstream stage named "${name}" (add it to "needs"); inputs: ${Object.keys(ctx.inputs).join(', ') || '(none)'}`);
+  return dir;
+}

@@ -10,17 +10,12 @@
 // atomic rename already protects the output; `switchyard train` keeps them for resume).
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng, type StageContext, type StageDefinition } from '@switchyard/runtime';
+import { Rng, stageInput as input, type StageDefinition } from '@switchyard/runtime';
 import { SwitchTransformer, loadCheckpoint, presetConfig, replaceRouters, type ParameterGroup } from '@switchyard/model-core';
 import { preparedSplits, readPreparedSplit, readPreparedStats } from '@switchyard/data-prep';
 import { baseModelConfigSchema, resolveBaseModelConfig, resolveTrainConfig, trainConfigSchema, type BaseModelConfig, type TrainConfig } from './config.js';
 import { trainSwitch, writeHfFilesInto } from './run-training.js';
 
-function input(ctx: StageContext<unknown>, name: string): string {
-  const dir = ctx.inputs[name];
-  if (!dir) throw new Error(`stage needs the output of "${name}" (declare it in "needs"); inputs: ${Object.keys(ctx.inputs).join(', ') || '(none)'}`);
-  return dir;
-}
 
 function vocabFor(cfg: BaseModelConfig, dataDir: string): number {
   if (cfg.vocabSize !== 'tokenizer') return cfg.vocabSize;
