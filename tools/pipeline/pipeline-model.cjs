@@ -18,7 +18,7 @@ class PipelineError extends Error {
   }
 }
 
-const ajv = new Ajv2020({ strict: true, allErrors: true, useDefaults: true });
+const ajv = new Ajv2020({ strict: true, allErrors: true, useDefaults: true, verbose: true });
 const validateStructure = ajv.compile(schema);
 const validateSweep = ajv.compile(sweepSchema);
 
@@ -37,7 +37,7 @@ function formatError(e, data) {
   const value = JSON.stringify(valueAt(data, e.instancePath));
   switch (e.keyword) {
     case 'enum': return `${path}: ${value} is not allowed; allowed values: ${e.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'additionalProperties': return `${path}: unknown key ${JSON.stringify(e.params.additionalProperty)}; allowed keys: ${Object.keys(e.parentSchema.properties || {}).join(', ')}`;
+    case 'additionalProperties': return `${path}: unknown key ${JSON.stringify(e.params.additionalProperty)}; allowed keys: ${Object.keys((e.parentSchema && e.parentSchema.properties) || {}).join(', ')}`;
     case 'required': return `${path}: missing required key ${JSON.stringify(e.params.missingProperty)}`;
     case 'type': return `${path}: ${value} has the wrong type; expected ${e.params.type}`;
     default: return `${path}: ${value} ${e.message}`;

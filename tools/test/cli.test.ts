@@ -10,7 +10,7 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'switchyard-cli-'));
 const maxAbsDiff = (a: number[], b: number[]) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
 
 const cli = (args: string[], env: Record<string, string> = {}) =>
-  execa('npx', ['switchyard', ...args], { cwd: repoRoot, env: childEnv(env), reject: false, all: true });
+  execa('npx', ['switchyard', ...args], { cwd: repoRoot, env: childEnv(env), extendEnv: false, reject: false, all: true });
 
 describe('switchyard CLI', () => {
   it('lists its subcommands', async () => {

@@ -27,7 +27,7 @@ function small(router: Record<string, unknown>) {
 async function run(): Promise<string[]> {
   const r = await nx(['run', `pipeline:${name}`], log.env());
   if (r.exitCode !== 0) throw new Error(`nx run pipeline:${name} failed:\n${r.all}`);
-  expect(r.all).toMatch(/switchyard: pipeline zz-test-gating-\d+ done \| backend wasm 1 thr \| data embedded synthetic corpus/);
+  expect(r.all).toMatch(/switchyard: pipeline zz-test-gating-\d+ done \| backend wasm 1 thr( \+ native [^|]+)? \| data embedded synthetic corpus/);
   return log.take();
 }
 

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 
 export const repoRoot = resolve(new URL('../..', import.meta.url).pathname);
 
-/** Env for child processes: Nx offline and in-process, cache on, no inherited skip flags. */
+/** Env for child processes (pass with `extendEnv: false`, else execa merges process.env back in): Nx offline and in-process, cache on, no inherited skip flags. */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NX_DAEMON: 'false', NX_ISOLATE_PLUGINS: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', ...extra };
   delete env.NX_SKIP_NX_CACHE;
@@ -15,7 +15,7 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 }
 
 export async function nx(args: string[], extraEnv: Record<string, string> = {}): Promise<Result> {
-  return execa('npx', ['nx', ...args, '--output-style=static'], { cwd: repoRoot, env: childEnv(extraEnv), reject: false, all: true });
+  return execa('npx', ['nx', ...args, '--output-style=static'], { cwd: repoRoot, env: childEnv(extraEnv), extendEnv: false, reject: false, all: true });
 }
 
 /** A run log the stage runner appends `pipeline\tstage\tkey` to each time a stage really runs. */

@@ -17,7 +17,7 @@ function sourceSpec(rows: number) {
 }
 
 async function runSpec(spec: object, env: Record<string, string> = {}) {
-  return execa('node', ['tools/pipeline/run-stage.mjs', '--spec', encodeSpec(spec)], { cwd: repoRoot, env: childEnv(env), reject: false, all: true });
+  return execa('node', ['tools/pipeline/run-stage.mjs', '--spec', encodeSpec(spec)], { cwd: repoRoot, env: childEnv(env), extendEnv: false, reject: false, all: true });
 }
 
 async function waitFor(cond: () => boolean, ms: number): Promise<void> {
@@ -34,7 +34,7 @@ describe('stage contract', () => {
     const stages = join(repoRoot, 'artifacts', 'stages');
     const finalDir = join(stages, spec.key);
     const child = execa('node', ['tools/pipeline/run-stage.mjs', '--spec', encodeSpec(spec)], {
-      cwd: repoRoot, env: childEnv({ SWITCHYARD_TEST_PAUSE_BEFORE_COMMIT_MS: '60000' }), reject: false,
+      cwd: repoRoot, env: childEnv({ SWITCHYARD_TEST_PAUSE_BEFORE_COMMIT_MS: '60000' }), extendEnv: false, reject: false,
     });
     const tmpName = () => (existsSync(stages) ? readdirSync(stages).find((n) => n.startsWith(`.tmp-${spec.key}-`)) : undefined);
     await waitFor(() => { const t = tmpName(); return !!t && existsSync(join(stages, t, 'values.arrow')); }, 30000);

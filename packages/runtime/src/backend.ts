@@ -3,7 +3,8 @@
 // The native tfjs-node packages are optional dependencies: they download libtensorflow when
 // installed, which fails offline, so they are loaded with a guarded dynamic import.
 import * as tf from '@tensorflow/tfjs';
-import { registerMissingKernels } from './kernels/register.js';
+import { nativeKernelInfo, registerMissingKernels } from './kernels/register.js';
+import { enableWasmThreads, requestedWasmThreads } from './kernels/wasm-threads.js';
 
 export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -17,6 +18,8 @@ export interface BackendInfo {
   threads: number;
   /** tfjs version the kernels were checked against. */
   tfjsVersion: string;
+  /** The optional native matmul (packages/native-kernels) when active on WASM, else null. */
+  native: { library: string; threads: number; coreType: string } | null;
 }
 
 let active: BackendInfo | undefined;
@@ -49,6 +52,8 @@ async function activate(name: BackendName): Promise<BackendInfo> {
     if (!(await tryNative(pkg))) throw new BackendError(`backend "${name}" requested but ${pkg} is not installed or its native addon failed to load`);
     tfjsBackend = 'tensorflow';
   } else if (name === 'wasm') {
+    // SWITCHYARD_WASM_THREADS=2 opts into two XNNPACK threads (design.md §4); 1 is the fallback.
+    enableWasmThreads(requestedWasmThreads(), (why) => process.stderr.write(`switchyard: WASM threads unavailable (${why}); using 1\n`));
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     tfjsBackend = 'wasm';
     if (!(await tf.setBackend('wasm'))) throw new BackendError('the tfjs WASM backend failed to initialise');
@@ -59,7 +64,8 @@ async function activate(name: BackendName): Promise<BackendInfo> {
   if (!(await tf.setBackend(tfjsBackend))) throw new BackendError(`tfjs could not activate backend "${tfjsBackend}"`);
   await tf.ready();
   registerMissingKernels(tfjsBackend);
-  return { name, tfjsBackend, threads, tfjsVersion: tf.version_core };
+  const native = tfjsBackend === 'wasm' ? nativeKernelInfo() : null;
+  return { name, tfjsBackend, threads, tfjsVersion: tf.version_core, native: native ? { ...native } : null };
 }
 
 /**
@@ -87,7 +93,8 @@ export function initBackend(requested?: string, opts: { quiet?: boolean } = {}):
     }
     active = info;
     if (!opts.quiet && process.env.SWITCHYARD_QUIET_BACKEND !== '1') {
-      process.stderr.write(`switchyard: backend ${info.name} (tfjs ${info.tfjsBackend} ${info.tfjsVersion}), ${info.threads} thread${info.threads === 1 ? '' : 's'}\n`);
+      const nat = info.native ? `, native matmul ${info.native.library} (${info.native.coreType}, ${info.native.threads} BLAS thread${info.native.threads === 1 ? '' : 's'})` : '';
+      process.stderr.write(`switchyard: backend ${info.name} (tfjs ${info.tfjsBackend} ${info.tfjsVersion}), ${info.threads} thread${info.threads === 1 ? '' : 's'}${nat}\n`);
     }
     return info;
   })();

@@ -120,7 +120,7 @@ export async function runStage(spec: StageSpec, opts: { artifactsDir: string; ba
   const manifest = commitStageOutput(tmpDir, stageDir(opts.artifactsDir, spec.key), {
     stage: spec.stage, package: spec.package, packageVersion: packageVersion(spec.package), key: spec.key,
     config, seed: spec.seed,
-    backend: backend ? { name: backend.name, tfjsBackend: backend.tfjsBackend, threads: backend.threads, tfjsVersion: backend.tfjsVersion } : null,
+    backend: backend ? { name: backend.name, tfjsBackend: backend.tfjsBackend, threads: backend.threads, tfjsVersion: backend.tfjsVersion, native: backend.native } : null,
     inputs: inputRecords, wallTimeSeconds, finishedAt: new Date().toISOString(), extra,
   });
   if (process.env.SWITCHYARD_RUN_LOG) appendFileSync(process.env.SWITCHYARD_RUN_LOG, `${spec.pipeline ?? ''}\t${spec.stage}\t${spec.key}\n`);

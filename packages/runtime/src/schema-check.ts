@@ -7,8 +7,8 @@ export class ConfigError extends Error {
   constructor(message: string, readonly problems: string[] = [message]) { super(message); }
 }
 
-const ajvWithDefaults = new Ajv2020({ strict: true, allErrors: true, useDefaults: true, allowUnionTypes: true });
-const ajvPlain = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+const ajvWithDefaults = new Ajv2020({ strict: true, allErrors: true, useDefaults: true, allowUnionTypes: true, verbose: true });
+const ajvPlain = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true, verbose: true });
 const compiled = new WeakMap<object, ValidateFunction>();
 const compiledPlain = new WeakMap<object, ValidateFunction>();
 

@@ -23,7 +23,7 @@ export interface StageManifest {
   key: string;
   config: unknown;
   seed: number;
-  backend: { name: string; tfjsBackend: string; threads: number; tfjsVersion: string } | null;
+  backend: { name: string; tfjsBackend: string; threads: number; tfjsVersion: string; native: unknown } | null;
   inputs: Record<string, { key: string; manifestSha256: string }>;
   files: Record<string, FileRecord>;
   wallTimeSeconds: number;
