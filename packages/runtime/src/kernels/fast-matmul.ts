@@ -5,7 +5,7 @@
 // single GEMM, and a batch of Bs is a loop of 2-D GEMMs, all through the stock kernel's fast path.
 import * as tf from '@tensorflow/tfjs';
 import { transposeOnHeap } from './fast-transpose.js';
-import { asWasm, runKernel, sizeOf, view, type KernelArgs, type WasmBackend } from './wasm-backend.js';
+import { asWasm, broadcastIndex, runKernel, sizeOf, view, type KernelArgs, type WasmBackend } from './wasm-backend.js';
 
 interface MatMulAttrs { transposeA: boolean; transposeB: boolean }
 
@@ -31,19 +31,6 @@ function prepare(backend: tf.KernelBackend, a: tf.TensorInfo, b: tf.TensorInfo, 
   if (transposeA) { a3 = transposeOnHeap(backend, a3, [0, 2, 1]); owned.push(a3); }
   if (transposeB) { b3 = transposeOnHeap(backend, b3, [0, 2, 1]); owned.push(b3); }
   return { a: a3, b: b3, owned, batchA, batchB, M, K, N, outer, outShape: [...outer, M, N] };
-}
-
-/** For output batch i, the batch index of an operand with `shape` outer dims broadcast to `outer`. */
-function broadcastIndex(i: number, outer: readonly number[], shape: readonly number[]): number {
-  const off = outer.length - shape.length;
-  let idx = 0, mul = 1;
-  for (let d = outer.length - 1; d >= 0; d--) {
-    const o = i % outer[d]!;
-    i = Math.floor(i / outer[d]!);
-    const sd = d - off;
-    if (sd >= 0) { if (shape[sd]! !== 1) idx += o * mul; mul *= shape[sd]!; }
-  }
-  return idx;
 }
 
 /**

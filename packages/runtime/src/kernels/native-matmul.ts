@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { asWasm, sizeOf, type KernelArgs } from './wasm-backend.js';
+import { asWasm, broadcastIndex, sizeOf, type KernelArgs } from './wasm-backend.js';
 
 export interface NativeKernels {
   sgemm(heap: Float32Array, transA: boolean, transB: boolean, M: number, N: number, K: number,
@@ -75,19 +75,6 @@ function geometry(a: tf.TensorInfo, b: tf.TensorInfo, ta: boolean, tb: boolean):
   return { M, N, K, batchA: sizeOf(aOuter), batchB: sizeOf(bOuter), aOuter, bOuter, outer };
 }
 
-/** Batch index of an operand with outer dims `shape` for output batch i (broadcast dims → 0). */
-function batchIndex(i: number, outer: readonly number[], shape: readonly number[]): number {
-  const off = outer.length - shape.length;
-  let idx = 0, mul = 1;
-  for (let d = outer.length - 1; d >= 0; d--) {
-    const o = i % outer[d]!;
-    i = Math.floor(i / outer[d]!);
-    const sd = d - off;
-    if (sd >= 0) { if (shape[sd]! !== 1) idx += o * mul; mul *= shape[sd]!; }
-  }
-  return idx;
-}
-
 /** C = op(A)·op(B) (+ C when beta = 1) for every output batch, on the WASM heap. */
 function gemmOnHeap(k: NativeKernels, backend: tf.KernelBackend, a: tf.TensorInfo, b: tf.TensorInfo, out: tf.TensorInfo, ta: boolean, tb: boolean, g: Geometry, beta: number): void {
   const w = asWasm(backend) as ReturnType<typeof asWasm> & { wasm: { HEAPU8: Uint8Array } };
@@ -104,7 +91,7 @@ function gemmOnHeap(k: NativeKernels, backend: tf.KernelBackend, a: tf.TensorInf
   }
   const total = sizeOf(g.outer);
   for (let i = 0; i < total; i++) {
-    const ai = batchIndex(i, g.outer, g.aOuter), bi = batchIndex(i, g.outer, g.bOuter);
+    const ai = broadcastIndex(i, g.outer, g.aOuter), bi = broadcastIndex(i, g.outer, g.bOuter);
     k.sgemm(heap, ta, tb, M, N, K, aBase + ai * M * K, lda, bBase + bi * K * N, ldb, cBase + i * M * N, N, beta);
   }
 }

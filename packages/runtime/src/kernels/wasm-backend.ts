@@ -49,3 +49,16 @@ export function runKernel(fn: tf.KernelFunc, inputs: tf.NamedTensorInfoMap, back
   if (Array.isArray(out)) throw new Error('expected a single-output kernel');
   return out as tf.TensorInfo;
 }
+
+/** For output batch i, the batch index of an operand with `shape` outer dims broadcast to `outer`. */
+export function broadcastIndex(i: number, outer: readonly number[], shape: readonly number[]): number {
+  const off = outer.length - shape.length;
+  let idx = 0, mul = 1;
+  for (let d = outer.length - 1; d >= 0; d--) {
+    const o = i % outer[d]!;
+    i = Math.floor(i / outer[d]!);
+    const sd = d - off;
+    if (sd >= 0) { if (shape[sd]! !== 1) idx += o * mul; mul *= shape[sd]!; }
+  }
+  return idx;
+}
