@@ -17,7 +17,7 @@
 // axes, so the update is the same.
 import * as tf from '@tensorflow/tfjs';
 import type { TrainParameter } from '../types.js';
-import { SlotStore, assertStateKind, type Optimizer, type OptimizerState } from './optimizer.js';
+import { SlotOptimizer } from './optimizer.js';
 
 export interface AdafactorOptions {
   /** Regulariser added to g². Defaults to 1e-30. */
@@ -40,13 +40,12 @@ export interface AdafactorOptions {
   warmupInit?: boolean;
 }
 
-export class Adafactor implements Optimizer {
+export class Adafactor extends SlotOptimizer {
   readonly kind = 'adafactor';
-  private t = 0;
-  private readonly slots = new SlotStore();
   private readonly o: Required<Omit<AdafactorOptions, 'beta1'>> & { beta1: number | null };
 
   constructor(opts: AdafactorOptions = {}) {
+    super();
     this.o = {
       eps1: opts.eps1 ?? 1e-30, eps2: opts.eps2 ?? 1e-3, clipThreshold: opts.clipThreshold ?? 1,
       decayRate: opts.decayRate ?? -0.8, beta1: opts.beta1 ?? null, weightDecay: opts.weightDecay ?? 0,
@@ -54,7 +53,6 @@ export class Adafactor implements Optimizer {
     };
   }
 
-  get step(): number { return this.t; }
 
   apply(params: readonly TrainParameter[], grads: Readonly<Record<string, tf.Tensor>>, lr: number, gradScale = 1): void {
     this.t += 1;
@@ -108,16 +106,4 @@ export class Adafactor implements Optimizer {
       next.dispose();
     }
   }
-
-  exportState(): OptimizerState {
-    return { kind: this.kind, step: this.t, slots: this.slots.export() };
-  }
-
-  importState(state: OptimizerState): void {
-    assertStateKind(state, this.kind);
-    this.t = state.step;
-    this.slots.import(state.slots);
-  }
-
-  dispose(): void { this.slots.dispose(); }
 }

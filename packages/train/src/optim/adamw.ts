@@ -6,7 +6,7 @@
 // Bias corrections are computed in float64 on the host and enter as float32 scalars.
 import * as tf from '@tensorflow/tfjs';
 import type { TrainParameter } from '../types.js';
-import { SlotStore, assertStateKind, type Optimizer, type OptimizerState } from './optimizer.js';
+import { SlotOptimizer } from './optimizer.js';
 
 export interface AdamWOptions {
   /** Defaults to 0.9. */
@@ -19,23 +19,21 @@ export interface AdamWOptions {
   weightDecay?: number;
 }
 
-export class AdamW implements Optimizer {
+export class AdamW extends SlotOptimizer {
   readonly kind = 'adamw';
-  private t = 0;
-  private readonly slots = new SlotStore();
   private readonly beta1: number;
   private readonly beta2: number;
   private readonly eps: number;
   private readonly weightDecay: number;
 
   constructor(opts: AdamWOptions = {}) {
+    super();
     this.beta1 = opts.beta1 ?? 0.9;
     this.beta2 = opts.beta2 ?? 0.999;
     this.eps = opts.eps ?? 1e-8;
     this.weightDecay = opts.weightDecay ?? 0;
   }
 
-  get step(): number { return this.t; }
 
   apply(params: readonly TrainParameter[], grads: Readonly<Record<string, tf.Tensor>>, lr: number, gradScale = 1): void {
     this.t += 1;
@@ -65,16 +63,4 @@ export class AdamW implements Optimizer {
       next.dispose();
     }
   }
-
-  exportState(): OptimizerState {
-    return { kind: this.kind, step: this.t, slots: this.slots.export() };
-  }
-
-  importState(state: OptimizerState): void {
-    assertStateKind(state, this.kind);
-    this.t = state.step;
-    this.slots.import(state.slots);
-  }
-
-  dispose(): void { this.slots.dispose(); }
 }

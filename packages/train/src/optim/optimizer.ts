@@ -66,3 +66,29 @@ export class SlotStore {
 export function assertStateKind(state: OptimizerState, kind: string): void {
   if (state.kind !== kind) throw new Error(`optimiser state is for "${state.kind}", cannot load into "${kind}"`);
 }
+
+/**
+ * What every optimiser here shares: the update count and the slot tensors, and their
+ * checkpoint state. Subclasses implement `apply` (incrementing `t`) and name their `kind`.
+ */
+export abstract class SlotOptimizer implements Optimizer {
+  abstract readonly kind: string;
+  protected t = 0;
+  protected readonly slots = new SlotStore();
+
+  get step(): number { return this.t; }
+
+  abstract apply(params: readonly TrainParameter[], grads: Readonly<Record<string, tf.Tensor>>, lr: number, gradScale?: number): void;
+
+  exportState(): OptimizerState {
+    return { kind: this.kind, step: this.t, slots: this.slots.export() };
+  }
+
+  importState(state: OptimizerState): void {
+    assertStateKind(state, this.kind);
+    this.t = state.step;
+    this.slots.import(state.slots);
+  }
+
+  dispose(): void { this.slots.dispose(); }
+}
