@@ -9,6 +9,7 @@
 //       [--warmup 2] [--backend wasm] [--threads 1] [--json out.json]
 //   --routers all   every registered router type
 //   --src           run from TypeScript sources (no build) through the test loader
+//   --profile       per-kernel ms per timed step (wraps kernelFuncs; tf.profile reads every output back on WASM)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -67,12 +68,13 @@ for (const type of routers) {
   replaceRouters(model, { type }, new runtime.Rng(2));
   const runDir = mkdtempSync(path.join(os.tmpdir(), 'sy-bench-'));
   const stamps = [];
+  const timer = flag('profile') ? runtime.startKernelTimer(info.tfjsBackend) : undefined;
   try {
     // warmup + steps timed updates + 1 final update (it writes the end-of-run checkpoint; untimed).
     await trainLoop({
       task: new SwitchTask(model), data, runDir, seed: 1, totalSteps: warmup + steps + 1, batchSize: B,
       optimizer: { type: 'adamw' }, schedule: { type: 'linear', lr: 5e-5 }, logEvery: 1_000_000, resume: false, log: () => {},
-      onStep: ({ step }) => { stamps[step] = performance.now(); },
+      onStep: ({ step }) => { stamps[step] = performance.now(); if (step === warmup) timer?.reset(); if (step === warmup + steps) timer?.stop(); },
     });
     // Median step time: robust to other processes stealing the CPU for a moment.
     const per = Array.from({ length: steps }, (_, i) => stamps[warmup + i + 1] - stamps[warmup + i]).sort((a, b) => a - b);
@@ -86,6 +88,12 @@ for (const type of routers) {
       router: type, tokensPerSec: Math.round((B * (S + T)) / (ms / 1000)), msPerStep: Math.round(ms), meanMsPerStep: Math.round(mean),
       droppedFraction: avg((l) => l.dropped_fraction), meanActiveExperts: avg((l) => l.mean_active_experts), backend: info.name, threads: info.threads,
     };
+    if (timer) {
+      r.kernels = timer.report().map((k) => ({ kernel: k.kernel, callsPerStep: k.calls / steps, msPerStep: k.ms / steps }));
+      const total = r.kernels.reduce((a, k) => a + k.msPerStep, 0);
+      console.log(`${type}: kernel time per step ${total.toFixed(0)} ms of ${ms.toFixed(0)} ms (rest: JS, autodiff bookkeeping, host code)`);
+      for (const k of r.kernels.slice(0, 25)) console.log(`  ${k.kernel.padEnd(22)} ${k.callsPerStep.toFixed(0).padStart(6)} calls ${k.msPerStep.toFixed(1).padStart(8)} ms`);
+    }
     results.push(r);
     console.log(`${type.padEnd(24)} ${String(r.tokensPerSec).padStart(7)} tokens/s  median ${String(r.msPerStep).padStart(6)} ms/step (mean ${r.meanMsPerStep})  ` +
       `drop ${(100 * r.droppedFraction).toFixed(1)}%  active ${r.meanActiveExperts.toFixed(2)}  (${info.name}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`);

@@ -18,7 +18,7 @@ export interface BackendInfo {
   threads: number;
   /** tfjs version the kernels were checked against. */
   tfjsVersion: string;
-  /** The optional native matmul (packages/native-kernels) when active on WASM, else null. */
+  /** The optional native kernels (packages/native-kernels) when active on WASM, else null. */
   native: { library: string; threads: number; coreType: string } | null;
 }
 
@@ -93,7 +93,7 @@ export function initBackend(requested?: string, opts: { quiet?: boolean } = {}):
     }
     active = info;
     if (!opts.quiet && process.env.SWITCHYARD_QUIET_BACKEND !== '1') {
-      const nat = info.native ? `, native matmul ${info.native.library} (${info.native.coreType}, ${info.native.threads} BLAS thread${info.native.threads === 1 ? '' : 's'})` : '';
+      const nat = info.native ? `, native kernels on ${info.native.library} (${info.native.coreType}, ${info.native.threads} native thread${info.native.threads === 1 ? '' : 's'})` : ', native kernels off';
       process.stderr.write(`switchyard: backend ${info.name} (tfjs ${info.tfjsBackend} ${info.tfjsVersion}), ${info.threads} thread${info.threads === 1 ? '' : 's'}${nat}\n`);
     }
     return info;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, Rng } from '@switchyard/runtime';
 import { nativeKernelInfo } from '../src/kernels/register.js';
-import { loadNativeKernels } from '../src/kernels/native-matmul.js';
+import { forgetHeap, loadNativeKernels } from '../src/kernels/native/addon.js';
 
 // The optional OpenBLAS matmul (packages/native-kernels) against the tfjs CPU backend. Skipped,
 // with a message, when the addon has not been built (no compiler or libopenblas-dev).
@@ -76,13 +76,52 @@ maybe('native OpenBLAS matmul on the WASM backend', () => {
     }
   });
 
-  it('rejects operands outside the array instead of reading past it', () => {
+  it('gemm rejects operands outside the heap instead of reading past it', () => {
     const heap = new Float32Array(16);
-    expect(() => native!.sgemm(heap, false, false, 4, 4, 4, 0, 4, 8, 4, 0, 4, 0)).toThrow(/outside/);
-    heap.set([1, 2, 3, 4], 0); // A = [[1, 2], [3, 4]], B = I at 4, C at 8
-    heap.set([1, 0, 0, 1], 4);
-    native!.sgemm(heap, true, false, 2, 2, 2, 0, 2, 4, 2, 8, 2, 0);
-    expect(Array.from(heap.subarray(8, 12))).toEqual([1, 3, 2, 4]);
+    native!.setHeap(new Uint8Array(heap.buffer));
+    try {
+      expect(() => native!.gemm(false, false, 4, 4, 4, 1, 0, 0, 32, 0, 0, 0)).toThrow(/outside/);
+      expect(() => native!.gemm(false, false, 2, 2, 2, 3, 0, 16, 16, 0, 32, 0)).toThrow(/outside/);
+      heap.set([1, 2, 3, 4], 0); // A = [[1, 2], [3, 4]], B = I at byte 16, C at byte 32
+      heap.set([1, 0, 0, 1], 4);
+      native!.gemm(true, false, 2, 2, 2, 1, 0, 0, 16, 0, 32, 0);
+      expect(Array.from(heap.subarray(8, 12))).toEqual([1, 3, 2, 4]);
+    } finally {
+      forgetHeap();
+    }
+  });
+
+  it('gemm gives the same products on 1 and 2 threads: batch split, row split, column split', () => {
+    // [batch, M, N, K] above the parallel threshold (2^18 multiply-adds), one case per split.
+    const cases: Array<[number, number, number, number]> = [[4, 40, 50, 60], [1, 300, 20, 64], [1, 3, 700, 200]];
+    for (const [batch, M, N, K] of cases) {
+      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        const a = rng.normalArray(batch * M * K), b = rng.normalArray(batch * K * N);
+        const heap = new Float32Array(a.length + b.length + batch * M * N);
+        heap.set(a, 0); heap.set(b, a.length);
+        const cOff = (a.length + b.length) * 4;
+        // Reference in float64: op(A)[i][p] and op(B)[p][j] read through the transposes.
+        const want = new Float64Array(batch * M * N);
+        for (let n = 0; n < batch; n++) for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
+          let s = 0;
+          for (let p = 0; p < K; p++) s += a[n * M * K + (ta ? p * M + i : i * K + p)]! * b[n * K * N + (tb ? j * K + p : p * N + j)]!;
+          want[(n * M + i) * N + j] = s;
+        }
+        native!.setHeap(new Uint8Array(heap.buffer));
+        try {
+          for (const threads of [1, 2]) {
+            native!.setThreads(threads);
+            heap.fill(0, a.length + b.length);
+            native!.gemm(ta, tb, M, N, K, batch, 0, M * K * 4, a.length * 4, K * N * 4, cOff, 0);
+            const err = relErr(heap.subarray(a.length + b.length), want);
+            expect({ batch, M, N, K, ta, tb, threads, ok: err <= TOL }).toEqual({ batch, M, N, K, ta, tb, threads, ok: true });
+          }
+        } finally {
+          native!.setThreads(1);
+          forgetHeap();
+        }
+      }
+    }
   });
 
   it('does not leak tensors', async () => {

@@ -7,7 +7,8 @@ import { makeBatchMatMulKernel, makeFusedMatMulKernel } from './fast-matmul.js';
 import { COMPARE_KERNELS, makeCompareKernel, makeIdentityKernel } from './fast-misc.js';
 import { registerFastGradients } from './fast-grads.js';
 import { makeSumKernel } from './fast-sum.js';
-import { describeNative, loadNativeKernels, makeNativeBatchMatMulKernel, makeNativeFusedMatMulKernel, type NativeInfo } from './native-matmul.js';
+import { describeNative, loadNativeKernels, type NativeInfo } from './native/addon.js';
+import { nativeKernelMakers, registerFusedKernels } from './native/index.js';
 import { makeSliceKernel, makeSplitVKernel, makeUnpackKernel } from './fast-slice.js';
 import { makeTransposeKernel } from './fast-transpose.js';
 import { makeUnsortedSegmentSumKernel } from './unsorted-segment-sum.js';
@@ -15,7 +16,7 @@ import { makeUnsortedSegmentSumKernel } from './unsorted-segment-sum.js';
 const done = new Set<string>();
 let native: NativeInfo | null = null;
 
-/** The native matmul in use on WASM (OpenBLAS version, threads), or null. */
+/** The native kernels in use on WASM (OpenBLAS version, addon threads), or null. */
 export function nativeKernelInfo(): NativeInfo | null {
   return native;
 }
@@ -66,8 +67,8 @@ export function registerMissingKernels(backendName: string): void {
   if (backendName === 'wasm') {
     const k = loadNativeKernels();
     if (k) {
-      replaceKernel('BatchMatMul', backendName, makeNativeBatchMatMulKernel(k));
-      replaceKernel('_FusedMatMul', backendName, makeNativeFusedMatMulKernel(k));
+      for (const [name, make] of Object.entries(nativeKernelMakers(k))) replaceKernel(name, backendName, make);
+      registerFusedKernels(k, backendName);
       native = describeNative(k);
     }
   }
