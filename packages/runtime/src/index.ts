@@ -2,7 +2,7 @@ export { initBackend, backendInfo, parseBackendName, BackendError, BACKEND_NAMES
 export type { BackendInfo, BackendName } from './backend.js';
 export { Rng, hashLabel } from './rng.js';
 export type { RngState } from './rng.js';
-export { registerMissingKernels, nativeKernelInfo, WASM_KERNEL_FIXES } from './kernels/register.js';
+export { registerMissingKernels, nativeKernelInfo, useNativeKernels, WASM_KERNEL_FIXES } from './kernels/register.js';
 export { enableWasmThreads, requestedWasmThreads } from './kernels/wasm-threads.js';
 export { startKernelTimer } from './kernels/kernel-timer.js';
 export { unsortedSegmentSumValues } from './kernels/unsorted-segment-sum.js';

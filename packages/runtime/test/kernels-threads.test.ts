@@ -14,15 +14,17 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
 const outDir = path.join(repoRoot, 'node_modules/.cache/switchyard-kernels-test');
 
-function compileKernels(): void {
-  const src = path.join(here, '../src/kernels');
-  fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, 'package.json'), '{"type":"module"}\n');
-  for (const f of fs.readdirSync(src).filter((n) => n.endsWith('.ts'))) {
+function compileKernels(src = path.join(here, '../src/kernels'), out = outDir): void {
+  fs.mkdirSync(out, { recursive: true });
+  fs.writeFileSync(path.join(out, 'package.json'), '{"type":"module"}\n');
+  for (const f of fs.readdirSync(src)) {
+    // Subfolders (kernels/native/) keep their relative imports.
+    if (fs.statSync(path.join(src, f)).isDirectory()) { compileKernels(path.join(src, f), path.join(out, f)); continue; }
+    if (!f.endsWith('.ts')) continue;
     const { code } = transformSync(fs.readFileSync(path.join(src, f), 'utf8'), {
       filename: f, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' },
     });
-    fs.writeFileSync(path.join(outDir, f.replace(/\.ts$/, '.js')), code);
+    fs.writeFileSync(path.join(out, f.replace(/\.ts$/, '.js')), code);
   }
 }
 

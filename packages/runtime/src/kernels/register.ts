@@ -16,9 +16,9 @@ import { makeUnsortedSegmentSumKernel } from './unsorted-segment-sum.js';
 const done = new Set<string>();
 let native: NativeInfo | null = null;
 
-/** The native kernels in use on WASM (OpenBLAS version, addon threads), or null. */
+/** The native kernels in use on WASM (OpenBLAS version, addon threads), or null (also while switched off). */
 export function nativeKernelInfo(): NativeInfo | null {
-  return native;
+  return nativeOn ? native : null;
 }
 
 /** WASM kernels replaced for speed (design.md §4), each built around the stock kernelFunc. */
@@ -45,6 +45,41 @@ function replaceKernel(kernelName: string, backendName: string, make: (stock: tf
   tf.registerKernel({ ...stock, kernelFunc: make(stock.kernelFunc) });
 }
 
+/** The kernel configs of one backend by name (a snapshot of the registry). */
+function kernelsOf(backendName: string): Map<string, tf.KernelConfig> {
+  return new Map(tf.getKernelsForBackend(backendName).map((k) => [k.kernelName, k]));
+}
+
+/** Kernels as they were before the native ones went in, and the native ones: for useNativeKernels. */
+let withoutNative: Map<string, tf.KernelConfig> | null = null;
+let withNative: Map<string, tf.KernelConfig> | null = null;
+let nativeOn = false;
+
+function swapKernels(from: Map<string, tf.KernelConfig>, to: Map<string, tf.KernelConfig>): void {
+  for (const [name, k] of from) {
+    if (to.get(name) === k) continue;
+    tf.unregisterKernel(name, k.backendName);
+  }
+  for (const [name, k] of to) {
+    if (from.get(name) === k) continue;
+    tf.registerKernel(k);
+  }
+}
+
+/**
+ * Switch the native kernels on WASM off (the JS/WASM kernels they replaced come back) and on
+ * again, in this process: for tests and benchmarks that compare both paths on the same model.
+ * Returns whether native kernels are active afterwards (false when the addon is not loaded).
+ */
+export function useNativeKernels(on: boolean): boolean {
+  if (!withoutNative || !withNative) return false;
+  if (on !== nativeOn) {
+    swapKernels(on ? withoutNative : withNative, on ? withNative : withoutNative);
+    nativeOn = on;
+  }
+  return nativeOn;
+}
+
 /**
  * Register Switchyard's kernels for `backendName` (once per process). On WASM this adds
  * UnsortedSegmentSum and, unless `SWITCHYARD_WASM_FIXES=0` (for stock-vs-fixed benchmarks),
@@ -67,8 +102,11 @@ export function registerMissingKernels(backendName: string): void {
   if (backendName === 'wasm') {
     const k = loadNativeKernels();
     if (k) {
+      withoutNative = kernelsOf(backendName);
       for (const [name, make] of Object.entries(nativeKernelMakers(k))) replaceKernel(name, backendName, make);
       registerFusedKernels(k, backendName);
+      withNative = kernelsOf(backendName);
+      nativeOn = true;
       native = describeNative(k);
     }
   }

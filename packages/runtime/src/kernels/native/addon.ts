@@ -41,8 +41,11 @@ function pickCoreType(): void {
 
 /** Team size from SWITCHYARD_NATIVE_THREADS (default 1). */
 export function requestedNativeThreads(env: NodeJS.ProcessEnv = process.env): number {
-  const n = Number(env.SWITCHYARD_NATIVE_THREADS ?? '1');
-  return Number.isInteger(n) && n > 0 ? n : 1;
+  const raw = env.SWITCHYARD_NATIVE_THREADS;
+  if (raw === undefined || raw === '') return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`SWITCHYARD_NATIVE_THREADS must be an integer in [1, 256], got "${raw}"`);
+  return n;
 }
 
 let loaded: NativeAddon | null | undefined;
@@ -54,6 +57,7 @@ let loaded: NativeAddon | null | undefined;
 export function loadNativeKernels(env: NodeJS.ProcessEnv = process.env): NativeAddon | null {
   if (env.SWITCHYARD_NATIVE === '0') return null;
   if (loaded !== undefined) return loaded;
+  const threads = requestedNativeThreads(env); // a bad value is an error, not a silent fallback
   loaded = null;
   const require = createRequire(import.meta.url);
   // As a workspace dependency, or beside this package in the monorepo (src/ or dist/).
@@ -65,7 +69,7 @@ export function loadNativeKernels(env: NodeJS.ProcessEnv = process.env): NativeA
       const mod = require(c) as { loadNativeKernels?: () => NativeAddon | null };
       const k = mod.loadNativeKernels?.();
       if (k && typeof k.gemm === 'function' && typeof k.setHeap === 'function') {
-        k.setThreads(requestedNativeThreads(env));
+        k.setThreads(threads);
         loaded = k;
         break;
       }
