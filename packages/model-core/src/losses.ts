@@ -6,6 +6,7 @@
 // (Fedus et al. 2021, eq. 4) are taken, one term per stack.
 import * as tf from '@tensorflow/tfjs';
 import { routerZLoss, switchBalanceLossHF } from '@switchyard/routers';
+import { sparseSoftmaxCrossEntropy } from '@switchyard/runtime';
 import type { SwitchConfig } from './config.js';
 import type { Seq2SeqOutputs, SparseLayerRecord } from './switch-transformer.js';
 
@@ -13,8 +14,8 @@ export const IGNORE_INDEX = -100;
 
 /**
  * Mean token cross-entropy over labels ≠ −100. logits [B, T, V], labels [B, T] int32
- * The gradient is written out, (softmax − onehot)·valid/count, because autodiff through
- * logSumExp's max costs a broadcast Equal over [N, V] that dominates a WASM train step.
+ * Runs runtime's sparseSoftmaxCrossEntropy with scale = valid/count: one fused kernel over the
+ * logits on WASM with the native addon, else a composition with its gradient written out.
  */
 export function crossEntropyIgnore(logits: tf.Tensor3D, labels: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => {
@@ -23,30 +24,9 @@ export function crossEntropyIgnore(logits: tf.Tensor3D, labels: tf.Tensor2D): tf
     const lab = labels.reshape([n]).toInt();
     const keep = tf.notEqual(lab, IGNORE_INDEX);
     const valid = tf.cast(keep, 'float32');                                   // [N]
-    const safe = tf.where(keep, lab, tf.zerosLike(lab));                      // [N]
-    const scale = tf.div(valid, tf.maximum(tf.sum(valid), 1));                // [N] = valid / count
-    // Pick logit[n, label_n] from the flattened logits: a 1-D gather, no one-hot in the forward.
-    const pick = tf.add(tf.mul(tf.range(0, n, 1, 'int32'), tf.scalar(v, 'int32')), safe);
-    const ce = tf.customGrad(((lg: tf.Tensor, save: tf.GradSaveFunc) => {
-      const shifted = tf.sub(lg, tf.max(lg, 1, true));                        // [N, V]
-      const ex = tf.exp(shifted);                                             // [N, V]
-      const sum = tf.sum(ex, 1);                                              // [N]
-      const target = tf.gather(shifted.reshape([-1]), pick);                  // [N]
-      // Saved tensors outlive this tidy (gradients run after it): keep scale and labels with them.
-      // Saving exp(shifted) spares a second Exp over [N, V] in the backward pass.
-      save([ex, sum, scale, safe]);
-      return {
-        value: tf.sum(tf.mul(tf.sub(tf.log(sum), target), scale)),
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [e, sm, sc, lb] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
-          const w = tf.mul(sc, dy);                                           // [N]
-          // (softmax − onehot)·w = e·(w/sum) − onehot·w
-          const g = tf.sub(tf.mul(e, tf.div(w, sm).expandDims(1)), tf.mul(tf.oneHot(lb, v), w.expandDims(1)));
-          return [g];
-        },
-      };
-    }) as unknown as Parameters<typeof tf.customGrad>[0]);
-    return ce(logits.reshape([n, v])) as tf.Scalar;
+    const safe = tf.where(keep, lab, tf.zerosLike(lab)) as tf.Tensor1D;       // [N], ignored rows pick column 0
+    const scale = tf.div(valid, tf.maximum(tf.sum(valid), 1)) as tf.Tensor1D; // [N] = valid / count
+    return sparseSoftmaxCrossEntropy(logits.reshape([n, v]), safe, scale);
   });
 }
 

@@ -10,7 +10,7 @@
 // H heads, K d_kv, F d_ff, E experts, N tokens = B·L, V vocabulary.
 // Parameter names are HF state-dict keys; tfjs stores linear weights [in, out] (torch: [out, in]).
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '@switchyard/runtime';
+import { rmsNorm, type Rng } from '@switchyard/runtime';
 import type { NamedParameter as RouterParameter, Router, RouterContext, RouterOutput } from '@switchyard/routers';
 import { isSparseBlock, type RouterSlotConfig, type SwitchConfig } from './config.js';
 import { positionBias } from './relative-position.js';
@@ -75,9 +75,9 @@ class RMSNorm {
   constructor(ps: ParamStore, name: string, d: number, private readonly eps: number) {
     this.weight = ps.ones(`${name}.weight`, d);
   }
+  /** One fused kernel on WASM with the native addon, else the tfjs composition (runtime's rmsNorm). */
   apply(x: tf.Tensor): tf.Tensor {
-    const variance = tf.mean(tf.square(x), -1, true);
-    return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, this.eps))), this.weight);
+    return rmsNorm(x, this.weight, this.eps);
   }
 }
 

@@ -16,3 +16,5 @@ export { checkSchema, assertSchema, formatAjvError, ConfigError } from './schema
 export { runStage, resolveStage, loadStageDefinitions, isStageDefinition, stageDir } from './run-stage.js';
 export type { StageSpec } from './run-stage.js';
 export { smokeSourceStage, smokeTransformStage, smokeSummaryStage } from './smoke-stages.js';
+export { rmsNorm, sparseSoftmaxCrossEntropy, adamwStep, globalL2Norm, finiteFlags, setFusedOps, fusedOpActive } from './fused-ops.js';
+export type { AdamWStepOptions, FusedOp } from './fused-ops.js';

@@ -1,15 +1,17 @@
 // Gradient accumulation and clipping by global norm (torch.nn.utils.clip_grad_norm_ semantics:
 // coefficient = maxNorm / (‖g‖ + 1e-6), applied only when it is below 1).
 import * as tf from '@tensorflow/tfjs';
+import { globalL2Norm } from '@switchyard/runtime';
 
 export type GradMap = Record<string, tf.Tensor>;
 
-/** ‖g‖₂ over every gradient, as a scalar tensor. */
+/**
+ * ‖g‖₂ over every gradient (in name order), as a scalar tensor: one fused kernel on WASM with the
+ * native addon (sums of squares in float64), else Square/Sum per gradient. NaN or ±Inf in any
+ * gradient makes it non-finite either way.
+ */
 export function globalNorm(grads: GradMap): tf.Scalar {
-  return tf.tidy(() => {
-    const sq = Object.keys(grads).sort().map((k) => tf.sum(tf.square(grads[k]!)));
-    return tf.sqrt(sq.length ? tf.addN(sq) : tf.scalar(0)) as tf.Scalar;
-  });
+  return globalL2Norm(Object.keys(grads).sort().map((k) => grads[k]!));
 }
 
 /** torch's clip coefficient: min(1, maxNorm / (‖g‖ + 1e-6)); 1 when maxNorm ≤ 0 (no clipping). */

@@ -2,7 +2,8 @@
 // global gradient norm (and, when it is not finite, which gradient), and every parameter after
 // the update. The first non-finite value stops training with a NonFiniteError naming the step,
 // the tensor and the last good checkpoint; nothing written after that checkpoint is valid.
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { finiteFlags } from '@switchyard/runtime';
 import type { GradMap } from './grad-utils.js';
 import type { TrainParameter } from './types.js';
 
@@ -21,11 +22,19 @@ export class NonFiniteError extends Error {
   }
 }
 
+/** all(isFinite(t)) per tensor as 1/0, read back at once: one fused kernel on WASM with the native addon. */
+function readFlags(tensors: tf.Tensor[]): number[] {
+  const flags = finiteFlags(tensors);
+  const ok = Array.from(flags.dataSync());
+  flags.dispose();
+  return ok;
+}
+
 /** Name of the first gradient holding a non-finite value, if any. */
 export function firstNonFiniteGradient(grads: GradMap): string | undefined {
   const names = Object.keys(grads).sort();
   if (!names.length) return undefined;
-  const ok = tf.tidy(() => tf.stack(names.map((n) => tf.all(tf.isFinite(grads[n]!)))).dataSync());
+  const ok = readFlags(names.map((n) => grads[n]!));
   const i = ok.findIndex((v) => v === 0);
   return i >= 0 ? names[i] : undefined;
 }
@@ -33,7 +42,7 @@ export function firstNonFiniteGradient(grads: GradMap): string | undefined {
 /** Name of the first parameter holding a non-finite value, if any. */
 export function firstNonFiniteParameter(params: readonly TrainParameter[]): string | undefined {
   if (!params.length) return undefined;
-  const ok = tf.tidy(() => tf.stack(params.map((p) => tf.all(tf.isFinite(p.variable)))).dataSync());
+  const ok = readFlags(params.map((p) => p.variable));
   const i = ok.findIndex((v) => v === 0);
   return i >= 0 ? params[i]!.name : undefined;
 }

@@ -3,8 +3,10 @@
 //   p ← p·(1 − lr·wd)                       (decoupled weight decay, before the moment step)
 //   m ← β1·m + (1−β1)·g ;  v ← β2·v + (1−β2)·g²
 //   p ← p − (lr / (1−β1^t)) · m / (√v / √(1−β2^t) + ε)
-// Bias corrections are computed in float64 on the host and enter as float32 scalars.
+// Bias corrections are computed in float64 on the host and enter as float32 scalars; the update
+// itself is runtime's adamwStep (gradScale·g folded into the constants).
 import * as tf from '@tensorflow/tfjs';
+import { adamwStep } from '@switchyard/runtime';
 import type { TrainParameter } from '../types.js';
 import { SlotOptimizer } from './optimizer.js';
 
@@ -39,24 +41,15 @@ export class AdamW extends SlotOptimizer {
     this.t += 1;
     const bc1 = 1 - Math.pow(this.beta1, this.t);
     const bc2Sqrt = Math.sqrt(1 - Math.pow(this.beta2, this.t));
-    const stepSize = lr / bc1;
     for (const p of params) {
       const g = grads[p.name];
       if (p.frozen || !g) continue;
       const mKey = `${p.name}::exp_avg`;
       const vKey = `${p.name}::exp_avg_sq`;
-      const [m, v, next] = tf.tidy(() => {
-        const m0 = this.slots.get(mKey) ?? tf.zerosLike(g);
-        const v0 = this.slots.get(vKey) ?? tf.zerosLike(g);
-        // g enters scaled by gradScale: (1−β1)·(c·g) and (1−β2)·(c·g)² with c folded into the constants.
-        const m1 = tf.add(tf.mul(m0, this.beta1), tf.mul(g, (1 - this.beta1) * gradScale));
-        const v1 = tf.add(tf.mul(v0, this.beta2), tf.mul(tf.square(g), (1 - this.beta2) * gradScale * gradScale));
-        const denom = tf.add(tf.div(tf.sqrt(v1), bc2Sqrt), this.eps);
-        let w: tf.Tensor = p.variable;
-        if (this.weightDecay !== 0) w = tf.mul(w, 1 - lr * this.weightDecay);
-        const w1 = tf.sub(w, tf.mul(tf.div(m1, denom), stepSize));
-        return [m1, v1, w1];
-      });
+      // One fused kernel per variable on WASM with the native addon, else the tfjs composition.
+      const [next, m, v] = tf.tidy(() => adamwStep(p.variable, g, this.slots.get(mKey) ?? tf.zerosLike(g), this.slots.get(vKey) ?? tf.zerosLike(g), {
+        lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay, bc1, bc2Sqrt, gradScale,
+      }));
       this.slots.set(mKey, m);
       this.slots.set(vKey, v);
       p.variable.assign(next);
