@@ -503,7 +503,10 @@ export class SwitchTransformer {
   /** LM head: tied embeddings are rescaled by d_model^-0.5 first (Mesh TensorFlow convention). [B, T, D] → [B, T, V] */
   head(decoderHidden: tf.Tensor3D): tf.Tensor3D {
     if (this.lmHead) return linear(decoderHidden, this.lmHead) as tf.Tensor3D;
-    return linear(tf.mul(decoderHidden, this.config.d_model ** -0.5), tf.transpose(this.shared)) as tf.Tensor3D;
+    // x · sharedᵀ as one matMul with transposeB: no [V, D] transpose forward, none in the gradient.
+    const [b, t, d] = decoderHidden.shape;
+    const x = tf.mul(decoderHidden, this.config.d_model ** -0.5).reshape([b * t, d]) as tf.Tensor2D;  // [B·T, D]
+    return tf.matMul(x, this.shared as tf.Tensor2D, false, true).reshape([b, t, this.shared.shape[0]!]) as tf.Tensor3D;  // [B, T, V]
   }
 
   /** Teacher-forced forward pass. Call inside tf.tidy (or dispose the result with disposeOutputs). */
