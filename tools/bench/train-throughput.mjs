@@ -86,7 +86,7 @@ for (const type of routers) {
     const avg = (f) => layers.reduce((a, l) => a + f(l), 0) / Math.max(1, layers.length);
     const r = {
       router: type, tokensPerSec: Math.round((B * (S + T)) / (ms / 1000)), msPerStep: Math.round(ms), meanMsPerStep: Math.round(mean),
-      droppedFraction: avg((l) => l.dropped_fraction), meanActiveExperts: avg((l) => l.mean_active_experts), backend: info.name, threads: info.threads,
+      droppedFraction: avg((l) => l.dropped_fraction), meanActiveExperts: avg((l) => l.mean_active_experts), backend: info.name, threads: info.threads, native: info.native,
     };
     if (timer) {
       r.kernels = timer.report().map((k) => ({ kernel: k.kernel, callsPerStep: k.calls / steps, msPerStep: k.ms / steps }));
@@ -96,7 +96,7 @@ for (const type of routers) {
     }
     results.push(r);
     console.log(`${type.padEnd(24)} ${String(r.tokensPerSec).padStart(7)} tokens/s  median ${String(r.msPerStep).padStart(6)} ms/step (mean ${r.meanMsPerStep})  ` +
-      `drop ${(100 * r.droppedFraction).toFixed(1)}%  active ${r.meanActiveExperts.toFixed(2)}  (${info.name}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`);
+      `drop ${(100 * r.droppedFraction).toFixed(1)}%  active ${r.meanActiveExperts.toFixed(2)}  (${info.name}, ${info.threads} thread${info.threads === 1 ? '' : 's'}, ${info.native ? `native kernels ${info.native.threads} thread${info.native.threads === 1 ? '' : 's'}` : 'native kernels off'})`);
   } catch (e) {
     results.push({ router: type, error: e.message });
     console.log(`${type.padEnd(24)} FAILED: ${e.message.split('\n')[0]}`);
