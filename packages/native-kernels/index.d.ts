@@ -1,11 +1,17 @@
-/** The N-API addon: OpenBLAS sgemm on a Float32Array addressed by element offsets (row-major). */
+/**
+ * The N-API addon's common functions. Each kernel family declares its own functions where it is
+ * used (packages/runtime/src/kernels/native/*.ts): the addon is one object of numeric-argument
+ * functions that address tensors by byte offset into the heap given to setHeap.
+ */
 export interface NativeKernels {
-  /** C[M×N] = op(A)·op(B) + beta·C inside `heap`. */
-  sgemm(heap: Float32Array, transA: boolean, transB: boolean, M: number, N: number, K: number,
-    aOff: number, lda: number, bOff: number, ldb: number, cOff: number, ldc: number, beta: number): void;
+  /** A Uint8Array over the whole WASM memory (call again after the memory grows). */
+  setHeap(heap: Uint8Array): void;
+  /** The addon's OpenMP team size; OpenBLAS stays at 1 thread. */
   setThreads(n: number): void;
   getThreads(): number;
+  blasThreads(): number;
   /** OpenBLAS build configuration string. */
   config(): string;
+  [kernel: string]: (...args: never[]) => unknown;
 }
 export function loadNativeKernels(): NativeKernels | null;

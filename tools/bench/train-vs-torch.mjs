@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Switchyard's tiny Switch train step next to its PyTorch twin, on the same machine in one
 // invocation. Arms, each a child process per round:
-//   switchyard  node tools/bench/train-throughput.mjs --threads N (WASM; the native OpenBLAS
-//               matmul when packages/native-kernels is built, with SWITCHYARD_NATIVE_THREADS=N)
+//   switchyard  node tools/bench/train-throughput.mjs --threads N (WASM; the native kernels
+//               when packages/native-kernels is built, with SWITCHYARD_NATIVE_THREADS=N)
 //   wasm        the same with SWITCHYARD_NATIVE=0 (plain tfjs WASM + Switchyard's kernels; opt-in)
 //   torch       /usr/bin/python3 tools/bench/torch-train-step.py --threads N (PyTorch 1.13, OpenBLAS)
 // at every thread count of --threads. Rounds interleave the arms (the order reverses every other
@@ -63,18 +63,7 @@ function runArm(arm, threads) {
   if (arm === 'torch') return { ...out, line };
   const res = out.results?.[0];
   if (!res || res.error) return { error: `${arm}: ${res?.error ?? 'no result'}` };
-  return { msPerStep: res.msPerStep, tokensPerSec: res.tokensPerSec, backendThreads: res.threads, backend: res.backend, droppedFraction: res.droppedFraction, tfjs: out.tfjs, line };
-}
-
-/** What the native matmul loader reports under the arm's environment (train-throughput's JSON does not say). */
-function nativeInfo(threads, disabled) {
-  const env = { ...process.env, SWITCHYARD_NATIVE_THREADS: String(threads), ...(disabled ? { SWITCHYARD_NATIVE: '0' } : {}) };
-  try {
-    const text = execFileSync(process.execPath, ['--input-type=module', '-e',
-      "const r = await import('@switchyard/runtime'); const i = await r.initBackend('wasm', { quiet: true }); console.log(JSON.stringify(i.native))"],
-    { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    return JSON.parse(text.trim().split('\n').pop());
-  } catch { return undefined; }
+  return { msPerStep: res.msPerStep, tokensPerSec: res.tokensPerSec, backendThreads: res.threads, backend: res.backend, native: res.native, droppedFraction: res.droppedFraction, tfjs: out.tfjs, line };
 }
 
 try {
@@ -109,7 +98,6 @@ try {
   const loadEnd = load();
 
   // 2. Table and machine line.
-  const native = new Map(threadList.map((t) => [t, armNames.includes('switchyard') ? nativeInfo(t, false) : undefined]));
   const torchBest = new Map(arms.filter((a) => a.arm === 'torch' && a.best).map((a) => [a.threads, a.best]));
   const label = (a) => {
     if (a.arm === 'torch') {
@@ -117,8 +105,8 @@ try {
       return b ? `PyTorch ${b.torchPackage ?? b.torch} (${b.blas.library} ${b.blas.coreName ?? ''}, ${b.blas.threads} BLAS thr${b.ompThreads !== b.threads ? `, ${b.ompThreads} OpenMP thr` : ''}, matmul 1024³ ${b.matmulGflops ? b.matmulGflops.toFixed(0) : '?'} GFLOP/s)` : 'PyTorch';
     }
     if (a.arm === 'wasm') return 'Switchyard tfjs WASM (SWITCHYARD_NATIVE=0)';
-    const n = native.get(a.threads);
-    return n ? `Switchyard tfjs WASM + native matmul (${n.library}, ${n.threads} BLAS thr)` : 'Switchyard tfjs WASM (native matmul NOT active)';
+    const n = a.best?.native;
+    return n ? `Switchyard tfjs WASM + native kernels (${n.library} ${n.coreType}, ${n.threads} native thr)` : 'Switchyard tfjs WASM (native kernels NOT active)';
   };
   const fmt = (x, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
   const lines = ['| arm | threads | ms/step | tokens/s | × torch at same threads |', '|---|---|---|---|---|'];
@@ -132,7 +120,7 @@ try {
   const cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
   const nproc = execFileSync('nproc', { encoding: 'utf8' }).trim();
   const anyTorch = [...torchBest.values()][0];
-  const coreTypes = [anyTorch ? `torch ${anyTorch.blas.coreName}` : undefined, ...[...native.values()].filter(Boolean).slice(0, 1).map((n) => `Switchyard ${n.coreType}`)].filter(Boolean).join(', ');
+  const coreTypes = [anyTorch ? `torch ${anyTorch.blas.coreName}` : undefined, ...arms.filter((a) => a.arm === 'switchyard' && a.best?.native).slice(0, 1).map((a) => `Switchyard ${a.best.native.coreType}`)].filter(Boolean).join(', ');
   const tfjs = arms.find((a) => a.arm !== 'torch' && a.best)?.best.tfjs;
   const machine = `machine: ${cpu}, nproc ${nproc}, load average ${loadStart} at start, ${loadEnd} at end; node ${process.version}${tfjs ? `, tfjs ${tfjs}` : ''}` +
     `${anyTorch ? `, torch ${anyTorch.torchPackage ?? anyTorch.torch} (python ${anyTorch.python})` : ''}; OpenBLAS core type: ${coreTypes || 'n/a'}; ` +

@@ -25,7 +25,7 @@ function main() {
   const args = [gyp, 'rebuild'];
   if (fs.existsSync('/usr/include/node/node_api.h')) args.push('--nodedir=/usr');
   const r = spawnSync(process.execPath, args, { cwd: pkg, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 300_000 });
-  if (r.status === 0) return say('built build/Release/switchyard_native.node (OpenBLAS sgemm)');
+  if (r.status === 0) return say('built build/Release/switchyard_native.node (OpenBLAS + OpenMP kernels for the WASM backend)');
   const tail = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-6).join('\n');
   say(`build failed (exit ${r.status ?? r.signal}); WASM kernels will be used. Needs a C compiler and libopenblas-dev.\n${tail}`);
 }
