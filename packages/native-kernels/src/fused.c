@@ -6,6 +6,7 @@
 //
 // Dims: R rows, D row length (d_model), N tokens, V vocabulary.
 #include "common.h"
+#include "vmath.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,41 +19,6 @@
 
 // Rows of the cross-entropy handed to the OpenMP team only above this many logits.
 #define PARALLEL_MIN_LOGITS (1 << 21)
-
-// e^x in float32 to about 1 ulp, branch-free so loops calling it vectorise (libm's expf does not).
-// x = n·ln2 + r with n = round(x/ln2) and |r| ≤ ln2/2 (ln2 split in two for an exact n·ln2_hi);
-// e^r by its degree-7 Taylor polynomial (truncation < 1e-8 relative); 2^n built in the exponent
-// bits, as 2^(n−1)·2 when n > 0 so that n = 128 (x near ln FLT_MAX) still fits. Below
-// ln FLT_MIN the result flushes to 0 (true value < 1.2e-38); NaN stays NaN.
-static inline float sy_expf(float x) {
-  const float lo = -87.33654475f, hi = 88.72283f;
-  // Clamped (and NaN replaced by 0) so that the conversion to int below is always defined.
-  float xc = x < lo ? lo : x;
-  xc = xc > hi ? hi : xc;
-  xc = xc == xc ? xc : 0.0f;
-  const float magic = 12582912.0f; // 1.5·2^23: adding it rounds to an integer
-  const float n = (xc * 1.44269504088896341f + magic) - magic;
-  float r = xc - n * 0.693359375f;
-  r = r - n * -2.12194440054690583e-4f;
-  float p = 1.0f / 5040.0f;
-  p = p * r + 1.0f / 720.0f;
-  p = p * r + 1.0f / 120.0f;
-  p = p * r + 1.0f / 24.0f;
-  p = p * r + 1.0f / 6.0f;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
-  const int32_t ni = (int32_t)n;
-  const int32_t e = ni > 0 ? ni - 1 : ni;
-  const uint32_t bits = (uint32_t)(e + 127) << 23;
-  float s;
-  memcpy(&s, &bits, sizeof s);
-  float y = p * s;
-  y = ni > 0 ? y * 2.0f : y;
-  y = x < lo ? 0.0f : y;
-  y = x > hi ? INFINITY : y;
-  return x == x ? y : x;
-}
 
 // max_j row[j]; NaN compares false and is skipped here, but then reaches the sum of exp.
 static float row_max(const float *restrict row, int64_t n) {

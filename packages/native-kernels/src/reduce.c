@@ -11,6 +11,7 @@
 // NaN after the first element; an empty reduction gives the CPU backend's values (Sum/Mean/Any/
 // All/ArgMax 0, Prod 1, float Max/Min NaN, int Max/Min 0).
 #include "common.h"
+#include "vmath.h"
 #include <math.h>
 #include <string.h>
 
@@ -350,33 +351,6 @@ static napi_value Reduce(napi_env env, napi_callback_info info) {
 
 // ---- Softmax ----------------------------------------------------------------------------------
 
-// e^x for x ≤ 0 (softmax shifts by the row max); NaN passes through. x = m·ln2 + r with
-// |r| ≤ ln2/2 (ln2 split in two so m·ln2_hi is exact), e^r = 1 + r·q(r) with q of degree 5
-// fitted for relative error (1.7e-8 on the interval; ≤ 1.5 ulp in float32 with rounding), then
-// 2^m by building its exponent bits. Below −87.3 (where e^x leaves the normal floats) the
-// result is 0: the CPU backend keeps subnormals there, less than 1.2e-38 away. No libm call and
-// no branch, so a loop of it vectorises.
-static inline float exp_nonpos(float x) {
-  const float shifter = 12582912.0f;     // 1.5·2^23: adding it rounds to an integer in the low bits
-  const float t = fmaf(x, 1.44269504f, shifter);
-  const float m = t - shifter;
-  float r = fmaf(m, -0.693145752f, x);   // ln2 high part (15 significant bits: m·hi is exact)
-  r = fmaf(m, -1.42860677e-6f, r);       // ln2 low part
-  float q = 1.384365372e-03f;
-  q = fmaf(q, r, 8.374155499e-03f);
-  q = fmaf(q, r, 4.166800156e-02f);
-  q = fmaf(q, r, 1.666643173e-01f);
-  q = fmaf(q, r, 4.999999404e-01f);
-  q = fmaf(q, r, 1.0f);
-  const float p = fmaf(q, r, 1.0f);
-  uint32_t bits;
-  memcpy(&bits, &t, 4);
-  bits = (bits - 0x4B400000u + 127u) << 23; // exponent field of 2^m (m from t's low mantissa bits)
-  float scale;
-  memcpy(&scale, &bits, 4);
-  return x < -87.3f ? 0.0f : p * scale;
-}
-
 // Short rows ([N, 8] router logits) are grouped into chunks of about this many elements, so
 // that their exponentials run as one long vector loop while the chunk stays in L1.
 #define CHUNK 4096
@@ -392,7 +366,7 @@ static void softmax_rows(const float *restrict x, int64_t rows, int64_t c, float
       const float m = max_row_f32(xr, c);
       double s = 0;
       #pragma omp simd reduction(+:s)
-      for (int64_t i = 0; i < c; i++) { const float e = exp_nonpos(xr[i] - m); yr[i] = e; s += e; }
+      for (int64_t i = 0; i < c; i++) { const float e = sy_expf(xr[i] - m); yr[i] = e; s += e; }
       const float inv = (float)(1.0 / s);
       for (int64_t i = 0; i < c; i++) yr[i] *= inv;
     }
@@ -413,7 +387,7 @@ static void softmax_rows(const float *restrict x, int64_t rows, int64_t c, float
       for (int64_t i = 0; i < c; i++) yr[i] = xr[i] - m;
     }
     float *restrict e = yc;
-    for (int64_t i = 0; i < nr * c; i++) e[i] = exp_nonpos(e[i]);
+    for (int64_t i = 0; i < nr * c; i++) e[i] = sy_expf(e[i]);
     for (int64_t r = 0; r < nr; r++) {
       float *restrict yr = yc + r * c;
       double s = 0;
