@@ -20,10 +20,12 @@ async function runSpec(spec: object, env: Record<string, string> = {}) {
   return execa('node', ['tools/pipeline/run-stage.mjs', '--spec', encodeSpec(spec)], { cwd: repoRoot, env: childEnv(env), extendEnv: false, reject: false, all: true });
 }
 
-async function waitFor(cond: () => boolean, ms: number): Promise<void> {
+/** Poll `cond`; fail with `why()` (e.g. the child's exit and output) when `gaveUp()` or after `ms`. */
+async function waitFor(cond: () => boolean, ms: number, why: () => string, gaveUp: () => boolean = () => false): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
+    if (gaveUp()) throw new Error(`stopped waiting: ${why()}`);
+    if (Date.now() > end) throw new Error(`timed out waiting after ${ms} ms: ${why()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -34,10 +36,16 @@ describe('stage contract', () => {
     const stages = join(repoRoot, 'artifacts', 'stages');
     const finalDir = join(stages, spec.key);
     const child = execa('node', ['tools/pipeline/run-stage.mjs', '--spec', encodeSpec(spec)], {
-      cwd: repoRoot, env: childEnv({ SWITCHYARD_TEST_PAUSE_BEFORE_COMMIT_MS: '60000' }), extendEnv: false, reject: false,
+      cwd: repoRoot, env: childEnv({ SWITCHYARD_TEST_PAUSE_BEFORE_COMMIT_MS: '60000' }), extendEnv: false, reject: false, all: true,
     });
+    let exited = false, output = '';
+    child.all?.on('data', (d: Buffer) => { output += d.toString(); });
+    void child.then(() => { exited = true; });
     const tmpName = () => (existsSync(stages) ? readdirSync(stages).find((n) => n.startsWith(`.tmp-${spec.key}-`)) : undefined);
-    await waitFor(() => { const t = tmpName(); return !!t && existsSync(join(stages, t, 'values.arrow')); }, 30000);
+    // Generous: on a loaded 2-core machine the child's start-up (Node, tfjs, the WASM backend) is slow.
+    await waitFor(() => { const t = tmpName(); return !!t && existsSync(join(stages, t, 'values.arrow')); }, 90_000,
+      () => `stage child ${exited ? `exited (${child.exitCode})` : 'still running'}; its output: ${output.trim() || '(none)'}; final dir exists: ${existsSync(finalDir)}`,
+      () => exited);
     const tmp = join(stages, tmpName()!);
     child.kill('SIGKILL');
     await child;
