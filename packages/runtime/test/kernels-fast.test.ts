@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, Rng } from '@switchyard/runtime';
 import { WASM_KERNEL_FIXES } from '../src/kernels/register.js';
 import { simplifyPermutation } from '../src/kernels/fast-transpose.js';
+import { compare, cotangent, hostRandom, relErr, size, type Host } from './helpers/cpu-reference.js';
 
 // Every replaced WASM kernel against the stock tfjs CPU backend on the same inputs: values
 // and gradients. Error measure: max |wasm − cpu| / max(|cpu|, 1e-30), over the whole output
@@ -9,46 +10,7 @@ import { simplifyPermutation } from '../src/kernels/fast-transpose.js';
 const TOL = 1e-5;
 const rng = new Rng(20261201);
 
-function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  expect(got.length).toBe(want.length);
-  let diff = 0, scale = 1e-30;
-  for (let i = 0; i < want.length; i++) {
-    if (Number.isNaN(got[i]!) || Number.isNaN(want[i]!)) {
-      if (!(Number.isNaN(got[i]!) && Number.isNaN(want[i]!))) return Infinity; // NaN must match NaN
-      continue;
-    }
-    diff = Math.max(diff, Math.abs(got[i]! - want[i]!));
-    scale = Math.max(scale, Math.abs(want[i]!));
-  }
-  return diff / scale;
-}
-
-type Host = { values: Float32Array | Int32Array | Uint8Array; shape: number[]; dtype: tf.DataType };
-
-/** Run `f` on the given backend with fresh tensors from host arrays; return its outputs on the host. */
-async function on(backend: string, inputs: Host[], f: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<Host[]> {
-  await tf.setBackend(backend);
-  return tf.tidy(() => {
-    const xs = inputs.map((h) => tf.tensor(h.values, h.shape, h.dtype));
-    const out = f(...xs);
-    return (Array.isArray(out) ? out : [out]).map((t) => ({ values: t.dataSync() as Float32Array, shape: t.shape, dtype: t.dtype }));
-  });
-}
-
-/** Compare `f` on WASM (fixed kernels) with `ref` (default `f`) on CPU; returns the worst relative error. */
-async function compare(inputs: Host[], f: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[], ref = f): Promise<number> {
-  const want = await on('cpu', inputs, ref);
-  const got = await on('wasm', inputs, f);
-  expect(got.map((g) => g.shape)).toEqual(want.map((w) => w.shape));
-  expect(got.map((g) => g.dtype)).toEqual(want.map((w) => w.dtype));
-  return Math.max(...got.map((g, i) => relErr(g.values, want[i]!.values)));
-}
-
-const normal = (shape: number[]): Host => ({ values: rng.normalArray(shape.reduce((a, d) => a * d, 1)), shape, dtype: 'float32' });
-const ints = (shape: number[], n: number): Host => ({ values: Int32Array.from({ length: shape.reduce((a, d) => a * d, 1) }, () => rng.int(n)), shape, dtype: 'int32' });
-/** A fixed pseudo-random cotangent: `f` runs once per backend, so it must not draw from rng. */
-const cotangent = (shape: number[]): tf.Tensor => tf.sin(tf.range(0, shape.reduce((a, d) => a * d, 1)).mul(0.731).add(0.3)).reshape(shape);
-const dim = (lo: number, hi: number): number => lo + rng.int(hi - lo + 1);
+const { normal, ints, bools, dim } = hostRandom(rng);
 
 describe('fast WASM kernels agree with the CPU backend', () => {
   // The JS kernels are under test here; the native matmul (when built) has its own suite.
@@ -94,7 +56,7 @@ describe('fast WASM kernels agree with the CPU backend', () => {
           const dy = cotangent(out.shape);
           const [ga, gb] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, ta, tb).mul(dy).sum())([x!, y!]);
           return [out, ga!, gb!];
-        }, both ? (x, y) => ref(x!, y!) : undefined);
+        }, { ref: both ? (x, y) => ref(x!, y!) : undefined });
         expect({ as: aShape, bs: bShape, ta, tb, err: err <= TOL }).toEqual({ as: aShape, bs: bShape, ta, tb, err: true });
       }
     }
@@ -195,11 +157,9 @@ describe('fast WASM kernels agree with the CPU backend', () => {
 
   it('comparisons, logical ops and maximum/minimum broadcast like the CPU backend', async () => {
     const shapes = [[[5, 1], [5, 7]], [[3, 1, 4], [2, 1]], [[], [3, 3]], [[6], [6]], [[2, 3, 1, 5], [1, 3, 4, 1]], [[4, 3], []]];
-    const size = (s: number[]) => s.reduce((p, d) => p * d, 1);
     // Small integers as floats: plenty of ties for Equal/LessEqual; a NaN for Maximum/Minimum.
     const smallFloats = (s: number[]): Host => ({ values: Float32Array.from({ length: size(s) }, () => rng.int(3) - 1), shape: s, dtype: 'float32' });
     for (const [as, bs] of shapes as Array<[number[], number[]]>) {
-      const bools = (s: number[]): Host => ({ values: Uint8Array.from({ length: size(s) }, () => rng.int(2)), shape: s, dtype: 'bool' });
       const [ba, bb] = [bools(as), bools(bs)];
       expect(await compare([ba, bb], (x, y) => [tf.logicalAnd(x!, y!), tf.logicalOr(x!, y!), tf.equal(x!, y!)])).toBe(0);
       const [fa, fb] = [smallFloats(as), smallFloats(bs)];

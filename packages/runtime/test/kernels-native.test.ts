@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, Rng } from '@switchyard/runtime';
 import { nativeKernelInfo } from '../src/kernels/register.js';
 import { forgetHeap, loadNativeKernels } from '../src/kernels/native/addon.js';
+import { compare, cotangent, hostRandom, relErr } from './helpers/cpu-reference.js';
 
 // The optional OpenBLAS matmul (packages/native-kernels) against the tfjs CPU backend. Skipped,
 // with a message, when the addon has not been built (no compiler or libopenblas-dev).
@@ -11,26 +12,9 @@ const maybe = native ? describe : describe.skip;
 const TOL = 1e-5;
 const rng = new Rng(7);
 
-function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  let d = 0, s = 1e-30;
-  for (let i = 0; i < want.length; i++) { d = Math.max(d, Math.abs(got[i]! - want[i]!)); s = Math.max(s, Math.abs(want[i]!)); }
-  return d / s;
-}
-const cotangent = (shape: number[]): tf.Tensor => tf.sin(tf.range(0, shape.reduce((a, d) => a * d, 1)).mul(0.731).add(0.3)).reshape(shape);
-
-/** Run f on CPU and on WASM (native matmul) with the same host inputs; worst relative error. */
-async function compare(inputs: Array<{ v: Float32Array; s: number[] }>, f: (...xs: tf.Tensor[]) => tf.Tensor[]): Promise<number> {
-  const run = async (b: string) => {
-    await tf.setBackend(b);
-    return tf.tidy(() => f(...inputs.map((i) => tf.tensor(i.v, i.s))).map((t) => ({ shape: t.shape, v: t.dataSync() })));
-  };
-  const want = await run('cpu');
-  const got = await run('wasm');
-  expect(got.map((g) => g.shape)).toEqual(want.map((w) => w.shape));
-  return Math.max(...got.map((g, i) => relErr(g.v, want[i]!.v)));
-}
-const rand = (s: number[]) => ({ v: rng.normalArray(s.reduce((a, d) => a * d, 1)), s });
-const dim = (lo: number, hi: number) => lo + rng.int(hi - lo + 1);
+// Any NaN in an output fails (relErr's default lets NaN match NaN).
+const NO_NAN = { nan: 'reject' } as const;
+const { normal, dim } = hostRandom(rng);
 const swap = (s: number[], t: boolean) => (t ? [...s.slice(0, -2), s[s.length - 1]!, s[s.length - 2]!] : s);
 
 maybe('native OpenBLAS matmul on the WASM backend', () => {
@@ -49,12 +33,12 @@ maybe('native OpenBLAS matmul on the WASM backend', () => {
       for (const [as, bs] of [[[m, k], [k, n]], [[B, m, k], [B, k, n]], [[B, m, k], [k, n]], [[m, k], [B, k, n]]] as Array<[number[], number[]]>) {
         for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]] as const) {
           const same = as.length === bs.length;
-          const err = await compare([rand(swap(as, ta)), rand(swap(bs, tb))], (x, y) => {
+          const err = await compare([normal(swap(as, ta)), normal(swap(bs, tb))], (x, y) => {
             const out = tf.matMul(x!, y!, ta, tb);
             if (!same) return [out]; // tfjs has no broadcast matMul gradient
             const dy = cotangent(out.shape);
             return [out, ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, ta, tb).mul(dy).sum())([x!, y!])];
-          });
+          }, NO_NAN);
           expect({ as, bs, ta, tb, ok: err <= TOL }).toEqual({ as, bs, ta, tb, ok: true });
         }
       }
@@ -65,12 +49,12 @@ maybe('native OpenBLAS matmul on the WASM backend', () => {
     for (const act of ['linear', 'relu', 'elu'] as const) {
       for (const [ta, tb] of [[false, false], [true, true]] as const) {
         const m = dim(2, 20), k = dim(2, 20), n = dim(2, 20);
-        const err = await compare([rand(swap([1, m, k], ta)), rand(swap([1, k, n], tb)), rand([n])], (x, y, c) => {
+        const err = await compare([normal(swap([1, m, k], ta)), normal(swap([1, k, n], tb)), normal([n])], (x, y, c) => {
           const f = (p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.fused.matMul({ a: p, b: q, bias: r, transposeA: ta, transposeB: tb, activation: act });
           const out = f(x!, y!, c!);
           const dy = cotangent(out.shape);
           return [out, ...tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => f(p, q, r).mul(dy).sum())([x!, y!, c!])];
-        });
+        }, NO_NAN);
         expect({ act, ta, tb, ok: err <= TOL }).toEqual({ act, ta, tb, ok: true });
       }
     }
@@ -113,7 +97,7 @@ maybe('native OpenBLAS matmul on the WASM backend', () => {
             native!.setThreads(threads);
             heap.fill(0, a.length + b.length);
             native!.gemm(ta, tb, M, N, K, batch, 0, M * K * 4, a.length * 4, K * N * 4, cOff, 0);
-            const err = relErr(heap.subarray(a.length + b.length), want);
+            const err = relErr(heap.subarray(a.length + b.length), want, NO_NAN);
             expect({ batch, M, N, K, ta, tb, threads, ok: err <= TOL }).toEqual({ batch, M, N, K, ta, tb, threads, ok: true });
           }
         } finally {

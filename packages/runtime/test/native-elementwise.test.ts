@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, Rng } from '@switchyard/runtime';
 import { forgetHeap, loadNativeKernels } from '../src/kernels/native/addon.js';
 import type { ElementwiseAddon } from '../src/kernels/native/elementwise.js';
+import { compare as compareOutputs, cotangent, hostRandom, relErr, size, type Fn, type Host } from './helpers/cpu-reference.js';
 
 // The native element-wise kernels (packages/native-kernels/src/elementwise.c) on the WASM backend
 // against the tfjs CPU backend on the same host inputs: values (element by element, NaN and ±Inf
@@ -14,9 +15,6 @@ const maybe = native ? describe : describe.skip;
 const TOL = 1e-5;
 const FLT_MIN = 1.17549435e-38;
 const rng = new Rng(20261202);
-
-type Host = { values: Float32Array | Int32Array | Uint8Array; shape: number[]; dtype: tf.DataType };
-const sizeOf = (s: number[]): number => s.reduce((a, d) => a * d, 1);
 
 /** Worst element-wise relative error, |got − want| / max(|want|, FLT_MIN); non-finite values must match exactly. */
 function elemErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
@@ -33,57 +31,31 @@ function elemErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
   return worst;
 }
 
-/** Worst error relative to the largest |want| (for gradients: their reductions sum in another order). */
-function arrayErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  expect(got.length).toBe(want.length);
-  let diff = 0, scale = 1e-30;
-  for (let i = 0; i < want.length; i++) {
-    if (Number.isNaN(got[i]!) || Number.isNaN(want[i]!)) {
-      if (!(Number.isNaN(got[i]!) && Number.isNaN(want[i]!))) return Infinity;
-      continue;
-    }
-    diff = Math.max(diff, Math.abs(got[i]! - want[i]!));
-    scale = Math.max(scale, Math.abs(want[i]!));
-  }
-  return diff / scale;
-}
-
-/** Run `f` on a backend with fresh tensors from host arrays; outputs back on the host. */
-async function on(backend: string, inputs: Host[], f: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<Host[]> {
-  await tf.setBackend(backend);
-  return tf.tidy(() => {
-    const xs = inputs.map((h) => tf.tensor(h.values, h.shape, h.dtype));
-    const out = f(...xs);
-    return (Array.isArray(out) ? out : [out]).map((t) => ({ values: t.dataSync() as Float32Array, shape: t.shape, dtype: t.dtype }));
-  });
-}
-
-/** `f` on WASM (native kernels) and on CPU: same shapes and dtypes, worst error per `err`. */
-async function compare(inputs: Host[], f: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[], err = elemErr): Promise<number> {
-  const want = await on('cpu', inputs, f);
-  const got = await on('wasm', inputs, f);
-  expect(got.map((g) => [g.shape, g.dtype])).toEqual(want.map((w) => [w.shape, w.dtype]));
-  return Math.max(0, ...got.map((g, i) => err(g.values, want[i]!.values)));
-}
+/**
+ * `f` on WASM (native kernels) and on CPU: same shapes and dtypes, worst error per `err` (`relErr`,
+ * relative to the largest |want|, for gradients: their reductions sum in another order).
+ */
+const compare = (inputs: Host[], f: Fn, err: (got: ArrayLike<number>, want: ArrayLike<number>) => number = elemErr): Promise<number> =>
+  compareOutputs(inputs, f, { err: (g, w) => err(g.values, w.values) });
 
 const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 1e-40, 3e38, -3e38];
 /** Normal values times `scale`, with a fraction `special` of them NaN, ±Inf, ±0, ±1, subnormal or huge. */
 function floats(shape: number[], scale = 1, special = 0.1): Host {
-  const v = rng.normalArray(sizeOf(shape));
+  const v = rng.normalArray(size(shape));
   for (let i = 0; i < v.length; i++) v[i] = rng.uniform() < special ? SPECIAL[rng.int(SPECIAL.length)]! : v[i]! * scale;
   return { values: v, shape, dtype: 'float32' };
 }
 /** Floats from a small set, so that comparisons see equal operands. */
-const fewFloats = (shape: number[]): Host => ({ values: Float32Array.from({ length: sizeOf(shape) }, () => [-1.5, -0, 0, 0.25, 2, NaN, Infinity][rng.int(7)]!), shape, dtype: 'float32' });
-const ints = (shape: number[], lo: number, hi: number): Host => ({ values: Int32Array.from({ length: sizeOf(shape) }, () => lo + rng.int(hi - lo + 1)), shape, dtype: 'int32' });
-const bools = (shape: number[]): Host => ({ values: Uint8Array.from({ length: sizeOf(shape) }, () => rng.int(2)), shape, dtype: 'bool' });
-const uniform = (shape: number[], lo: number, hi: number): Host => ({ values: Float32Array.from({ length: sizeOf(shape) }, () => lo + (hi - lo) * rng.uniform()), shape, dtype: 'float32' });
+const fewFloats = (shape: number[]): Host => ({ values: Float32Array.from({ length: size(shape) }, () => [-1.5, -0, 0, 0.25, 2, NaN, Infinity][rng.int(7)]!), shape, dtype: 'float32' });
+const { ints: intsFrom, bools } = hostRandom(rng);
+/** int32 draws from [lo, hi]. */
+const ints = (shape: number[], lo: number, hi: number): Host => intsFrom(shape, hi - lo + 1, lo);
+const uniform = (shape: number[], lo: number, hi: number): Host => ({ values: Float32Array.from({ length: size(shape) }, () => lo + (hi - lo) * rng.uniform()), shape, dtype: 'float32' });
 /**
- * A fixed cotangent in [0.5, 1.5] (`f` runs once per backend, so it must not draw from rng).
- * Positive, so that gradient sums over broadcast dims do not cancel: the backends sum float32
- * in different orders.
+ * Cotangents here are positive, so that gradient sums over broadcast dims do not cancel: the
+ * backends sum float32 in different orders.
  */
-const cotangent = (shape: number[]): tf.Tensor => tf.sin(tf.range(0, sizeOf(shape)).mul(0.731).add(0.3)).mul(0.5).add(1).reshape(shape);
+const POSITIVE = { positive: true };
 
 /** An output shape of `rank` and two operand shapes that broadcast to it (dims set to 1, leading dims dropped). */
 function broadcastPair(rank: number, maxDim = 4): [number[], number[]] {
@@ -141,7 +113,7 @@ maybe('native element-wise kernels on the WASM backend', () => {
         const a = name === 'Pow' ? { ...floats(as, 2, 0.15) } : floats(as);
         // Pow: integer, half-integer and special exponents, so negative bases give both signs and NaN.
         const b = name === 'Pow'
-          ? { values: Float32Array.from({ length: sizeOf(bs) }, () => [0, 1, 2, 3, -1, -2, 0.5, -0.5, 1.5, NaN, Infinity, -Infinity, 0.3 * rng.normalArray(1)[0]!][rng.int(13)]!), shape: bs, dtype: 'float32' as const }
+          ? { values: Float32Array.from({ length: size(bs) }, () => [0, 1, 2, 3, -1, -2, 0.5, -0.5, 1.5, NaN, Infinity, -Infinity, 0.3 * rng.normalArray(1)[0]!][rng.int(13)]!), shape: bs, dtype: 'float32' as const }
           : floats(bs);
         const err = await compare([a, b], op);
         if (!(err <= TOL)) bad.push({ name, as, bs, err });
@@ -150,15 +122,15 @@ maybe('native element-wise kernels on the WASM backend', () => {
     // Gradients on finite inputs (Pow on positive bases: its gradient takes log(base)). tfjs's
     // Maximum, Minimum and SquaredDifference gradients do not reduce over broadcast dims.
     const unreduced = new Set(['Maximum', 'Minimum', 'SquaredDifference']);
-    for (const [as, bs] of shapePairs().filter(([p, q]) => sizeOf(p) > 0 && sizeOf(q) > 0)) {
+    for (const [as, bs] of shapePairs().filter(([p, q]) => size(p) > 0 && size(q) > 0)) {
       for (const [name, op] of BINARY_FLOAT) {
         if (unreduced.has(name) && (as.length !== bs.length || as.some((d, i) => d !== bs[i]))) continue;
         const a = name === 'Pow' ? uniform(as, 0.5, 2) : floats(as, 1, 0), b = floats(bs, 1, 0);
         const err = await compare([a, b], (x, y) => {
           const out = op(x!, y!);
-          const dy = cotangent(out.shape);
+          const dy = cotangent(out.shape, POSITIVE);
           return [out, ...tf.grads((p: tf.Tensor, q: tf.Tensor) => op(p, q).mul(dy).sum())([x!, y!])];
-        }, arrayErr);
+        }, relErr);
         if (!(err <= TOL)) bad.push({ name, as, bs, grad: true, err });
       }
     }
@@ -237,12 +209,12 @@ maybe('native element-wise kernels on the WASM backend', () => {
       ['Sigmoid', tf.sigmoid, (s) => floats(s, 3, 0)], ['Tanh', tf.tanh, (s) => floats(s, 2, 0)], ['Softplus', tf.softplus, (s) => floats(s, 5, 0)],
       ['Reciprocal', tf.reciprocal, (s) => uniform(s, 0.2, 3)],
     ];
-    for (const shape of shapes.filter((s) => sizeOf(s) > 0)) {
+    for (const shape of shapes.filter((s) => size(s) > 0)) {
       for (const [name, op, gen] of differentiable) {
         const err = await compare([gen(shape)], (x) => {
-          const dy = cotangent(x!.shape);
+          const dy = cotangent(x!.shape, POSITIVE);
           return [op(x!), tf.grad((p: tf.Tensor) => op(p).mul(dy).sum())(x!)];
-        }, arrayErr);
+        }, relErr);
         if (!(err <= TOL)) bad.push({ name, shape, grad: true, err });
       }
     }
@@ -292,12 +264,12 @@ maybe('native element-wise kernels on the WASM backend', () => {
         if (!(err === 0)) bad.push({ cs, ts, es, err });
       }
       // tfjs has no Tile gradient above rank 4 (tf.where broadcasts through Tile).
-      if (sizeOf(cs) * sizeOf(ts) * sizeOf(es) === 0 || cs.length > 4) continue;
+      if (size(cs) * size(ts) * size(es) === 0 || cs.length > 4) continue;
       const err = await compare([bools(cs), floats(ts, 1, 0), floats(es, 1, 0)], (c, t, e) => {
         const out = tf.where(c!, t!, e!);
-        const dy = cotangent(out.shape);
+        const dy = cotangent(out.shape, POSITIVE);
         return [out, ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.where(c!, p, q).mul(dy).sum())([t!, e!])];
-      }, arrayErr);
+      }, relErr);
       if (!(err <= TOL)) bad.push({ cs, ts, es, grad: true, err });
     }
     expect(bad).toEqual([]);
@@ -313,7 +285,7 @@ maybe('native element-wise kernels on the WASM backend', () => {
       }
     }
     const xs = Array.from({ length: 5 }, () => floats([3, 4], 1, 0));
-    const err = await compare(xs, (...ts) => tf.grads((...p: tf.Tensor[]) => tf.addN(p).mul(cotangent([3, 4])).sum())(ts), arrayErr);
+    const err = await compare(xs, (...ts) => tf.grads((...p: tf.Tensor[]) => tf.addN(p).mul(cotangent([3, 4], POSITIVE)).sum())(ts), relErr);
     expect(err).toBeLessThanOrEqual(TOL);
   });
 

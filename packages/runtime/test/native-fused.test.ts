@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { adamwStep, finiteFlags, fusedOpActive, globalL2Norm, initBackend, rmsNorm, Rng, setFusedOps, sparseSoftmaxCrossEntropy, type AdamWStepOptions } from '@switchyard/runtime';
 import { loadNativeKernels } from '../src/kernels/native/addon.js';
+import { compareEach as compare, cotangent, hostRandom, relErr, size, type Host } from './helpers/cpu-reference.js';
 
 // The fused native kernels (RMSNorm, sparse cross-entropy, AdamW, global norm, finiteness) on the
 // WASM backend against their tfjs compositions on the CPU backend: values and gradients from
@@ -11,36 +12,7 @@ const maybe = native ? describe : describe.skip;
 const TOL = 1e-5;
 const rng = new Rng(11);
 
-function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  let d = 0, s = 1e-30;
-  for (let i = 0; i < want.length; i++) {
-    if (Number.isNaN(want[i]!) !== Number.isNaN(got[i]!)) return Infinity;
-    if (Number.isNaN(want[i]!)) continue;
-    d = Math.max(d, Math.abs(got[i]! - want[i]!));
-    s = Math.max(s, Math.abs(want[i]!));
-  }
-  return d / s;
-}
-const size = (s: number[]) => s.reduce((a, d) => a * d, 1);
-const cotangent = (shape: number[]): tf.Tensor => tf.sin(tf.range(0, size(shape)).mul(0.731).add(0.3)).reshape(shape);
-const dim = (lo: number, hi: number) => lo + rng.int(hi - lo + 1);
-
-interface HostTensor { v: Float32Array | Int32Array; s: number[] }
-const normal = (s: number[], mean = 0, std = 1): HostTensor => ({ v: rng.normalArray(size(s), mean, std), s });
-const ints = (s: number[], hi: number): HostTensor => ({ v: Int32Array.from({ length: size(s) }, () => rng.int(hi)), s });
-const toTensor = (h: HostTensor) => tf.tensor(h.v, h.s, h.v instanceof Int32Array ? 'int32' : 'float32');
-
-/** f on CPU (compositions) and on WASM (fused kernels) from the same host inputs: per-output relative errors. */
-async function compare(inputs: HostTensor[], f: (...xs: tf.Tensor[]) => tf.Tensor[]): Promise<number[]> {
-  const run = async (b: string) => {
-    await tf.setBackend(b);
-    return tf.tidy(() => f(...inputs.map(toTensor)).map((t) => ({ shape: t.shape, v: t.dataSync() })));
-  };
-  const want = await run('cpu');
-  const got = await run('wasm');
-  expect(got.map((g) => g.shape)).toEqual(want.map((w) => w.shape));
-  return got.map((g, i) => relErr(g.v, want[i]!.v));
-}
+const { normal, ints, dim } = hostRandom(rng);
 
 /** rmsNorm's value and its gradients with respect to x and weight. */
 const rmsNormWithGrads = (eps: number) => (x: tf.Tensor, w: tf.Tensor) => {
@@ -83,10 +55,10 @@ maybe('fused native kernels on the WASM backend', () => {
   });
 
   it('rmsNorm: all-zero rows and empty inputs', async () => {
-    const zeros = { v: new Float32Array(2 * 8), s: [2, 8] };
+    const zeros: Host = { values: new Float32Array(2 * 8), shape: [2, 8], dtype: 'float32' };
     const errs = await compare([zeros, normal([8])], rmsNormWithGrads(1e-6));
     expect(errs.every((e) => e <= TOL)).toBe(true);
-    const empty = await compare([{ v: new Float32Array(0), s: [0, 5] }, normal([5])], rmsNormWithGrads(1e-6));
+    const empty = await compare([normal([0, 5]), normal([5])], rmsNormWithGrads(1e-6));
     expect(empty.every((e) => e <= TOL)).toBe(true);
   });
 
@@ -95,7 +67,7 @@ maybe('fused native kernels on the WASM backend', () => {
       const n = dim(1, 40), v = [2, 3, 15, 16, 33, 1000][t % 6]!; // tf.oneHot (the composition) needs V ≥ 2
       const scale = normal([n]);
       // Ignored rows as crossEntropyIgnore passes them: label 0 and scale 0.
-      for (let i = 0; i < n; i++) if (rng.int(3) === 0) scale.v[i] = 0;
+      for (let i = 0; i < n; i++) if (rng.int(3) === 0) scale.values[i] = 0;
       const errs = await compare([normal([n, v], 0, 3), ints([n], v), scale], crossEntropyWithGrads);
       expect({ n, v, errs, ok: errs.every((e) => e <= TOL) }).toEqual({ n, v, errs, ok: true });
     }
@@ -119,7 +91,7 @@ maybe('fused native kernels on the WASM backend', () => {
     expect(loss).toBe(0);
     expect(g.every((x) => x === 0)).toBe(true);
     const logits = normal([n, v]);
-    logits.v[37] = NaN;
+    logits.values[37] = NaN;
     const errs = await compare([logits, ints([n], v), normal([n])], (l, lb, s) => [sparseSoftmaxCrossEntropy(l as tf.Tensor2D, lb as tf.Tensor1D, s as tf.Tensor1D)]);
     expect(errs).toEqual([0]); // relErr: both NaN
   });
@@ -184,13 +156,13 @@ maybe('fused native kernels on the WASM backend', () => {
   });
 
   it('globalL2Norm and finiteFlags: lists with scalars, empty tensors, NaN and ±Inf', async () => {
-    const list = [normal([3, 4]), normal([]), { v: new Float32Array(0), s: [0] }, normal([1000], 0, 50), normal([17])];
+    const list = [normal([3, 4]), normal([]), normal([0]), normal([1000], 0, 50), normal([17])];
     const norm = await compare(list, (...xs) => [globalL2Norm(xs)]);
     expect(norm[0]).toBeLessThanOrEqual(TOL);
-    const bad = list.map((h) => ({ v: Float32Array.from(h.v), s: h.s }));
-    bad[0]!.v[5] = NaN;
-    bad[3]!.v[999] = -Infinity;
-    bad[4]!.v[0] = Infinity;
+    const bad = list.map((h) => ({ ...h, values: Float32Array.from(h.values) }));
+    bad[0]!.values[5] = NaN;
+    bad[3]!.values[999] = -Infinity;
+    bad[4]!.values[0] = Infinity;
     for (const l of [list, bad]) {
       const flags = await compare(l, (...xs) => [finiteFlags(xs), globalL2Norm(xs)]);
       expect(flags[0]).toBe(0);

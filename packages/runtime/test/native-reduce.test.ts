@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, Rng } from '@switchyard/runtime';
 import { forgetHeap, loadNativeKernels, type NativeAddon } from '../src/kernels/native/addon.js';
+import { compare as compareOutputs, cotangent, hostRandom, on, relErr, size, type Fn, type Host } from './helpers/cpu-reference.js';
 
 // The native reductions, Softmax and Cumsum (packages/native-kernels/src/reduce.c) against the
 // tfjs CPU backend on the same host inputs: values and gradients, every axis subset of random
@@ -15,50 +16,20 @@ const maybe = hasReduce ? describe : describe.skip;
 const TOL = 1e-5;
 const rng = new Rng(20261202);
 
-type Host = { values: Float32Array | Int32Array | Uint8Array; shape: number[]; dtype: tf.DataType };
-
-function relErr(got: Host, want: Host): number {
+/** int32 and bool outputs must be equal; float32 ones within relErr, ±Inf exactly. */
+function hostErr(got: Host, want: Host): number {
+  if (want.dtype === 'float32') return relErr(got.values, want.values, { exactInf: true });
   expect(got.values.length).toBe(want.values.length);
-  if (want.dtype !== 'float32') return Array.from(got.values).every((v, i) => v === want.values[i]) ? 0 : Infinity;
-  let diff = 0, scale = 1e-30;
-  for (let i = 0; i < want.values.length; i++) {
-    const g = got.values[i]!, w = want.values[i]!;
-    if (Number.isNaN(g) || Number.isNaN(w)) {
-      if (!(Number.isNaN(g) && Number.isNaN(w))) return Infinity; // NaN must match NaN
-      continue;
-    }
-    if (!Number.isFinite(w) || !Number.isFinite(g)) {
-      if (g !== w) return Infinity; // ±Inf must match exactly
-      continue;
-    }
-    diff = Math.max(diff, Math.abs(g - w));
-    scale = Math.max(scale, Math.abs(w));
-  }
-  return diff / scale;
-}
-
-/** Run `f` on `backend` with fresh tensors from host arrays; its outputs on the host. */
-async function on(backend: string, inputs: Host[], f: (...xs: tf.Tensor[]) => tf.Tensor[]): Promise<Host[]> {
-  await tf.setBackend(backend);
-  return tf.tidy(() => f(...inputs.map((h) => tf.tensor(h.values, h.shape, h.dtype)))
-    .map((t) => ({ values: t.dataSync() as Float32Array, shape: t.shape, dtype: t.dtype })));
+  return Array.from(got.values).every((v, i) => v === want.values[i]) ? 0 : Infinity;
 }
 
 /** `f` on WASM (native kernels) and on CPU; shapes and dtypes must agree; the worst error. */
-async function compare(inputs: Host[], f: (...xs: tf.Tensor[]) => tf.Tensor[]): Promise<number> {
-  const want = await on('cpu', inputs, f);
-  const got = await on('wasm', inputs, f);
-  expect(got.map((g) => [g.shape, g.dtype])).toEqual(want.map((w) => [w.shape, w.dtype]));
-  return Math.max(0, ...got.map((g, i) => relErr(g, want[i]!)));
-}
+const compare = (inputs: Host[], f: Fn): Promise<number> => compareOutputs(inputs, f, { err: hostErr });
 
-const size = (shape: number[]) => shape.reduce((a, d) => a * d, 1);
-const normal = (shape: number[], scale = 1): Host => ({ values: rng.normalArray(size(shape), 0, scale), shape, dtype: 'float32' });
-const ints = (shape: number[], lo: number, hi: number): Host => ({ values: Int32Array.from({ length: size(shape) }, () => lo + rng.int(hi - lo)), shape, dtype: 'int32' });
+const { normal, ints: intsFrom, dim } = hostRandom(rng);
+/** int32 draws from [lo, hi). */
+const ints = (shape: number[], lo: number, hi: number): Host => intsFrom(shape, hi - lo, lo);
 const bools = (shape: number[], pTrue: number): Host => ({ values: Uint8Array.from({ length: size(shape) }, () => (rng.int(1000) < pTrue * 1000 ? 1 : 0)), shape, dtype: 'bool' });
-const dim = (lo: number, hi: number) => lo + rng.int(hi - lo + 1);
-/** A fixed pseudo-random cotangent: `f` runs once per backend, so it must not draw from rng. */
-const cotangent = (shape: number[]): tf.Tensor => tf.sin(tf.range(0, size(shape)).mul(0.731).add(0.3)).reshape(shape);
 /** Every subset of 0..rank−1, each axis written as d or d − rank at random, plus `undefined` (all axes). */
 function axisSets(rank: number): Array<number[] | undefined> {
   const sets: Array<number[] | undefined> = [undefined];
@@ -134,7 +105,7 @@ maybe('native reductions, softmax and cumsum on the WASM backend', () => {
       [[16, 40, 128], [0, 1]], [[16, 40, 128], [2]], [[5, 70, 3, 9], [1, 2]], [[2000], [0]], [[7, 15], [1]], [[7, 17], [1]],
     ];
     for (const [shape, axes] of cases) {
-      const err = await compare([normal(shape, 10)], (x) => [
+      const err = await compare([normal(shape, 0, 10)], (x) => [
         tf.sum(x!, axes), tf.mean(x!, axes, true), tf.max(x!, axes), tf.min(x!, axes), tf.argMax(x!, axes[0]), tf.argMin(x!, axes[0]),
         grad((p) => tf.sum(p, axes))(x!),
       ]);
@@ -253,7 +224,7 @@ maybe('native reductions, softmax and cumsum on the WASM backend', () => {
       for (const scale of [1, 30]) {
         // Logits spread by 30 saturate rows: their gradients cancel down to float32 noise on
         // either backend, so only the values are compared there.
-        const err = await compare([normal(shape, scale)], (x) => [tf.softmax(x!), ...(scale === 1 ? [grad((p) => tf.softmax(p))(x!)] : [])]);
+        const err = await compare([normal(shape, 0, scale)], (x) => [tf.softmax(x!), ...(scale === 1 ? [grad((p) => tf.softmax(p))(x!)] : [])]);
         expect({ shape, scale, ok: err <= TOL }).toEqual({ shape, scale, ok: true });
       }
       // Masked logits (−Inf, as attention masks), NaN and +Inf rows.

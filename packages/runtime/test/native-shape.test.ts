@@ -3,6 +3,7 @@ import { initBackend, Rng } from '@switchyard/runtime';
 import { checkIndices } from '../src/kernels/fast-gather.js';
 import { forgetHeap, loadNativeKernels, type NativeAddon } from '../src/kernels/native/addon.js';
 import { shapeKernelMakers } from '../src/kernels/native/shape.js';
+import { compare, cotangent, hostRandom, size, type Host } from './helpers/cpu-reference.js';
 
 // The native shape and indexing kernels (packages/native-kernels/src/shape.c) against the tfjs
 // CPU backend on the same host inputs: values and gradients, float32/int32/bool. These kernels
@@ -16,53 +17,14 @@ const maybe = native ? describe : describe.skip;
 const TOL = 1e-5;
 const rng = new Rng(20260517);
 
-type Host = { values: Float32Array | Int32Array | Uint8Array; shape: number[]; dtype: tf.DataType };
-type Fn = (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
-
-function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  expect(got.length).toBe(want.length);
-  let diff = 0, scale = 1e-30;
-  for (let i = 0; i < want.length; i++) {
-    if (Number.isNaN(got[i]!) || Number.isNaN(want[i]!)) {
-      if (!(Number.isNaN(got[i]!) && Number.isNaN(want[i]!))) return Infinity;
-      continue;
-    }
-    diff = Math.max(diff, Math.abs(got[i]! - want[i]!));
-    scale = Math.max(scale, Math.abs(want[i]!));
-  }
-  return diff / scale;
-}
-
-async function on(backend: string, inputs: Host[], f: Fn): Promise<Host[]> {
-  await tf.setBackend(backend);
-  return tf.tidy(() => {
-    const out = f(...inputs.map((h) => tf.tensor(h.values, h.shape, h.dtype)));
-    return (Array.isArray(out) ? out : [out]).map((t) => ({ values: t.dataSync() as Float32Array, shape: t.shape, dtype: t.dtype }));
-  });
-}
-
-/** Worst relative error of `f` on WASM (native kernels) against `ref` (default `f`) on CPU; shapes and dtypes must match. */
-async function compare(inputs: Host[], f: Fn, ref: Fn = f): Promise<number> {
-  const want = await on('cpu', inputs, ref);
-  const got = await on('wasm', inputs, f);
-  expect(got.map((g) => [g.shape, g.dtype])).toEqual(want.map((w) => [w.shape, w.dtype]));
-  return Math.max(0, ...got.map((g, i) => relErr(g.values, want[i]!.values)));
-}
-
-const size = (shape: number[]) => shape.reduce((a, d) => a * d, 1);
-const normal = (shape: number[]): Host => ({ values: rng.normalArray(size(shape)), shape, dtype: 'float32' });
-const ints = (shape: number[], n: number, lo = 0): Host => ({ values: Int32Array.from({ length: size(shape) }, () => lo + rng.int(n)), shape, dtype: 'int32' });
-const bools = (shape: number[]): Host => ({ values: Uint8Array.from({ length: size(shape) }, () => rng.int(2)), shape, dtype: 'bool' });
+const { normal, ints, bools, dim } = hostRandom(rng);
 /** float32, int32 and bool versions of one random tensor. */
 const allDtypes = (shape: number[]): Host[] => [normal(shape), ints(shape, 1000, -500), bools(shape)];
-/** A fixed cotangent: `f` runs once per backend, so it must not draw from rng. */
-const cotangent = (shape: number[]): tf.Tensor => tf.sin(tf.range(0, size(shape)).mul(0.731).add(0.3)).reshape(shape);
 /** f(x) and the gradient of Σ f(x)·cotangent with respect to x (float inputs). */
 const withGrad = (f: (x: tf.Tensor) => tf.Tensor) => (x: tf.Tensor): tf.Tensor[] => {
   const y = f(x);
   return [y, tf.grad((p: tf.Tensor) => f(p).mul(cotangent(y.shape)).sum())(x)];
 };
-const dim = (lo: number, hi: number) => lo + rng.int(hi - lo + 1);
 const randShape = (r: number, hi: number) => Array.from({ length: r }, () => (rng.uniform() < 0.2 ? 1 : dim(2, hi)));
 
 function permutations(n: number): number[][] {
@@ -275,10 +237,10 @@ maybe('native shape and indexing kernels on the WASM backend', () => {
       // The CPU kernel cannot broadcast rank-2 ids: its reference sees the same rows flattened.
       const n = size(idShape);
       const ref = (x?: tf.Tensor, i?: tf.Tensor) => tf.unsortedSegmentSum(x!.reshape([n, ...inner]), i!.reshape([n]) as tf.Tensor1D, segs);
-      const err = await compare([normal([...idShape, ...inner]), ids], f, ref);
+      const err = await compare([normal([...idShape, ...inner]), ids], f, { ref });
       expect({ idShape, inner, segs, ok: err <= TOL }).toEqual({ idShape, inner, segs, ok: true });
       // int32 data sums to int32 as in TF and the JS kernel (the stock CPU kernel returns float32).
-      expect(await compare([ints([...idShape, ...inner], 100, -50), ids], f, (x, i) => ref(x, i).cast('int32'))).toBe(0);
+      expect(await compare([ints([...idShape, ...inner], 100, -50), ids], f, { ref: (x, i) => ref(x, i).cast('int32') })).toBe(0);
     }
     expect(await compare([normal([0, 3]), ints([0], 1)], (x, i) => tf.unsortedSegmentSum(x!, i as tf.Tensor1D, 4))).toBe(0);
     expect(await compare([normal([3, 0]), ints([3], 2)], (x, i) => tf.unsortedSegmentSum(x!, i as tf.Tensor1D, 2))).toBe(0);
