@@ -30,7 +30,7 @@ describe('switchyard CLI', () => {
 
   it.each(['cpu', 'wasm'])('activates and reports the %s backend from SWITCHYARD_BACKEND', async (name) => {
     const r = await cli(['backend', '--json'], { SWITCHYARD_BACKEND: name });
-    expect(r.exitCode).toBe(0);
+    expect({ exitCode: r.exitCode, stderr: r.exitCode === 0 ? '' : r.stderr }).toEqual({ exitCode: 0, stderr: '' });
     expect(JSON.parse(r.stdout).name).toBe(name);
     expect(r.stderr).toMatch(new RegExp(`switchyard: backend ${name} \\(tfjs ${name} 4\\.22\\.0\\), \\d+ threads?`));
   });

@@ -13,7 +13,7 @@ import { globalNorm, type GradMap } from '../src/grad-utils.js';
 import { firstNonFiniteGradient, firstNonFiniteParameter } from '../src/nan-guard.js';
 import { SwitchTask } from '../src/switch-task.js';
 import { trainLoop } from '../src/train-loop.js';
-import { collateSeq2Seq, disposeSeq2SeqBatch, type Seq2SeqBatch } from '../src/batching.js';
+import { syntheticSeq2Seq } from './helpers/synthetic-seq2seq.js';
 import type { TrainParameter } from '../src/types.js';
 
 let fused = false;
@@ -87,17 +87,7 @@ test('globalNorm and the NaN guard agree on both paths, and name the same tensor
 /** Three AdamW steps of the micro model on fixed batches; loss and grad_norm of every step. */
 async function microRun(tag: string): Promise<Array<{ loss: number; grad_norm: number }>> {
   const cfg = presetConfig('micro');
-  const rng = new Rng(11);
-  const examples = Array.from({ length: 16 }, () => ({
-    inputIds: Array.from({ length: 12 }, () => 2 + rng.int(cfg.vocab_size - 2)),
-    labels: Array.from({ length: 5 }, () => 2 + rng.int(cfg.vocab_size - 2)),
-  }));
-  const data = {
-    numExamples: examples.length,
-    makeBatch: (idx: Int32Array) => collateSeq2Seq(Array.from(idx, (i) => examples[i]!)),
-    tokenCount: (b: Seq2SeqBatch) => b.inputIds.size + b.labels.size,
-    disposeBatch: disposeSeq2SeqBatch,
-  };
+  const data = syntheticSeq2Seq(11, 16, 12, 5, cfg.vocab_size);
   const model = new SwitchTransformer(cfg, new Rng(1));
   const runDir = join(root, tag);
   try {

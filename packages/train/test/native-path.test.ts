@@ -11,7 +11,7 @@ import { initBackend, nativeKernelInfo, Rng, useNativeKernels } from '@switchyar
 import { SwitchTransformer, presetConfig } from '@switchyard/model-core';
 import { SwitchTask } from '../src/switch-task.js';
 import { trainLoop } from '../src/train-loop.js';
-import { collateSeq2Seq, disposeSeq2SeqBatch, type Seq2SeqBatch } from '../src/batching.js';
+import { syntheticSeq2Seq } from './helpers/synthetic-seq2seq.js';
 
 let root: string;
 let nativeActive = false;
@@ -27,17 +27,7 @@ afterAll(() => { useNativeKernels(true); rmSync(root, { recursive: true, force: 
 async function losses(tag: string): Promise<number[]> {
   const cfg = presetConfig('tiny');
   const B = 8, S = 64, T = 16, V = cfg.vocab_size;
-  const rng = new Rng(11);
-  const examples = Array.from({ length: 32 }, () => ({
-    inputIds: Array.from({ length: S }, () => 2 + rng.int(V - 2)),
-    labels: Array.from({ length: T }, () => 2 + rng.int(V - 2)),
-  }));
-  const data = {
-    numExamples: examples.length,
-    makeBatch: (idx: Int32Array) => collateSeq2Seq(Array.from(idx, (i) => examples[i]!)),
-    tokenCount: (b: Seq2SeqBatch) => b.inputIds.size + b.labels.size,
-    disposeBatch: disposeSeq2SeqBatch,
-  };
+  const data = syntheticSeq2Seq(11, 32, S, T, V);
   const model = new SwitchTransformer(cfg, new Rng(1));
   const runDir = join(root, tag);
   try {
