@@ -55,22 +55,28 @@ export function makeSliceKernel(fallback: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
+/** SplitV's pieces of `x` as slices: begin and size of each, from the kernel's attrs. */
+export function splitPieces(x: tf.TensorInfo, attrs: tf.NamedAttrMap | undefined): Array<{ begin: number[]; size: number[] }> {
+  const a = attrs as unknown as { numOrSizeSplits: number | number[]; axis: number | number[] };
+  const axis = tf.util.parseAxisParam(a.axis, x.shape)[0]!;
+  const sizes = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, a.numOrSizeSplits, axis);
+  let at = 0;
+  return sizes.map((s) => {
+    const begin = new Array<number>(x.shape.length).fill(0);
+    const size = [...x.shape];
+    begin[axis] = at;
+    size[axis] = s;
+    at += s;
+    return { begin, size };
+  });
+}
+
 export function makeSplitVKernel(fallback: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
     const { inputs, backend, attrs } = args as KernelArgs;
     const x = inputs.x!;
     if (!plain(x)) return fallback(args);
-    const a = attrs as { numOrSizeSplits: number | number[]; axis: number | number[] };
-    const axis = tf.util.parseAxisParam(a.axis, x.shape)[0]!;
-    const sizes = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, a.numOrSizeSplits, axis);
-    const begin = new Array<number>(x.shape.length).fill(0);
-    return sizes.map((s) => {
-      const size = [...x.shape];
-      size[axis] = s;
-      const out = sliceOnHeap(backend, x, begin, size);
-      begin[axis]! += s;
-      return out;
-    });
+    return splitPieces(x, attrs).map(({ begin, size }) => sliceOnHeap(backend, x, begin, size));
   };
 }
 

@@ -7,6 +7,7 @@
 // buffer with the new shape, as Identity does (fast-misc.ts): tfjs tensors are immutable.
 import * as tf from '@tensorflow/tfjs';
 import { checkIndices } from '../fast-gather.js';
+import { splitPieces } from '../fast-slice.js';
 import { asWasm, sizeOf, stridesOf, type KernelArgs, type WasmBackend } from '../wasm-backend.js';
 import { heapOffset, syncHeap, type KernelMaker, type NativeAddon } from './addon.js';
 
@@ -128,17 +129,7 @@ export function shapeKernelMakers(addon: NativeAddon): Record<string, KernelMake
     const x = inputs.x!;
     const esz = ELEM[x.dtype];
     if (!esz || x.shape.length > MAX_DIMS) return fallback(args);
-    const a = attrs as { numOrSizeSplits: number | number[]; axis: number | number[] };
-    const axis = tf.util.parseAxisParam(a.axis, x.shape)[0]!;
-    const sizes = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, a.numOrSizeSplits, axis);
-    const begin = new Array<number>(x.shape.length).fill(0);
-    return sizes.map((s) => {
-      const size = [...x.shape];
-      size[axis] = s;
-      const out = slice(backend, x, esz, begin, size, [...size]);
-      begin[axis]! += s;
-      return out;
-    });
+    return splitPieces(x, attrs).map(({ begin, size }) => slice(backend, x, esz, begin, size, [...size]));
   };
 
   const Unpack: KernelMaker = (fallback) => (args) => {
