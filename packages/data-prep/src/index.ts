@@ -15,6 +15,14 @@ export { discoverSplits, splitOfName } from './discover.js';
 export { readRecords, formatOf } from './loaders/index.js';
 export { parseCsvRecords } from './loaders/csv.js';
 export { elementLines } from './loaders/json.js';
+export { parseIdx, readIdxFile, encodeIdx, maybeGunzip } from './loaders/idx.js';
+export type { IdxArray, IdxDtype, IdxData } from './loaders/idx.js';
+export { loadIdxImageSet } from './loaders/idx-image-set.js';
+export type { IdxImageSet, ImageSetOptions } from './loaders/idx-image-set.js';
+export {
+  loadFashionMnist, resolveFashionMnist, fashionMnistFiles, embeddedFashionMnistDir, FASHION_MNIST_DEBIAN_DIR, FASHION_MNIST_CLASSES,
+} from './loaders/idx-fashion-mnist.js';
+export type { FashionMnistSplit, FashionMnistSource } from './loaders/idx-fashion-mnist.js';
 export { validateRecords } from './records.js';
 export { normaliseText, withEos, DEFAULT_NORMALISE } from './normalise.js';
 export type { NormaliseConfig } from './normalise.js';
