@@ -22,3 +22,8 @@ export type { ParameterGroup, ReplaceRoutersOptions } from './replace-routers.js
 export { runForwardCommand, runGenerateCommand, forwardReport } from './cli-commands.js';
 export type { ForwardCommandOptions, GenerateCommandOptions, JsonTensor } from './cli-commands.js';
 export { variableGradsComplete } from './gradients.js';
+export { ImageMoeModel, imageCrossEntropy, imageLossParts, disposeImageForward } from './image-moe-model.js';
+export type { ImageForwardOptions, ImageForwardResult, ImageLayerRecord, ImageLossPart } from './image-moe-model.js';
+export { ImageMoeLayer, ImageExpert } from './image-moe-layer.js';
+export { parseImageMoeConfig, IMAGE_MOE_DEFAULTS } from './image-moe-config.js';
+export type { ImageMoeConfig } from './image-moe-config.js';
