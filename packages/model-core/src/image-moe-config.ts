@@ -58,5 +58,8 @@ export function parseImageMoeConfig(input: Partial<ImageMoeConfig> & Record<stri
     const near = closest(cfg.router.type, types);
     throw new Error(`${where}: router type "${cfg.router.type}" is not registered${near ? ` (did you mean "${near}"?)` : ''}; known: ${types.join(', ')}`);
   }
+  if (cfg.router.type === 'stablemoe' && cfg.router.distill !== false) {
+    throw new Error(`${where}: router "stablemoe" distils its gate into token-id embeddings, and images have no token ids; set "distill": false`);
+  }
   return { ...cfg, router: structuredClone(cfg.router) };
 }

@@ -132,6 +132,7 @@ describe('model hygiene', () => {
   it('config errors name the key, with a did-you-mean', () => {
     expect(() => parseImageMoeConfig({ numExpert: 4 } as never)).toThrow(/unknown key "numExpert" \(did you mean "numExperts"\?\)/);
     expect(() => parseImageMoeConfig({ router: { type: 'moesrt' } })).toThrow(/router type "moesrt" is not registered \(did you mean "moesart"\?\)/);
+    expect(() => parseImageMoeConfig({ router: { type: 'stablemoe' } })).toThrow(/images have no token ids; set "distill": false/);
     expect(() => parseImageMoeConfig({ dModel: 0 })).toThrow(/"dModel" must be a positive integer, got 0/);
     expect(() => new ImageMoeModel({ inputSize: 4 }).forward(tf.zeros([1, 5]) as tf.Tensor2D, { training: false, rng: new Rng(0) })).toThrow(/images have 5 values each, the model expects inputSize 4/);
   });
