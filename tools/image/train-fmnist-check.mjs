@@ -131,7 +131,7 @@ for (const r of routers) {
 const f = (v, d = 3) => v.toFixed(d);
 const machine = `${cpus()[0].model}, ${cpus().length} vCPU, load average ${loadavg().map((v) => v.toFixed(1)).join('/')} at the end (other jobs were running)`;
 let md = `\n## ${new Date().toISOString()} — ${steps} steps × batch ${batchSize}, seed ${seed}, embedded subset\n\n`;
-md += `Machine: ${machine}; backend ${backend.name ?? JSON.stringify(backend)}. Model: ImageMoeModel defaults (D=64, F=128, E=8, 2 MoE layers), AdamW lr 1e-3 constant, clip 1.0. Test: the 1,000 embedded test images.\n\n`;
+md += `Machine: ${machine}; backend ${backend.name} ${backend.threads} thr${backend.native ? ` + native kernels (${backend.native.library})` : ''}. Model: ImageMoeModel defaults (D=64, F=128, E=8, 2 MoE layers), AdamW lr 1e-3 constant, clip 1.0. Test: the 1,000 embedded test images.\n\n`;
 md += '| router | test acc | 95% bootstrap | macro-F1 | test CE | experts/example train (max) | inference (max) | ½‖w−softmax‖₁ train / inference | routing change per epoch (layer 0) | load CV² inference (layer 0) | wall s / CPU s |\n|---|---|---|---|---|---|---|---|---|---|---|\n';
 for (const x of rows) {
   const l0 = x.layerStats[0];
