@@ -22,3 +22,15 @@ export type { ParameterGroup, ReplaceRoutersOptions } from './replace-routers.js
 export { runForwardCommand, runGenerateCommand, forwardReport } from './cli-commands.js';
 export type { ForwardCommandOptions, GenerateCommandOptions, JsonTensor } from './cli-commands.js';
 export { variableGradsComplete } from './gradients.js';
+export { DecoderLM, MoeSubLayer, resolveLmRouterSlot } from './decoder-lm.js';
+export type { LmCache, LmForwardOptions, LmOutputs } from './decoder-lm.js';
+export { parseLmConfig, lmLayerKinds, DEFAULT_LM_CONFIG, closestName } from './lm-config.js';
+export type { LmConfig, LmArchitecture, LmLayerKind } from './lm-config.js';
+export { LM_PRESETS, lmPresetConfig } from './lm-presets.js';
+export { allExperts, combineExperts } from './moe-dispatch.js';
+export type { ExpertFn } from './moe-dispatch.js';
+export { lmLossParts, lmNllSum, lmTotalLoss } from './lm-loss.js';
+export type { LmLossPart } from './lm-loss.js';
+export { evaluateLm, batchifyStream, blockAt } from './lm-eval.js';
+export type { LmEvalOptions, LmEvalResult } from './lm-eval.js';
+export { lmStateDict, loadLmStateDict, saveLmCheckpoint, loadLmCheckpoint } from './lm-checkpoint.js';
