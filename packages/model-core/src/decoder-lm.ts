@@ -239,13 +239,16 @@ export class MoeSubLayer {
       groupSize,
       step: lc.step,
       tokenIds: lc.tokenIds.reshape([-1]) as tf.Tensor1D,
+      // Called inside the router's tf.tidy: kept so the combine below can reuse it, then
+      // released (the gradient tape holds its own copies of what backward needs).
       allExpertOutputs: (xx: tf.Tensor2D) => {
-        if (xx === x) { dense ??= allExperts(x, e, expert); return dense; }
+        if (xx === x) { dense ??= tf.keep(allExperts(x, e, expert)); return dense; }
         return allExperts(xx, e, expert);
       },
     };
     const r = this.router.route(x, ctx);
     const y = combineExperts(x, r, e, expert, dense);
+    dense?.dispose();
     return { y, record: { name: this.name, stack: 'layers', groups, groupSize, routerInput: x, router: r } };
   }
 }
