@@ -193,11 +193,14 @@ export class SparseFFN {
     const [n, d] = x.shape;
     const e = this.cfg.num_experts;
     let dense: tf.Tensor3D | undefined;
+    // Computed inside the router's tf.tidy: kept so the combine below can reuse it, released at
+    // the end (the gradient tape holds its own copies of what backward needs).
+    let kept: tf.Tensor3D | undefined;
     const ctx: RouterContext = {
       training: lc.training, rng: lc.rng, groupSize, step: lc.step,
       tokenIds: lc.tokenIds ? (lc.tokenIds.reshape([-1]) as tf.Tensor1D) : undefined,
       allExpertOutputs: (xx: tf.Tensor2D) => {
-        if (xx === x) { dense ??= this.allExpertOutputs(x, lc); return dense; }
+        if (xx === x) { kept ??= tf.keep(this.allExpertOutputs(x, lc)); dense = kept; return dense; }
         return this.allExpertOutputs(xx, lc);
       },
     };
@@ -231,6 +234,7 @@ export class SparseFFN {
       }
     }
     if (r.inputWeight) y = tf.add(y, tf.mul(xe, r.inputWeight.expandDims(1)));
+    kept?.dispose();
     return { y, record: { name: this.name, stack: this.name.split('.block.')[0]!, groups, groupSize, routerInput: x, router: r } };
   }
 }
