@@ -20,6 +20,10 @@
 // * GLaM: layer i is MoE for even i, dense for odd i; the reference's pair indexing leaves every
 //   odd pair attention-only (`compatGlamPairIndexing`).
 // * One residual + LayerNorm around the MoE; the reference wraps two (`compatDoubleMoeNorm`).
+// * CompeteSMoE competition steps: the all-expert outputs that score the competition
+//   (ctx.allExpertOutputs, experts' dropout active in training) are also the ones combined —
+//   E expert evaluations per token, not E+k. That is the reference's `act_experts="shuffle"`; its
+//   default `"linear"` scores without the experts' dropout and re-runs the winners with it.
 // * Parameters are initialised from a fork of the seed per parameter name (same schemes as torch:
 //   nn.Linear U(±1/√in), nn.Embedding and key_pe N(0, 1), LayerNorm 1/0), so two models with
 //   different routers share every other initial weight.
