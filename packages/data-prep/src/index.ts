@@ -37,3 +37,7 @@ export { t5TokenizerJson } from './tokenizer/t5-json.js';
 export type { Tokenizer, TokenizerJson } from './tokenizer/types.js';
 export { SPLITS, DEFAULT_FIELDS } from './types.js';
 export type { Example, FieldNames, SplitName, SkipRecord, InvalidPolicy, FileFormat } from './types.js';
+export { loadLmCorpus, splitStream, tokenizeWikiText, embeddedEnwik8Path, TEXT8_VOCAB, STANDARD_LENGTH, LM_CORPUS_KINDS } from './loaders/lm-corpora.js';
+export type { LmCorpus, LmCorpusKind, LmCorpusOptions, LmSplitName, LmSplitRule } from './loaders/lm-corpora.js';
+export { zipMembers, readZipMember } from './loaders/zip-archive.js';
+export type { ZipMember } from './loaders/zip-archive.js';

@@ -27,3 +27,15 @@ export type { ImageForwardOptions, ImageForwardResult, ImageLayerRecord, ImageLo
 export { ImageMoeLayer, ImageExpert } from './image-moe-layer.js';
 export { parseImageMoeConfig, IMAGE_MOE_DEFAULTS } from './image-moe-config.js';
 export type { ImageMoeConfig } from './image-moe-config.js';
+export { DecoderLM, MoeSubLayer, resolveLmRouterSlot } from './decoder-lm.js';
+export type { LmCache, LmForwardOptions, LmOutputs } from './decoder-lm.js';
+export { parseLmConfig, lmLayerKinds, DEFAULT_LM_CONFIG, closestName } from './lm-config.js';
+export type { LmConfig, LmArchitecture, LmLayerKind } from './lm-config.js';
+export { LM_PRESETS, lmPresetConfig } from './lm-presets.js';
+export { allExperts, combineExperts } from './moe-dispatch.js';
+export type { ExpertFn } from './moe-dispatch.js';
+export { lmLossParts, lmNllSum, lmTotalLoss } from './lm-loss.js';
+export type { LmLossPart } from './lm-loss.js';
+export { evaluateLm, batchifyStream, blockAt } from './lm-eval.js';
+export type { LmEvalOptions, LmEvalResult } from './lm-eval.js';
+export { lmStateDict, loadLmStateDict, saveLmCheckpoint, loadLmCheckpoint } from './lm-checkpoint.js';

@@ -15,6 +15,7 @@ import type { NamedParameter as RouterParameter, Router, RouterContext, RouterOu
 import { isSparseBlock, type RouterSlotConfig, type SwitchConfig } from './config.js';
 import { positionBias } from './relative-position.js';
 import { createSlotRouter, defaultRouterSlot } from './router-slot.js';
+import { combineExperts } from './moe-dispatch.js';
 
 /** float32 min, HF's additive mask value. */
 const MASK_VALUE = -3.4028234663852886e38;
@@ -186,51 +187,27 @@ export class SparseFFN {
 
   /**
    * MoE output y_n = Σ_e weights[n,e]·f_e(x_n) + inputWeight[n]·x_n, computing only routed
-   * tokens: one host read of `dispatch`, then per expert gather its rows, run it, scale by the
-   * gathered weights, and scatter back with one unsortedSegmentSum. x [N, D] → [N, D]
+   * tokens (moe-dispatch.ts: one host read of `dispatch`, per expert gather its rows, run it,
+   * scale by the gathered weights, scatter back with one unsortedSegmentSum). x [N, D] → [N, D]
    */
   apply(x: tf.Tensor2D, groups: number, groupSize: number, lc: LayerContext): { y: tf.Tensor2D; record: SparseLayerRecord } {
-    const [n, d] = x.shape;
-    const e = this.cfg.num_experts;
+    // Every expert's output when the router asks for it (inside its own tf.tidy): kept so the
+    // combine below can reuse it, released at the end (the gradient tape holds its own copies).
     let dense: tf.Tensor3D | undefined;
     const ctx: RouterContext = {
       training: lc.training, rng: lc.rng, groupSize, step: lc.step,
       tokenIds: lc.tokenIds ? (lc.tokenIds.reshape([-1]) as tf.Tensor1D) : undefined,
       allExpertOutputs: (xx: tf.Tensor2D) => {
-        if (xx === x) { dense ??= this.allExpertOutputs(x, lc); return dense; }
+        if (xx === x) { dense ??= tf.keep(this.allExpertOutputs(x, lc)); return dense; }
         return this.allExpertOutputs(xx, lc);
       },
     };
     const r = this.router.route(x, ctx);
     // HF v4.36 jitters the router input in place (fp32), so the experts and the dropped-token
-    // copy see the jittered tensor too; routers that reproduce this return it.
-    const xe = r.jitteredInput ?? x;                                     // [N, D]
-    let y: tf.Tensor2D;
-    if (r.denseCompute) {
-      dense = xe === x ? (dense ?? this.allExpertOutputs(x, lc)) : this.allExpertOutputs(xe, lc);   // [E, N, D]
-      const w = tf.transpose(r.weights).reshape([e, n, 1]);              // [E, N, 1]
-      y = tf.sum(tf.mul(dense, w), 0) as tf.Tensor2D;
-    } else {
-      const mask = r.dispatch.dataSync();                                // the one host read per layer
-      const rows: number[] = [];
-      const flat: number[] = [];
-      const parts: tf.Tensor[] = [];
-      for (let ex = 0; ex < e; ex++) {
-        const idx: number[] = [];
-        for (let t = 0; t < n; t++) if (mask[t * e + ex]! !== 0) idx.push(t);
-        if (idx.length === 0) continue;
-        parts.push(this.experts[ex]!.apply(tf.gather(xe, tf.tensor1d(idx, 'int32')), lc));  // [n_e, D]
-        for (const t of idx) { rows.push(t); flat.push(t * e + ex); }
-      }
-      if (parts.length === 0) {
-        y = tf.zeros([n, d]);
-      } else {
-        const h = parts.length === 1 ? parts[0]! : tf.concat(parts, 0);            // [M, D]
-        const w = tf.gather(r.weights.reshape([-1]), tf.tensor1d(flat, 'int32'));   // [M]
-        y = tf.unsortedSegmentSum(tf.mul(h, w.expandDims(1)), tf.tensor1d(rows, 'int32'), n) as tf.Tensor2D;
-      }
-    }
-    if (r.inputWeight) y = tf.add(y, tf.mul(xe, r.inputWeight.expandDims(1)));
+    // copy see the jittered tensor too; routers that reproduce this return it (combineExperts
+    // uses r.jitteredInput).
+    const y = combineExperts(x, r, this.cfg.num_experts, (i, rows) => this.experts[i]!.apply(rows, lc) as tf.Tensor2D, dense);
+    dense?.dispose();
     return { y, record: { name: this.name, stack: this.name.split('.block.')[0]!, groups, groupSize, routerInput: x, router: r } };
   }
 }
