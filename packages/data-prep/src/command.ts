@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { dirname, join, resolve, basename } from 'node:path';
 import { resolveConfig, type DataPrepConfig } from './config.js';
 import { prepareData, type PreparedStats } from './prepare.js';
-import { DataPrepError } from './errors.js';
+import { DataPrepError, emptyFileError } from './errors.js';
+import { parseJsonText } from './json-syntax.js';
 
 export interface DataPrepCommandOptions {
   /** The config object, or a path to a JSON file holding it. */
@@ -26,7 +27,9 @@ export async function runDataPrepCommand(opts: DataPrepCommandOptions): Promise<
   if (typeof raw === 'string') {
     where = resolve(raw);
     if (!existsSync(where)) throw new DataPrepError('config file not found', { file: where });
-    try { raw = JSON.parse(readFileSync(where, 'utf8')); } catch (e) { throw new DataPrepError(`malformed JSON (${(e as Error).message})`, { file: where }); }
+    const text = readFileSync(where, 'utf8');
+    if (text.trim() === '') throw emptyFileError(where, text.length, 'a data-prep config JSON object');
+    raw = parseJsonText(text, (e) => new DataPrepError(`malformed JSON: ${e.problem}`, { file: where, line: e.line, column: e.column }));
   }
   const config = resolveConfig(raw, where);
   const log = opts.log ?? ((m: string) => process.stderr.write(`[data-prep] ${m}\n`));

@@ -48,9 +48,3 @@ export function firstInvalidUtf8(b: Uint8Array): number {
   return b.length;
 }
 
-/** 1-based line of a character offset in a string. */
-export function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
-}
