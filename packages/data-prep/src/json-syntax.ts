@@ -2,7 +2,7 @@
 // for some errors none: `Unexpected token ']', "[1,]" is not valid JSON`), so when it fails the
 // text is scanned again by a small iterative checker (no recursion, so deep nesting cannot
 // overflow the stack) that finds the first offending character and says what was expected there.
-// packages/model-core/src/json-syntax.ts holds the same checker for checkpoint files.
+// packages/model-core/src/json-syntax.ts holds the same checker for checkpoint files (kept in step).
 
 export interface JsonSyntaxError {
   /** 0-based character offset of the offending character (text length at end of input). */
