@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { dirname, join, resolve, basename } from 'node:path';
 import { resolveConfig, type DataPrepConfig } from './config.js';
 import { prepareData, type PreparedStats } from './prepare.js';
-import { DataPrepError, emptyFileError } from './errors.js';
-import { parseJsonText } from './json-syntax.js';
+import { DataPrepError } from './errors.js';
+import { readJsonFile } from './text-file.js';
 
 export interface DataPrepCommandOptions {
   /** The config object, or a path to a JSON file holding it. */
@@ -27,9 +27,7 @@ export async function runDataPrepCommand(opts: DataPrepCommandOptions): Promise<
   if (typeof raw === 'string') {
     where = resolve(raw);
     if (!existsSync(where)) throw new DataPrepError('config file not found', { file: where });
-    const text = readFileSync(where, 'utf8');
-    if (text.trim() === '') throw emptyFileError(where, text.length, 'a data-prep config JSON object');
-    raw = parseJsonText(text, (e) => new DataPrepError(`malformed JSON: ${e.problem}`, { file: where, line: e.line, column: e.column }));
+    raw = readJsonFile(where, 'a data-prep config JSON object');
   }
   const config = resolveConfig(raw, where);
   const log = opts.log ?? ((m: string) => process.stderr.write(`[data-prep] ${m}\n`));

@@ -1,12 +1,12 @@
 // Resolves the config's sources and split mapping to files, and loads validated examples.
 import { SPLITS, type Example, type FieldNames, type InvalidPolicy, type SkipRecord, type SplitName } from './types.js';
-import { DataPrepError, emptyFileError, withSkipped } from './errors.js';
-import { parseJsonText } from './json-syntax.js';
+import { DataPrepError, withSkipped } from './errors.js';
+import { readJsonFile } from './text-file.js';
 import { openSource, resolveSource, type OpenedSource, type ResolvedSource, type SourceSpec } from './source.js';
 import type { SplitLocation } from './discover.js';
 import type { SplitSpec } from './config.js';
 import { readRecords } from './loaders/index.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { validateRecords } from './records.js';
 
@@ -103,10 +103,7 @@ function readDatasetInfo(files: string[], split: string): LoadedSplit['datasetIn
   const prefix = basename(f).split('.')[0]!;
   for (const cand of [join(dir, 'dataset_info.json'), join(dir, `${prefix}.dataset_info.json`)]) {
     if (!existsSync(cand)) continue;
-    const text = readFileSync(cand, 'utf8');
-    if (text.trim() === '') throw emptyFileError(cand, text.length, 'a Hugging Face dataset_info.json object');
-    const info = parseJsonText<{ builder_name?: string; license?: string; splits?: Record<string, { num_examples?: number }> } | null>(text,
-      (e) => new DataPrepError(`malformed dataset_info.json: ${e.problem}`, { file: cand, line: e.line, column: e.column }));
+    const info = readJsonFile<{ builder_name?: string; license?: string; splits?: Record<string, { num_examples?: number }> } | null>(cand, 'a Hugging Face dataset_info.json object');
     if (info === null || typeof info !== 'object' || Array.isArray(info)) throw new DataPrepError('dataset_info.json is not a JSON object', { file: cand });
     return { file: cand, builder: info.builder_name, license: info.license, expectedRows: info.splits?.[split]?.num_examples };
   }

@@ -1,7 +1,8 @@
 // Reads text files as strict UTF-8: an invalid byte sequence is an error naming the line, never
 // a silent U+FFFD (TextDecoder with fatal: true).
 import { readFileSync, existsSync, statSync } from 'node:fs';
-import { DataPrepError } from './errors.js';
+import { DataPrepError, emptyFileError } from './errors.js';
+import { parseJsonText } from './json-syntax.js';
 
 const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -48,3 +49,13 @@ export function firstInvalidUtf8(b: Uint8Array): number {
   return b.length;
 }
 
+
+/**
+ * Read a JSON file (strict UTF-8): an empty file is called empty, a syntax error is given as
+ * `file:line:column`. `expected` says what the file should hold, e.g. "a tokenizer.json object".
+ */
+export function readJsonFile<T = unknown>(path: string, expected: string): T {
+  const text = readTextFile(path);
+  if (text.replace(/^\uFEFF/, '').trim() === '') throw emptyFileError(path, text.length, expected);
+  return parseJsonText<T>(text, (e) => new DataPrepError(`malformed JSON: ${e.problem}`, { file: path, line: e.line, column: e.column }));
+}

@@ -129,7 +129,30 @@ describe('JSON syntax errors are given as line and column', () => {
     const cfg = file('json', '{\n  "source": "embedded",\n  "onInvalid": "skip",\n}\n');
     await expect(runDataPrepCommand({ config: cfg, out: join(dir, 'never'), log: () => {} })).rejects.toThrow(`${cfg}:4:1: malformed JSON: expected a property name in double quotes, found '}'`);
     const tf = file('json', '{"model": {"type": "Unigram"}, "added_tokens": [}');
-    expect(() => loadTokenizer(tf)).toThrow(`${tf}:1:49: malformed tokenizer.json: expected a value, found '}'`);
+    expect(() => loadTokenizer(tf)).toThrow(`${tf}:1:49: malformed JSON: expected a value, found '}'`);
+  });
+});
+
+describe('metadata JSON beside the data', () => {
+  const rows = '{"id": "a", "dialogue": "A: hi", "summary": "s"}\n';
+  test('an empty save_to_disk state.json is called empty', async () => {
+    const split = mkdtempSync(join(dir, 'state-'));
+    writeFileSync(join(split, 'state.json'), '');
+    expect((await failure(load(split))).message).toBe(`${join(split, 'state.json')}: empty file (0 bytes); expected a save_to_disk state.json object with "_data_files"`);
+  });
+
+  test('a state.json whose _data_files is not a list of {filename} names the field', async () => {
+    const split = mkdtempSync(join(dir, 'state-'));
+    writeFileSync(join(split, 'state.json'), '{"_data_files": ["data.arrow"]}');
+    expect((await failure(load(split))).message).toBe(`${join(split, 'state.json')} field "_data_files": "_data_files" must be a list of {"filename": "..."} objects`);
+  });
+
+  test('a dataset_info.json with a syntax error gives line and column', async () => {
+    const corpus = mkdtempSync(join(dir, 'info-'));
+    writeFileSync(join(corpus, 'test.jsonl'), rows);
+    writeFileSync(join(corpus, 'dataset_info.json'), '{\n  "builder_name": "samsum"\n  "license": "cc-by-nc-nd-4.0"\n}');
+    const [plan] = planCorpus({ path: corpus }, { test: 'test' });
+    expect((await failure(loadPlannedSplit(plan!, DEFAULT_FIELDS, 'error'))).message).toBe(`${join(corpus, 'dataset_info.json')}:3:3: malformed JSON: expected ',' or '}' after a property value, found '"'`);
   });
 });
 

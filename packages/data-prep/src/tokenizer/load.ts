@@ -2,9 +2,8 @@
 // folder has only that) a sentencepiece spiece.model converted on the fly.
 import { existsSync, statSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, basename } from 'node:path';
-import { DataPrepError, emptyFileError } from '../errors.js';
-import { parseJsonText } from '../json-syntax.js';
-import { readTextFile } from '../text-file.js';
+import { DataPrepError } from '../errors.js';
+import { readJsonFile } from '../text-file.js';
 import { tokenizerFromJson } from './hf-tokenizer.js';
 import { parseSpModel, spModelToTokenizerJson } from './spiece.js';
 import type { Tokenizer, TokenizerJson } from './types.js';
@@ -29,9 +28,7 @@ export function loadTokenizer(path: string, opts: LoadTokenizerOptions = {}): To
 }
 
 function fromJsonFile(file: string): Tokenizer {
-  const text = readTextFile(file);
-  if (text.trim() === '') throw emptyFileError(file, text.length, 'a Hugging Face tokenizer.json object');
-  const json = parseJsonText<TokenizerJson>(text, (e) => new DataPrepError(`malformed tokenizer.json: ${e.problem}`, { file, line: e.line, column: e.column }));
+  const json = readJsonFile<TokenizerJson>(file, 'a Hugging Face tokenizer.json object');
   if (!json || typeof json !== 'object' || !json.model || !Array.isArray(json.added_tokens)) throw new DataPrepError('not a tokenizer.json (needs "model" and "added_tokens")', { file });
   return tokenizerFromJson(json, file);
 }
