@@ -68,7 +68,14 @@ export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsFi
 
 /** Open a safetensors file on disk: header read and validated now, tensors read on demand. */
 export function openSafetensors(file: string): SafetensorsFile {
-  const fd = openSync(file, 'r');
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+    if (!fstatSync(fd).isFile()) { closeSync(fd); throw Object.assign(new Error('not a file'), { code: 'EISDIR' }); }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new SafetensorsError(file, code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, expected a safetensors file' : `cannot open (${(e as Error).message})`);
+  }
   try {
     const size = fstatSync(fd).size;
     const prefix = new Uint8Array(8);

@@ -150,6 +150,16 @@ describe('safetensors files', () => {
     expect(() => parseSafetensors(bytes, 'cut.safetensors')).toThrow(`cut.safetensors: header is not valid UTF-8 JSON (unexpected end of the input, expected a value, at header character ${text.length + 1}; header length ${hb.length} bytes)`);
   });
 
+  test('a missing or folder-shaped safetensors path is named, not a raw ENOENT', async () => {
+    const dir = await folder('open-errors', {});
+    expect(() => openSafetensors(path.join(dir, 'absent.safetensors'))).toThrow(`${path.join(dir, 'absent.safetensors')}: file not found`);
+    await mkdir(path.join(dir, 'model.safetensors'));
+    await writeFile(path.join(dir, 'config.json'), configText());
+    const e = await loadError(dir);
+    expect(e).toBeInstanceOf(SafetensorsError);
+    expect(e.message).toBe(`${path.join(dir, 'model.safetensors')}: is a folder, expected a safetensors file`);
+  });
+
   test('an unknown dtype and a header length past the end are named (on disk)', async () => {
     const dir = await folder('dtype', {});
     const f = path.join(dir, 'x.safetensors');
