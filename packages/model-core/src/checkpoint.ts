@@ -97,6 +97,7 @@ export async function openCheckpointTensors(dir: string): Promise<TensorSource> 
   if (!existsSync(index)) throw new CheckpointError(noWeightsMessage(dir));
   const idx = readJsonFile(await readFile(index, 'utf8'), index, 'a model.safetensors.index.json object with a "weight_map"') as { weight_map?: Record<string, unknown> } | null;
   if (!idx || typeof idx !== 'object' || typeof idx.weight_map !== 'object' || idx.weight_map === null || Array.isArray(idx.weight_map)) throw new CheckpointError(`${index}: missing "weight_map" object`);
+  if (Object.keys(idx.weight_map).length === 0) throw new CheckpointError(`${index}: "weight_map" is empty; expected tensor names mapped to shard files`);
   const shardNames = new Set<string>();
   for (const [k, f] of Object.entries(idx.weight_map)) {
     // Shard names must be plain file names in the folder (no path traversal).

@@ -77,6 +77,8 @@ describe('config.json and index files', () => {
     expect((await loadError(empty)).message).toBe(`${path.join(empty, 'model.safetensors.index.json')}: empty file (0 bytes); expected a model.safetensors.index.json object with a "weight_map"`);
     const bad = await folder('bad-index', { 'config.json': configText(), 'model.safetensors.index.json': '{"metadata": {}, "weight_map": {"shared.weight": "a.safetensors" "x": 1}}' });
     expect((await loadError(bad)).message).toBe(`${path.join(bad, 'model.safetensors.index.json')}:1:66: not valid JSON: expected ',' or '}' after a property value, found '"'`);
+    const none = await folder('empty-weight-map', { 'config.json': configText(), 'model.safetensors.index.json': '{"metadata": {}, "weight_map": {}}' });
+    expect((await loadError(none)).message).toBe(`${path.join(none, 'model.safetensors.index.json')}: "weight_map" is empty; expected tensor names mapped to shard files`);
   });
 });
 
