@@ -8,6 +8,7 @@ import { dirname, join, resolve, basename } from 'node:path';
 import { resolveConfig, type DataPrepConfig } from './config.js';
 import { prepareData, type PreparedStats } from './prepare.js';
 import { DataPrepError } from './errors.js';
+import { readJsonFile } from './text-file.js';
 
 export interface DataPrepCommandOptions {
   /** The config object, or a path to a JSON file holding it. */
@@ -26,7 +27,7 @@ export async function runDataPrepCommand(opts: DataPrepCommandOptions): Promise<
   if (typeof raw === 'string') {
     where = resolve(raw);
     if (!existsSync(where)) throw new DataPrepError('config file not found', { file: where });
-    try { raw = JSON.parse(readFileSync(where, 'utf8')); } catch (e) { throw new DataPrepError(`malformed JSON (${(e as Error).message})`, { file: where }); }
+    raw = readJsonFile(where, 'a data-prep config JSON object');
   }
   const config = resolveConfig(raw, where);
   const log = opts.log ?? ((m: string) => process.stderr.write(`[data-prep] ${m}\n`));

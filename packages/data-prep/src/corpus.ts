@@ -1,11 +1,12 @@
 // Resolves the config's sources and split mapping to files, and loads validated examples.
 import { SPLITS, type Example, type FieldNames, type InvalidPolicy, type SkipRecord, type SplitName } from './types.js';
-import { DataPrepError } from './errors.js';
+import { DataPrepError, withSkipped } from './errors.js';
+import { readJsonFile } from './text-file.js';
 import { openSource, resolveSource, type OpenedSource, type ResolvedSource, type SourceSpec } from './source.js';
 import type { SplitLocation } from './discover.js';
 import type { SplitSpec } from './config.js';
 import { readRecords } from './loaders/index.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { validateRecords } from './records.js';
 
@@ -72,13 +73,21 @@ export async function loadPlannedSplit(plan: CorpusPlan, fields: FieldNames, pol
   const seen = new Map();
   const examples: Example[] = [];
   const skipped: SkipRecord[] = [];
-  for (const file of plan.location.files) {
-    const raw = await readRecords(file, columns, plan.location.format);
-    const v = validateRecords(raw, fields, policy, plan.split, seen);
-    examples.push(...v.examples);
-    skipped.push(...v.skipped);
+  try {
+    for (const file of plan.location.files) {
+      const raw = await readRecords(file, columns, plan.location.format);
+      const v = validateRecords(raw, fields, policy, plan.split, seen);
+      examples.push(...v.examples);
+      skipped.push(...v.skipped);
+    }
+    if (examples.length === 0) {
+      const files = plan.location.files.length === 1 ? '' : ` (${plan.location.files.length} files)`;
+      throw new DataPrepError(skipped.length ? `split "${plan.split}" has no valid rows: all ${skipped.length} were skipped${files}` : `split "${plan.split}" has no records${files}`, { file: plan.location.path });
+    }
+  } catch (e) {
+    // A failing split still says which rows it had skipped (they are otherwise only in the manifest).
+    throw withSkipped(e, skipped);
   }
-  if (examples.length === 0) throw new DataPrepError(`split "${plan.split}" has no valid rows${skipped.length ? ` (${skipped.length} skipped)` : ''}`, { file: plan.location.path });
   const datasetInfo = readDatasetInfo(plan.location.files, plan.sourceSplit);
   return { ...plan, examples: maxRows ? examples.slice(0, maxRows) : examples, skipped, recordsRead: examples.length + skipped.length, ...(datasetInfo ? { datasetInfo } : {}) };
 }
@@ -94,12 +103,9 @@ function readDatasetInfo(files: string[], split: string): LoadedSplit['datasetIn
   const prefix = basename(f).split('.')[0]!;
   for (const cand of [join(dir, 'dataset_info.json'), join(dir, `${prefix}.dataset_info.json`)]) {
     if (!existsSync(cand)) continue;
-    try {
-      const info = JSON.parse(readFileSync(cand, 'utf8')) as { builder_name?: string; license?: string; splits?: Record<string, { num_examples?: number }> };
-      return { file: cand, builder: info.builder_name, license: info.license, expectedRows: info.splits?.[split]?.num_examples };
-    } catch (e) {
-      throw new DataPrepError(`malformed dataset_info.json (${(e as Error).message})`, { file: cand });
-    }
+    const info = readJsonFile<{ builder_name?: string; license?: string; splits?: Record<string, { num_examples?: number }> } | null>(cand, 'a Hugging Face dataset_info.json object');
+    if (info === null || typeof info !== 'object' || Array.isArray(info)) throw new DataPrepError('dataset_info.json is not a JSON object', { file: cand });
+    return { file: cand, builder: info.builder_name, license: info.license, expectedRows: info.splits?.[split]?.num_examples };
   }
   return undefined;
 }

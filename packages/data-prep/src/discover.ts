@@ -5,11 +5,12 @@
 //   train/ (data-00000-of-00001.arrow + state.json)      (save_to_disk)
 //   test.data-00000-of-00001.arrow                       (save_to_disk shards flattened with a prefix)
 // A split found in two formats in one folder is an error (say which file to use instead).
-import { readdirSync, statSync, existsSync, readFileSync } from 'node:fs';
+import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import type { FileFormat } from './types.js';
 import { DataPrepError } from './errors.js';
 import { formatOf } from './loaders/index.js';
+import { readJsonFile } from './text-file.js';
 
 export interface SplitLocation {
   /** Files in reading order (shards concatenated). */
@@ -41,15 +42,14 @@ const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
 export function splitFolderFiles(dir: string): SplitLocation | undefined {
   const state = join(dir, 'state.json');
   if (existsSync(state)) {
-    let files: string[];
-    try {
-      const parsed = JSON.parse(readFileSync(state, 'utf8')) as { _data_files?: { filename: string }[] };
-      files = (parsed._data_files ?? []).map((d) => join(dir, d.filename));
-    } catch (e) {
-      throw new DataPrepError(`malformed state.json (${(e as Error).message})`, { file: state });
+    const parsed = readJsonFile<{ _data_files?: unknown } | null>(state, 'a save_to_disk state.json object with "_data_files"');
+    const list = parsed && typeof parsed === 'object' ? parsed._data_files : undefined;
+    if (list !== undefined && (!Array.isArray(list) || list.some((d) => !d || typeof (d as { filename?: unknown }).filename !== 'string'))) {
+      throw new DataPrepError('"_data_files" must be a list of {"filename": "..."} objects', { file: state, field: '_data_files' });
     }
+    const files = ((list ?? []) as { filename: string }[]).map((d) => join(dir, d.filename));
     if (files.length === 0) throw new DataPrepError('state.json lists no _data_files', { file: state });
-    for (const f of files) if (!existsSync(f)) throw new DataPrepError('listed in state.json but missing', { file: f });
+    for (const f of files) if (!existsSync(f)) throw new DataPrepError(`listed in ${state} (_data_files) but missing`, { file: f });
     return { files, format: 'arrow', path: dir };
   }
   const data = readdirSync(dir).filter((f) => formatOf(f) && !isMetaFile(f)).sort();

@@ -12,7 +12,7 @@ import { trainUnigram } from './tokenizer/train-unigram.js';
 import { tokenizerFromJson } from './tokenizer/hf-tokenizer.js';
 import type { Tokenizer } from './tokenizer/types.js';
 import type { SkipRecord, SplitName } from './types.js';
-import { DataPrepError } from './errors.js';
+import { DataPrepError, SKIPS_LISTED, describeSkip, withSkipped } from './errors.js';
 import { writeFileSync } from 'node:fs';
 
 /** Column kinds of a prepared split file (what readPreparedSplit checks). */
@@ -45,6 +45,16 @@ export interface PrepareHooks {
 }
 
 export async function prepareData(cfg: DataPrepConfig, outDir: string, hooks: PrepareHooks): Promise<PreparedStats> {
+  const skippedSoFar: SkipRecord[] = [];
+  try {
+    return await prepareSplits(cfg, outDir, hooks, skippedSoFar);
+  } catch (e) {
+    // A run that fails after skipping rows lists them in its error (no manifest is written).
+    throw withSkipped(e, skippedSoFar);
+  }
+}
+
+async function prepareSplits(cfg: DataPrepConfig, outDir: string, hooks: PrepareHooks, skippedSoFar: SkipRecord[]): Promise<PreparedStats> {
   const plans = planCorpus(cfg.source, cfg.splits, hooks.env ?? process.env, hooks.log);
   const sources = [...new Map(plans.map((p) => [p.source.path, p.source])).values()];
   hooks.record('source', sources.map((s) => ({ via: s.via, path: shown(s.path), notice: s.notice })));
@@ -53,6 +63,9 @@ export async function prepareData(cfg: DataPrepConfig, outDir: string, hooks: Pr
   for (const plan of plans) {
     const l = await loadPlannedSplit(plan, cfg.fields, cfg.onInvalid, cfg.maxRows?.[plan.split]);
     hooks.log(`${plan.split}: ${l.examples.length} rows from ${plan.location.path}${l.skipped.length ? `, ${l.skipped.length} skipped` : ''}`);
+    for (const s of l.skipped.slice(0, SKIPS_LISTED)) hooks.log(`  skipped ${describeSkip(s)}`);
+    if (l.skipped.length > SKIPS_LISTED) hooks.log(`  … and ${l.skipped.length - SKIPS_LISTED} more (all listed in the manifest under "skipped")`);
+    skippedSoFar.push(...l.skipped);
     const expected = l.datasetInfo?.expectedRows;
     if (expected !== undefined && expected !== l.recordsRead) {
       hooks.log(`warning: ${plan.split}: read ${l.recordsRead} records but ${l.datasetInfo!.file} lists ${expected} for "${plan.sourceSplit}"`);

@@ -1,6 +1,7 @@
 // Readers for downstream stages: a prepared split (schema checked, file and column named on
 // mismatch), the tokenizer and the statistics of a data-prep output folder.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readJsonFile } from './text-file.js';
 import { join } from 'node:path';
 import { readArrowFile, columnValues } from '@switchyard/runtime';
 import { PREPARED_SCHEMA, type PreparedStats } from './prepare.js';
@@ -40,7 +41,7 @@ export function readPreparedTokenizer(dir: string): Tokenizer {
 export function readPreparedStats(dir: string): PreparedStats {
   const file = join(dir, 'stats.json');
   if (!existsSync(file)) throw new DataPrepError('no stats.json (not a data-prep output folder?)', { file });
-  return JSON.parse(readFileSync(file, 'utf8')) as PreparedStats;
+  return readJsonFile<PreparedStats>(file, 'the stats.json object data-prep writes');
 }
 
 /** Splits present in a data-prep output folder. */

@@ -13,7 +13,7 @@ export function validateRecords(raw: readonly RawRecord[], fields: FieldNames, p
   const reject = (place: ErrorPlace, reason: string, field?: string, id?: string) => {
     const p = { ...place, field, id };
     if (policy === 'error') throw new DataPrepError(reason, p);
-    skipped.push(clean({ split, file: p.file, line: p.line, row: p.row, id, field, reason }));
+    skipped.push(clean({ split, file: p.file, line: p.line, column: p.column, row: p.row, id, field, reason }));
   };
   for (const r of raw) {
     const rawId = r.values?.[fields.id];
@@ -25,7 +25,7 @@ export function validateRecords(raw: readonly RawRecord[], fields: FieldNames, p
       // Numeric ids are common in CSV-converted corpora; they are kept as their decimal string.
       if (role === 'id' && typeof v === 'number' && Number.isFinite(v)) continue;
       if (v === undefined || v === null) { reject(r.place, `missing field (${role})`, name, id); bad = true; break; }
-      if (typeof v !== 'string') { reject(r.place, `field (${role}) is ${Array.isArray(v) ? 'an array' : typeof v}, expected a string`, name, id); bad = true; break; }
+      if (typeof v !== 'string') { reject(r.place, `${role} is ${kindOf(v)}, expected a string${role === 'id' ? ' or a number' : ''}`, name, id); bad = true; break; }
       if (v.trim() === '') { reject(r.place, `empty ${role}`, name, id); bad = true; break; }
     }
     if (bad) continue;
@@ -35,6 +35,14 @@ export function validateRecords(raw: readonly RawRecord[], fields: FieldNames, p
     examples.push({ id: id!, dialogue: r.values[fields.dialogue] as string, summary: r.values[fields.summary] as string });
   }
   return { examples, skipped };
+}
+
+/** `a number (7)`, `an array`, `a boolean (true)`: what a value is, for type errors. */
+function kindOf(v: unknown): string {
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  const s = JSON.stringify(v) ?? String(v);
+  return `a ${typeof v} (${s.length > 20 ? `${s.slice(0, 17)}...` : s})`;
 }
 
 function clean<T extends object>(o: T): T {

@@ -1,7 +1,8 @@
 // Reads text files as strict UTF-8: an invalid byte sequence is an error naming the line, never
 // a silent U+FFFD (TextDecoder with fatal: true).
 import { readFileSync, existsSync, statSync } from 'node:fs';
-import { DataPrepError } from './errors.js';
+import { DataPrepError, emptyFileError } from './errors.js';
+import { parseJsonText } from './json-syntax.js';
 
 const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -48,9 +49,13 @@ export function firstInvalidUtf8(b: Uint8Array): number {
   return b.length;
 }
 
-/** 1-based line of a character offset in a string. */
-export function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
+
+/**
+ * Read a JSON file (strict UTF-8): an empty file is called empty, a syntax error is given as
+ * `file:line:column`. `expected` says what the file should hold, e.g. "a tokenizer.json object".
+ */
+export function readJsonFile<T = unknown>(path: string, expected: string): T {
+  const text = readTextFile(path);
+  if (text.replace(/^\uFEFF/, '').trim() === '') throw emptyFileError(path, text.length, expected);
+  return parseJsonText<T>(text, (e) => new DataPrepError(`malformed JSON: ${e.problem}`, { file: path, line: e.line, column: e.column }));
 }

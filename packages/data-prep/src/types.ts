@@ -25,6 +25,8 @@ export interface SkipRecord {
   split: string;
   file?: string;
   line?: number;
+  /** 1-based column of a JSON syntax error on `line`. */
+  column?: number;
   row?: number;
   id?: string;
   field?: string;

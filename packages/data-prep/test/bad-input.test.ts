@@ -15,23 +15,23 @@ async function load(file: string, policy: 'error' | 'skip', fields: FieldNames =
 }
 
 // [file, error message pattern, skip outcome: kept ids + the skip record, or 'fatal']
-type Row = [string, RegExp, { kept: string[]; skip: Partial<SkipRecord> } | 'fatal'];
+type Row = [string, RegExp, { kept: string[]; skip: Partial<Record<keyof SkipRecord, unknown>> } | 'fatal'];
 const CASES: Row[] = [
-  ['missing-field.jsonl', /missing-field\.jsonl:2 \(id "r2"\) field "summary": missing field \(summary\)$/, { kept: ['r1', 'r3'], skip: { line: 2, id: 'r2', field: 'summary', reason: 'missing field (summary)' } }],
-  ['non-string-field.json', /non-string-field\.json:7 \(id "r2"\) field "summary": field \(summary\) is number, expected a string$/, { kept: ['r1', 'r3'], skip: { row: 1, line: 7, id: 'r2', field: 'summary', reason: 'field (summary) is number, expected a string' } }],
-  ['empty-dialogue.json', /empty-dialogue\.json:7 \(id "r2"\) field "dialogue": empty dialogue$/, { kept: ['r1', 'r3'], skip: { row: 1, line: 7, id: 'r2', field: 'dialogue', reason: 'empty dialogue' } }],
-  ['empty-summary.csv', /empty-summary\.csv:4 \(id "r2"\) field "summary": empty summary$/, { kept: ['r1', 'r3'], skip: { line: 4, id: 'r2', field: 'summary', reason: 'empty summary' } }],
-  ['duplicate-ids.jsonl', /duplicate-ids\.jsonl:2 \(id "r1"\) field "id": duplicate id \(first seen at .*duplicate-ids\.jsonl:1\)$/, { kept: ['r1', 'r3'], skip: { line: 2, id: 'r1', field: 'id' } }],
-  ['malformed.json', /malformed\.json:3: malformed JSON: /, 'fatal'],
+  ['missing-field.jsonl', /missing-field\.jsonl:2 \(row 1\) \(id "r2"\) field "summary": missing field \(summary\)$/, { kept: ['r1', 'r3'], skip: { line: 2, id: 'r2', field: 'summary', reason: 'missing field (summary)' } }],
+  ['non-string-field.json', /non-string-field\.json:7 \(row 1\) \(id "r2"\) field "summary": summary is a number \(42\), expected a string$/, { kept: ['r1', 'r3'], skip: { row: 1, line: 7, id: 'r2', field: 'summary', reason: 'summary is a number (42), expected a string' } }],
+  ['empty-dialogue.json', /empty-dialogue\.json:7 \(row 1\) \(id "r2"\) field "dialogue": empty dialogue$/, { kept: ['r1', 'r3'], skip: { row: 1, line: 7, id: 'r2', field: 'dialogue', reason: 'empty dialogue' } }],
+  ['empty-summary.csv', /empty-summary\.csv:4 \(row 1\) \(id "r2"\) field "summary": empty summary$/, { kept: ['r1', 'r3'], skip: { line: 4, id: 'r2', field: 'summary', reason: 'empty summary' } }],
+  ['duplicate-ids.jsonl', /duplicate-ids\.jsonl:2 \(row 1\) \(id "r1"\) field "id": duplicate id \(first seen at .*duplicate-ids\.jsonl:1\)$/, { kept: ['r1', 'r3'], skip: { line: 2, id: 'r1', field: 'id' } }],
+  ['malformed.json', /malformed\.json:3:32: malformed JSON: expected ',' or '}' after a property value, found '"'$/, 'fatal'],
   ['not-an-array.json', /not-an-array\.json: expected a JSON array of records \(or JSON Lines\), got an object with keys data$/, 'fatal'],
-  ['malformed.jsonl', /malformed\.jsonl:3: malformed JSON line: /, { kept: ['r1', 'r2', 'r3'], skip: { line: 3 } }],
+  ['malformed.jsonl', /malformed\.jsonl:3:25 \(row 2\): malformed JSON line: unterminated string/, { kept: ['r1', 'r2', 'r3'], skip: { line: 3, column: 25, row: 2 } }],
   ['invalid-utf8.jsonl', /invalid-utf8\.jsonl:2: invalid UTF-8 at byte 1\d\d$/, 'fatal'],
   ['unterminated-quote.csv', /unterminated-quote\.csv:4: unterminated quoted field$/, 'fatal'],
   ['stray-quote.csv', /stray-quote\.csv:2: a quote inside an unquoted field/, 'fatal'],
-  ['field-count.csv', /field-count\.csv:3 \(id "r2"\): record has 4 fields, the header has 3$/, { kept: ['r1', 'r3'], skip: { line: 3, id: 'r2', reason: 'record has 4 fields, the header has 3' } }],
+  ['field-count.csv', /field-count\.csv:3 \(row 1\) \(id "r2"\): record has 4 fields, the header has 3: an extra value "extra" after column "summary"/, { kept: ['r1', 'r3'], skip: { line: 3, id: 'r2', reason: expect.stringMatching(/^record has 4 fields, the header has 3: an extra value "extra"/) } }],
   ['wrong-schema.parquet', /wrong-schema\.parquet field "summary": Parquet column "summary" is INT32, expected a UTF-8 string column$/, 'fatal'],
   ['wrong-schema.arrow', /wrong-schema\.arrow field "summary": Arrow column "summary" is Int32, expected utf8$/, 'fatal'],
-  ['missing-column.arrow', /missing-column\.arrow field "dialogue": Arrow schema has no column "dialogue" \(columns: id, text, summary\)$/, 'fatal'],
+  ['missing-column.arrow', /missing-column\.arrow field "dialogue": the Arrow schema has no column "dialogue"; columns: id, text, summary\. Column names come from "fields"/, 'fatal'],
   ['null-dialogue.arrow', /null-dialogue\.arrow row 1 \(id "r2"\) field "dialogue": missing field \(dialogue\)$/, { kept: ['r1', 'r3'], skip: { row: 1, id: 'r2', field: 'dialogue' } }],
 ];
 
@@ -78,7 +78,7 @@ describe('bad input', () => {
     });
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     // Paths in the manifest are relative to the working directory (identical across clones).
-    expect(manifest.extra.skipped).toEqual([{ split: 'test', file: relative(process.cwd(), join(bad, 'field-count.csv')), line: 3, row: 1, id: 'r2', reason: 'record has 4 fields, the header has 3' }]);
+    expect(manifest.extra.skipped).toEqual([{ split: 'test', file: relative(process.cwd(), join(bad, 'field-count.csv')), line: 3, row: 1, id: 'r2', reason: 'record has 4 fields, the header has 3: an extra value "extra" after column "summary" (an unquoted comma? quote fields that hold commas)' }]);
     expect(r.stats.splits.test).toEqual(expect.objectContaining({ rows: 2, skipped: 1 }));
   });
 

@@ -4,7 +4,7 @@
 // Tied copies (`encoder.embed_tokens.weight`, `decoder.embed_tokens.weight`, `lm_head.weight`)
 // are accepted on import when equal to `shared.weight` and omitted on export, as
 // `save_pretrained` does.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -12,6 +12,8 @@ import { Rng } from '@switchyard/runtime';
 import { parseSwitchConfig, switchConfigToJson, type SwitchConfig } from './config.js';
 import { openSafetensors, readTensor, writeSafetensorsFile, SafetensorsError, type FloatTensor, type LazyTensor, type SafetensorsFile } from './safetensors.js';
 import { SwitchTransformer, type ModelParameter } from './switch-transformer.js';
+import { explainConfigMismatch } from './checkpoint-config-check.js';
+import { parseJsonText } from './json-syntax.js';
 
 export class CheckpointError extends Error {}
 
@@ -92,19 +94,17 @@ export async function openCheckpointTensors(dir: string): Promise<TensorSource> 
   const single = path.join(dir, 'model.safetensors');
   const index = path.join(dir, 'model.safetensors.index.json');
   if (existsSync(single)) return sourceFromFiles([openSafetensors(single)], single);
-  let raw: string;
-  try { raw = await readFile(index, 'utf8'); } catch {
-    throw new CheckpointError(`${dir}: neither model.safetensors nor model.safetensors.index.json exists`);
-  }
-  let idx: { weight_map?: Record<string, unknown> };
-  try { idx = JSON.parse(raw); } catch (e) { throw new CheckpointError(`${index}: not valid JSON (${(e as Error).message})`); }
-  if (!idx || typeof idx.weight_map !== 'object' || idx.weight_map === null) throw new CheckpointError(`${index}: missing "weight_map" object`);
+  if (!existsSync(index)) throw new CheckpointError(noWeightsMessage(dir));
+  const idx = readJsonFile(await readFile(index, 'utf8'), index, 'a model.safetensors.index.json object with a "weight_map"') as { weight_map?: Record<string, unknown> } | null;
+  if (!idx || typeof idx !== 'object' || typeof idx.weight_map !== 'object' || idx.weight_map === null || Array.isArray(idx.weight_map)) throw new CheckpointError(`${index}: missing "weight_map" object`);
+  if (Object.keys(idx.weight_map).length === 0) throw new CheckpointError(`${index}: "weight_map" is empty; expected tensor names mapped to shard files`);
   const shardNames = new Set<string>();
   for (const [k, f] of Object.entries(idx.weight_map)) {
     // Shard names must be plain file names in the folder (no path traversal).
     if (typeof f !== 'string' || f !== path.basename(f) || f === '..' || f === '.') throw new CheckpointError(`${index}: weight_map["${k}"] is not a file name in the checkpoint folder: ${JSON.stringify(f)}`);
     shardNames.add(f);
   }
+  checkShardsExist(dir, index, idx.weight_map as Record<string, string>);
   const files: SafetensorsFile[] = [];
   try {
     for (const name of [...shardNames].sort()) files.push(openSafetensors(path.join(dir, name)));
@@ -116,6 +116,45 @@ export async function openCheckpointTensors(dir: string): Promise<TensorSource> 
   try { src = sourceFromFiles(files, index); } catch (e) { for (const f of files) f.close(); throw e; }
   try { checkIndex(src, idx.weight_map, dir, index); } catch (e) { src.close(); throw e; }
   return src;
+}
+
+/** Weight files other frameworks write; never read here (pickles can run code when loaded). */
+const FOREIGN_WEIGHTS: [RegExp, string][] = [
+  [/^pytorch_model(-\d+-of-\d+)?\.bin(\.index\.json)?$|\.(bin|pt|pth|ckpt)$/, 'a PyTorch pickle; Switchyard never loads pickles (unpickling can run arbitrary code)'],
+  [/^tf_model\.h5$/, 'TensorFlow/Keras weights, which Switchyard does not read'],
+  [/^flax_model(-\d+-of-\d+)?\.msgpack(\.index\.json)?$/, 'Flax weights, which Switchyard does not read'],
+];
+
+/** Why a folder without safetensors weights cannot be loaded, and what to do. */
+function noWeightsMessage(dir: string): string {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return `${dir}: checkpoint folder not found`;
+  const names = readdirSync(dir).sort();
+  const foreign = names.flatMap((n) => { const hit = FOREIGN_WEIGHTS.find(([re]) => re.test(n)); return hit ? [`"${n}" is ${hit[1]}`] : []; });
+  if (foreign.length) {
+    return `${dir}: no model.safetensors or model.safetensors.index.json; ${foreign.join('; ')}. ` +
+      'Convert the checkpoint to safetensors once, in Python: `from transformers import AutoModelForSeq2SeqLM; ' +
+      `AutoModelForSeq2SeqLM.from_pretrained(${JSON.stringify(dir)}).save_pretrained(${JSON.stringify(dir)}, safe_serialization=True)\``;
+  }
+  return `${dir}: neither model.safetensors nor model.safetensors.index.json exists (the folder has ${names.length ? names.slice(0, 10).join(', ') + (names.length > 10 ? ', …' : '') : 'no files'})`;
+}
+
+/** A shard named in the index but absent from the folder: name it and the tensors it should hold. */
+function checkShardsExist(dir: string, index: string, weightMap: Record<string, string>): void {
+  const byShard = new Map<string, string[]>();
+  for (const [k, f] of Object.entries(weightMap)) byShard.set(f, [...(byShard.get(f) ?? []), k]);
+  const missing = [...byShard.keys()].sort().filter((f) => !existsSync(path.join(dir, f)));
+  if (!missing.length) return;
+  const parts = missing.map((f) => {
+    const keys = byShard.get(f)!;
+    return `"${f}" (should hold ${keys.length} tensor${keys.length === 1 ? '' : 's'}: ${keys.slice(0, 3).join(', ')}${keys.length > 3 ? ', …' : ''})`;
+  });
+  throw new CheckpointError(`${index}: ${missing.length === 1 ? 'shard' : 'shards'} ${parts.join(', ')} listed in weight_map ${missing.length === 1 ? 'is' : 'are'} missing from ${dir} (an incomplete download or copy?)`);
+}
+
+/** Parse a checkpoint JSON file's text: empty files and syntax errors named with line:column. */
+function readJsonFile(text: string, file: string, expected: string): unknown {
+  if (text.trim() === '') throw new CheckpointError(`${file}: empty file (${text.length === 0 ? '0 bytes' : 'only whitespace'}); expected ${expected}`);
+  return parseJsonText(text, (e) => new CheckpointError(`${file}:${e.line}:${e.column}: not valid JSON: ${e.problem}`));
 }
 
 function checkIndex(src: TensorSource, weightMap: Record<string, unknown>, dir: string, index: string): void {
@@ -136,23 +175,28 @@ function checkIndex(src: TensorSource, weightMap: Record<string, unknown>, dir: 
  * Key and shape errors are raised before any weight changes; a read error or a differing tied
  * copy can leave the weights partly replaced (loadCheckpoint then discards the model).
  */
-export function loadWeights(model: SwitchTransformer, src: TensorSource): void {
+export function loadWeights(model: SwitchTransformer, src: TensorSource, configFile = 'config.json'): void {
   const params = model.parameters();
   const byName = new Map(params.map((p) => [p.name, p]));
+  // A key or shape problem is first explained by a config field when one disagrees with the tensors.
+  const fail = (fallback: string): never => {
+    const why = explainConfigMismatch(model.config, new Map(params.map((p) => [p.name, torchShape(p)])), src, configFile);
+    throw new CheckpointError(why ?? fallback);
+  };
   for (const k of src.keys()) {
     if (byName.has(k)) continue;
     if (model.config.tie_word_embeddings && TIED_KEYS.includes(k)) continue;
-    throw new CheckpointError(`${src.fileOf(k)}: unexpected key "${k}" (the model has no such parameter)`);
+    fail(`${src.fileOf(k)}: unexpected key "${k}" (the model has no such parameter)`);
   }
   const present = new Set(src.keys());
   const missing = params.filter((p) => !present.has(p.name)).map((p) => p.name);
-  if (missing.length) throw new CheckpointError(`${src.description}: checkpoint is missing ${missing.length} key(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
+  if (missing.length) fail(`${src.description}: checkpoint is missing ${missing.length} key(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
   // Shapes first (header only), so a mismatch fails before any tensor is read.
   for (const p of params) {
     const want = torchShape(p);
     const got = src.shapeOf(p.name);
     if (got.length !== want.length || got.some((d, i) => d !== want[i])) {
-      throw new CheckpointError(`${src.fileOf(p.name)}: "${p.name}" has shape [${got.join(', ')}], the model expects [${want.join(', ')}]`);
+      fail(`${src.fileOf(p.name)}: "${p.name}" has shape [${got.join(', ')}], the model expects [${want.join(', ')}]`);
     }
   }
   // Then one tensor at a time: read, transpose linear weights to [in, out], assign.
@@ -179,10 +223,10 @@ export function loadWeights(model: SwitchTransformer, src: TensorSource): void {
 async function readConfig(dir: string): Promise<SwitchConfig> {
   const file = path.join(dir, 'config.json');
   let raw: string;
-  try { raw = await readFile(file, 'utf8'); } catch { throw new CheckpointError(`${dir}: config.json not found`); }
-  let json: Record<string, unknown>;
-  try { json = JSON.parse(raw); } catch (e) { throw new CheckpointError(`${file}: not valid JSON (${(e as Error).message})`); }
-  return parseSwitchConfig(json, file);
+  try { raw = await readFile(file, 'utf8'); } catch {
+    throw new CheckpointError(existsSync(dir) ? `${dir}: config.json not found (a checkpoint folder holds config.json and model.safetensors)` : `${dir}: checkpoint folder not found`);
+  }
+  return parseSwitchConfig(readJsonFile(raw, file, 'the model config object (HF keys such as d_model, num_experts)') as Record<string, unknown>, file);
 }
 
 export interface LoadOptions {
@@ -198,7 +242,8 @@ export async function loadCheckpoint(dir: string, opts: LoadOptions = {}): Promi
   if (opts.configOverrides) config = parseSwitchConfig({ ...switchConfigToJson(config), ...opts.configOverrides }, path.join(dir, 'config.json'));
   const src = await openCheckpointTensors(dir);
   const model = new SwitchTransformer(config, new Rng(opts.seed ?? 0));
-  try { loadWeights(model, src); } catch (e) { model.dispose(); throw e; } finally { src.close(); }
+  const configFile = path.join(dir, 'config.json') + (opts.configOverrides ? ' (with configOverrides)' : '');
+  try { loadWeights(model, src, configFile); } catch (e) { model.dispose(); throw e; } finally { src.close(); }
   return model;
 }
 

@@ -147,7 +147,7 @@ export function parseSwitchConfig(raw: Record<string, unknown>, source = 'config
   }
   if (cfg.num_heads * cfg.d_kv <= 0 || cfg.d_model <= 0) throw new ConfigError(`${source}: d_model, num_heads and d_kv must be positive`);
   if (cfg.dense_act_fn !== 'relu') throw new ConfigError(`${source}: dense_act_fn "${cfg.dense_act_fn}" is not supported (only relu)`);
-  if (cfg.num_experts < 1) throw new ConfigError(`${source}: num_experts must be at least 1`);
+  if (cfg.num_experts < 1) throw new ConfigError(`${source}: "num_experts" must be at least 1, got ${cfg.num_experts}`);
   return cfg;
 }
 

@@ -7,6 +7,7 @@
 // and the key, never an out-of-range read or a huge allocation. Files are read by byte range
 // (`openSafetensors`), so checkpoints above Node's 2 GiB single-read limit load too.
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { parseJsonText } from './json-syntax.js';
 
 /** Largest header accepted (the reference implementation uses 100 MB). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -49,11 +50,12 @@ function isSafeCount(v: unknown): v is number {
 
 /** Validate the 8-byte length prefix against the file size; returns the header length. */
 function headerLength(prefix: Uint8Array, fileSize: number, file: string): number {
-  if (fileSize < 8) throw new SafetensorsError(file, `file is ${fileSize} bytes, shorter than the 8-byte header length`);
+  if (fileSize === 0) throw new SafetensorsError(file, 'empty file (0 bytes); expected a safetensors file (8-byte header length, JSON header, tensor data)');
+  if (fileSize < 8) throw new SafetensorsError(file, `file is ${fileSize} bytes, shorter than the 8-byte header length (truncated?)`);
   const n = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
   if (n > BigInt(MAX_HEADER_BYTES)) throw new SafetensorsError(file, `header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte cap`);
   const headerLen = Number(n);
-  if (8 + headerLen > fileSize) throw new SafetensorsError(file, `header length ${headerLen} runs past the end of the file (${fileSize} bytes)`);
+  if (8 + headerLen > fileSize) throw new SafetensorsError(file, `header length ${headerLen} runs past the end of the file (${fileSize} bytes; truncated, or not a safetensors file)`);
   return headerLen;
 }
 
@@ -66,7 +68,14 @@ export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsFi
 
 /** Open a safetensors file on disk: header read and validated now, tensors read on demand. */
 export function openSafetensors(file: string): SafetensorsFile {
-  const fd = openSync(file, 'r');
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+    if (!fstatSync(fd).isFile()) { closeSync(fd); throw Object.assign(new Error('not a file'), { code: 'EISDIR' }); }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new SafetensorsError(file, code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, expected a safetensors file' : `cannot open (${(e as Error).message})`);
+  }
   try {
     const size = fstatSync(fd).size;
     const prefix = new Uint8Array(8);
@@ -94,12 +103,13 @@ export function openSafetensors(file: string): SafetensorsFile {
 }
 
 function parseHeader(headerBytes: Uint8Array, dataLength: number, file: string, readRange: (b: number, e: number) => Uint8Array, close: () => void): SafetensorsFile {
-  let header: unknown;
+  let text: string;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));
-  } catch (e) {
-    throw new SafetensorsError(file, `header is not valid UTF-8 JSON (${(e as Error).message})`);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
+  } catch {
+    throw new SafetensorsError(file, 'header is not valid UTF-8 JSON (invalid UTF-8 bytes)');
   }
+  const header = parseJsonText(text, (e) => new SafetensorsError(file, `header is not valid UTF-8 JSON (${e.problem}, at header character ${e.offset + 1}${e.line > 1 ? `, line ${e.line} column ${e.column}` : ''}; header length ${headerBytes.length} bytes)`));
   if (header === null || typeof header !== 'object' || Array.isArray(header)) {
     throw new SafetensorsError(file, 'header is not a JSON object');
   }
@@ -126,8 +136,9 @@ function parseHeader(headerBytes: Uint8Array, dataLength: number, file: string, 
       throw new SafetensorsError(file, `data_offsets ${JSON.stringify(offs)} is not a pair of non-negative integers`, key);
     }
     const [begin, end] = offs as [number, number];
-    if (begin > end || end > dataLength) {
-      throw new SafetensorsError(file, `data_offsets [${begin}, ${end}] out of range (data section is ${dataLength} bytes)`, key);
+    if (begin > end) throw new SafetensorsError(file, `data_offsets [${begin}, ${end}] out of range (begin after end)`, key);
+    if (end > dataLength) {
+      throw new SafetensorsError(file, `data_offsets [${begin}, ${end}] out of range (data section is ${dataLength} bytes): the file is at least ${end - dataLength} bytes short (truncated copy?)`, key);
     }
     const count = (shape as number[]).reduce((a, d) => a * d, 1);
     const expected = count * DTYPE_BYTES[dtype as SafetensorsDtype];

@@ -63,5 +63,12 @@ export function createRouter(config: { type: string; [key: string]: unknown }, i
   }
   delete resolved.type;
   if (!(init.numExperts >= 1) || !(init.dModel >= 1)) throw new Error('RouterInit needs dModel >= 1 and numExperts >= 1');
+  // Experts chosen per token cannot exceed the experts there are (checked here for every router).
+  for (const option of ['topK', 'evalK']) {
+    const k = resolved[option];
+    if (typeof k === 'number' && k > init.numExperts) {
+      throw new Error(`router "${def.type}": option ${option} is ${k}, but the model has ${init.numExperts} expert${init.numExperts === 1 ? '' : 's'} (num_experts); ${option} must be at most ${init.numExperts}`);
+    }
+  }
   return def.create(resolved, init);
 }

@@ -4,7 +4,8 @@
 // field or an unterminated quote is an error with its line; a record with the wrong number of
 // fields is a row problem.
 import type { RawRecord } from '../types.js';
-import { DataPrepError } from '../errors.js';
+import { DataPrepError, emptyFileError } from '../errors.js';
+import { checkColumnNames } from './columns.js';
 
 interface CsvRecord { fields: string[]; line: number }
 
@@ -56,15 +57,16 @@ export function parseCsvRecords(text: string, file: string): CsvRecord[] {
   return records;
 }
 
-export function parseCsv(text: string, file: string): RawRecord[] {
+export function parseCsv(text: string, file: string, columns: readonly string[] = []): RawRecord[] {
+  if (text.replace(/^\uFEFF/, '').trim() === '') throw emptyFileError(file, text.length, 'CSV with a header row (e.g. id,dialogue,summary) and one record per row');
   const records = parseCsvRecords(text, file);
-  if (records.length === 0) throw new DataPrepError('empty CSV file (no header row)', { file });
   const header = records[0]!.fields;
   const seen = new Set<string>();
   for (const h of header) {
     if (seen.has(h)) throw new DataPrepError(`duplicate column "${h}" in the header`, { file, line: 1 });
     seen.add(h);
   }
+  checkColumnNames(file, columns, header, 'the CSV header (line 1) has no column');
   const out: RawRecord[] = [];
   for (let r = 1; r < records.length; r++) {
     const { fields, line } = records[r]!;
@@ -73,8 +75,20 @@ export function parseCsv(text: string, file: string): RawRecord[] {
     const values: Record<string, unknown> = {};
     header.forEach((h, k) => { if (k < fields.length) values[h] = fields[k]; });
     // A misshapen record keeps its values only so the skip record can name its id.
-    if (fields.length !== header.length) out.push({ place, values, problem: { reason: `record has ${fields.length} fields, the header has ${header.length}` } });
+    if (fields.length !== header.length) out.push({ place, values, problem: fieldCountProblem(fields, header, columns) });
     else out.push({ place, values });
   }
   return out;
+}
+
+/** A record with too few fields names the first missing column (a configured one first). */
+function fieldCountProblem(fields: string[], header: string[], columns: readonly string[]): { reason: string; field?: string } {
+  const counts = `record has ${fields.length} field${fields.length === 1 ? '' : 's'}, the header has ${header.length}`;
+  if (fields.length < header.length) {
+    const missing = header.slice(fields.length);
+    const field = missing.find((h) => columns.includes(h)) ?? missing[0]!;
+    return { reason: `${counts}: no value for ${missing.map((h) => `"${h}" (column ${header.indexOf(h) + 1})`).join(', ')}`, field };
+  }
+  const extra = fields[header.length]!;
+  return { reason: `${counts}: an extra value ${JSON.stringify(extra.length > 40 ? `${extra.slice(0, 37)}...` : extra)} after column "${header[header.length - 1]}" (an unquoted comma? quote fields that hold commas)` };
 }

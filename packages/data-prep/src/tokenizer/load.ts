@@ -3,7 +3,7 @@
 import { existsSync, statSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { DataPrepError } from '../errors.js';
-import { readTextFile } from '../text-file.js';
+import { readJsonFile } from '../text-file.js';
 import { tokenizerFromJson } from './hf-tokenizer.js';
 import { parseSpModel, spModelToTokenizerJson } from './spiece.js';
 import type { Tokenizer, TokenizerJson } from './types.js';
@@ -28,13 +28,7 @@ export function loadTokenizer(path: string, opts: LoadTokenizerOptions = {}): To
 }
 
 function fromJsonFile(file: string): Tokenizer {
-  let json: TokenizerJson;
-  try {
-    json = JSON.parse(readTextFile(file)) as TokenizerJson;
-  } catch (e) {
-    if (e instanceof DataPrepError) throw e;
-    throw new DataPrepError(`malformed tokenizer.json (${(e as Error).message})`, { file });
-  }
+  const json = readJsonFile<TokenizerJson>(file, 'a Hugging Face tokenizer.json object');
   if (!json || typeof json !== 'object' || !json.model || !Array.isArray(json.added_tokens)) throw new DataPrepError('not a tokenizer.json (needs "model" and "added_tokens")', { file });
   return tokenizerFromJson(json, file);
 }
