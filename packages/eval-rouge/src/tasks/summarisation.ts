@@ -1,17 +1,22 @@
-// The eval-rouge stage: generate a summary for every example of one prepared split with a
-// checkpoint from an upstream stage, score the predictions with ROUGE (rouge_score 0.1.2 rules,
-// HF evaluate aggregation) and write
+// The summarisation evaluator (the eval stage's work for the summarisation task): generate a
+// summary for every example of one prepared split with the checkpoint, score the predictions
+// with ROUGE (rouge_score 0.1.2 rules, HF evaluate aggregation) and write
 //   predictions.arrow  id, prediction, reference, generated_ids (list<int32>), generated_tokens
 //   scores.arrow       id, then <type>_precision / _recall / _fmeasure for every ROUGE type
-//   rouge.json         the aggregate (mean and bootstrap low/mid/high), also in the manifest.
+//   rouge.json         the aggregate (mean and bootstrap low/mid/high), also in the manifest,
+// and return the metric record: ROUGE-1/2/L/Lsum F-measure ×100 (means of scores.arrow's
+// `<type>_fmeasure` columns) with their bootstrap intervals, ROUGE-L the headline.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { makeTable, stageInput, writeArrowFile, type StageDefinition } from '@switchyard/runtime';
+import { makeTable, writeArrowFile } from '@switchyard/runtime';
 import { generate, loadCheckpoint } from '@switchyard/model-core';
 import { readPreparedSplit, readPreparedTokenizer } from '@switchyard/data-prep';
-import { evalStageConfigSchema, generationSettings, resolveEvalConfig, type EvalStageConfig } from './eval-stage-config.js';
-import { scoreCorpus, toPercentRows } from './score-corpus.js';
+import { generationSettings } from '../eval-stage-config.js';
+import { scoreCorpus, toPercentRows, type CorpusAggregate } from '../score-corpus.js';
+import type { Evaluator } from '../evaluator-registry.js';
+import type { MetricRecord } from '../metric-record.js';
+import { DEFAULT_ROUGE_TYPES } from '../types.js';
 
 /** Right-pad id rows with pad 0 into [B, L] ids and the matching attention mask. */
 function padBatch(rows: number[][]): { ids: tf.Tensor2D; mask: tf.Tensor2D } {
@@ -29,14 +34,40 @@ function stripSequence(seq: number[], eos: number): number[] {
   return out;
 }
 
-export const evalRougeStage: StageDefinition<EvalStageConfig> = {
-  name: 'eval-rouge',
-  configSchema: evalStageConfigSchema as unknown as Record<string, unknown>,
-  usesTensors: true,
-  async run(ctx) {
-    const cfg = resolveEvalConfig(ctx.config);
-    const dataDir = stageInput(ctx, 'data-prep', 'prepared data');
-    const ckptDir = stageInput(ctx, cfg.checkpointFrom, 'checkpoint');
+const ROUGE_LABEL: Record<string, string> = { rouge1: 'ROUGE-1', rouge2: 'ROUGE-2', rougeL: 'ROUGE-L', rougeLsum: 'ROUGE-Lsum' };
+
+/** The metric record of a scored split: the F-measure of each default ROUGE type. */
+export function summarisationMetricRecord(split: string, examples: number, aggregate: Pick<CorpusAggregate, 'bootstrap'>): MetricRecord {
+  const boot = aggregate.bootstrap as Record<string, { low: { fmeasure: number }; high: { fmeasure: number } }> | null | undefined;
+  return {
+    task: 'summarisation', split, examples, primary: 'rougeL',
+    metrics: DEFAULT_ROUGE_TYPES.map((t) => ({
+      name: t, label: ROUGE_LABEL[t]!, higherIsBetter: true,
+      perExample: { file: 'scores.arrow', column: `${t}_fmeasure` }, scale: 100, digits: 2,
+      interval: boot?.[t] ? { low: boot[t]!.low.fmeasure, high: boot[t]!.high.fmeasure } : null,
+      overSeeds: 'mean-sample-std',
+    })),
+    report: {
+      valueNote: 'ROUGE F-measure ×100 on the eval split',
+      intervalNote: 'Each eval stage bootstraps its own 95% interval of the mean F-measure over examples',
+      intervalName: 'bootstrap',
+      axisTitle: 'ROUGE-L F (×100)',
+      plotName: 'rouge-vs-flops',
+      method: [
+        'ROUGE: per run, the mean over examples of the `<type>_fmeasure` column of the eval stage\'s scores.arrow, ×100; per strategy, mean and sample std (n − 1) over seeds.',
+        'Bootstrap bounds: `aggregate.bootstrap.<type>.low/high.fmeasure` of the eval stage\'s rouge.json, ×100, averaged over seeds.',
+        'Base ROUGE: the same from the `eval-base` stage (the untuned base model).',
+      ],
+    },
+  };
+}
+
+export const summarisationEvaluator: Evaluator = {
+  task: 'summarisation',
+  async evaluate(ctx) {
+    const cfg = ctx.config;
+    const dataDir = ctx.dataDir;
+    const ckptDir = ctx.checkpointDir;
     const split = readPreparedSplit(dataDir, cfg.split);
     const tokenizer = readPreparedTokenizer(dataDir);
     const n = Math.min(split.rows, cfg.maxExamples ?? split.rows);
@@ -81,10 +112,11 @@ export const evalRougeStage: StageDefinition<EvalStageConfig> = {
       }
     }
     writeArrowFile(join(ctx.outDir, 'scores.arrow'), makeTable(scoreCols));
-    const summary = { split: cfg.split, checkpointFrom: cfg.checkpointFrom, generation: gen, examples: n, aggregate: scored.aggregate, percent: toPercentRows(scored.aggregate) };
+    const summary = { split: cfg.split, generation: gen, examples: n, aggregate: scored.aggregate, percent: toPercentRows(scored.aggregate) };
     writeFileSync(join(ctx.outDir, 'rouge.json'), `${JSON.stringify(summary, null, 2)}\n`);
     ctx.record('rouge', summary);
     const line = summary.percent.map((r) => `${r.type} ${(r.midF ?? r.meanF).toFixed(2)}`).join(' | ');
     ctx.log(`${n} examples | ${line}`);
+    return summarisationMetricRecord(cfg.split, n, scored.aggregate);
   },
 };
