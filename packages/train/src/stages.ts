@@ -1,4 +1,4 @@
-// The two pipeline stages of this package (design.md §1, §3), generic over task families
+// The two pipeline stages of this package, generic over task families
 // (src/task-registry.ts; summarisation in src/tasks/summarisation/):
 //   base-model: import a checkpoint folder, or pretrain the family's model of a preset (for
 //               summarisation a tiny Switch preset with its native switch-top1 router) on the
