@@ -82,10 +82,15 @@ const copyEval: Evaluator = {
     const predicted = tf.tidy(() => tf.argMax(m.w, 1).arraySync() as number[]); // token → predicted copy
     copyTrain.dispose(m);
     const accuracy = rows.map((r) => r.filter((t) => predicted[t] === t).length / r.length);
+    const tokens = rows.flat();
+    const errorRate = tokens.filter((t) => predicted[t] !== t).length / tokens.length; // corpus-level, no per-example column
     writeArrowFile(join(a.outDir, 'scores.arrow'), makeTable({ accuracy: { kind: 'float64', values: accuracy } }));
     return {
       task: 'copy', split: a.config.split, examples: rows.length, primary: 'accuracy',
-      metrics: [{ name: 'accuracy', label: 'Accuracy', higherIsBetter: true, perExample: { file: 'scores.arrow', column: 'accuracy' }, scale: 100, digits: 1, interval: null, overSeeds: 'mean-sample-std' }],
+      metrics: [
+        { name: 'accuracy', label: 'Accuracy', higherIsBetter: true, perExample: { file: 'scores.arrow', column: 'accuracy' }, scale: 100, digits: 1, interval: null, overSeeds: 'mean-sample-std' },
+        { name: 'errors', label: 'Error rate', higherIsBetter: false, value: errorRate, scale: 100, digits: 3, interval: null, overSeeds: 'mean-sample-std' },
+      ],
       report: { valueNote: 'Token accuracy ×100', intervalNote: 'No interval is computed', intervalName: 'interval', axisTitle: 'accuracy (%)', plotName: 'accuracy-vs-flops', method: ['Accuracy: share of tokens copied exactly.'] },
     };
   },
@@ -121,9 +126,16 @@ it('a task registered in this file alone runs data-prep → base-model → train
   const row = readArrowFile(join(dir('rep'), 'report.arrow')).get(0)!.toJSON() as Record<string, unknown>;
   expect(row.accuracy_mean).toBeCloseTo(expected, 9);
   expect(row.base_accuracy as number).toBeLessThan(100); // the barely trained base model has not learnt it
+  // the corpus-level metric (`value`): the share of test tokens not copied, recomputed from the base model's weights
+  const w0 = JSON.parse(readFileSync(join(dir('base'), 'weights.json'), 'utf8')) as number[];
+  const copies0 = (t: number) => w0.slice(t * V, t * V + V).every((x, j) => x <= w0[t * V + t]! || j === t);
+  const baseErrors = (100 * test.flat().filter((t) => !copies0(t)).length) / (SPLIT_ROWS.test * L);
+  expect(row.base_errors).toBeCloseTo(baseErrors, 9);
+  expect(row.errors_mean).toBe(0);
   expect(tokens.length).toBe(SPLIT_ROWS.test * L);
   const md = readFileSync(join(dir('rep'), 'report.md'), 'utf8');
-  expect(md).toContain('| strategy | router | seeds | Accuracy | base Accuracy |');
+  expect(md).toContain('| strategy | router | seeds | Accuracy | Error rate | base Accuracy |');
+  expect(md).toContain('| switch-top1 | `switch-top1` | 1 | 100.0 | 0.000 | ');
   expect(md).toContain('Token accuracy ×100: mean ± sample std over seeds');
   expect(md).toContain('- Accuracy: share of tokens copied exactly.');
   expect(md).not.toMatch(/ROUGE/);
