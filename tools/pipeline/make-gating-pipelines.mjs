@@ -39,15 +39,19 @@ export function gatingPipeline(description, router) {
     seed: 42,
     stages: {
       'data-prep': { package: '@switchyard/data-prep', stage: 'data-prep', config: { source: 'samsum' } },
-      'base-model': { package: '@switchyard/train', stage: 'base-model', needs: ['data-prep'], config: { source: 'pretrain', preset: 'tiny' } },
-      'eval-base': { package: '@switchyard/eval-rouge', stage: 'eval-rouge', needs: ['data-prep', 'base-model'], config: { checkpointFrom: 'base-model', preset: 'study' } },
-      train: { package: '@switchyard/train', stage: 'train', needs: ['data-prep', 'base-model'], config: { router, steps: 150, optimizer: { lr: 1e-3 } } },
-      'eval-rouge': { package: '@switchyard/eval-rouge', stage: 'eval-rouge', needs: ['data-prep', 'train'], config: { checkpointFrom: 'train', preset: 'study' } },
+      'base-model': { package: '@switchyard/train', stage: 'base-model', inputs: { data: 'data-prep' }, config: { source: 'pretrain', preset: 'tiny' } },
+      'eval-base': { package: '@switchyard/eval-rouge', stage: 'eval-rouge', inputs: { data: 'data-prep', checkpoint: 'base-model' }, config: { preset: 'study' } },
+      train: { package: '@switchyard/train', stage: 'train', inputs: { data: 'data-prep', base: 'base-model' }, config: { router, steps: 150, optimizer: { lr: 1e-3 } } },
+      'eval-rouge': { package: '@switchyard/eval-rouge', stage: 'eval-rouge', inputs: { data: 'data-prep', checkpoint: 'train' }, config: { preset: 'study' } },
       'flops-profiler': {
-        package: '@switchyard/flops-profiler', stage: 'flops-profiler', needs: ['train'],
-        config: { model: 'input:train', sourceLength: 128, targetLength: 32, routers: [], published: false, statistics: { train: { label: router.type, ...flopsClass(router) } } },
+        package: '@switchyard/flops-profiler', stage: 'flops-profiler', inputs: { model: 'train' },
+        config: { model: 'input:model', sourceLength: 128, targetLength: 32, routers: [], published: false, statistics: { model: { label: router.type, ...flopsClass(router) } } },
       },
-      report: { package: '@switchyard/report', stage: 'report', needs: ['data-prep', 'train', 'eval-rouge', 'eval-base', 'flops-profiler'], config: {} },
+      report: {
+        package: '@switchyard/report', stage: 'report',
+        inputs: { data: 'data-prep', base: 'base-model', model: 'train', eval: 'eval-rouge', baseline: 'eval-base', cost: 'flops-profiler' },
+        config: {},
+      },
     },
   };
 }
@@ -60,7 +64,7 @@ export function gatingPipeline(description, router) {
 export function realEvalPipeline() {
   const p = gatingPipeline('Sparsemax model evaluated on real SAMSum validation and test (train split from the embedded corpus).', { type: 'linear-sparsemax' });
   p.stages['data-prep'].config = { source: 'samsum', splits: { train: { from: 'embedded' }, validation: 'validation', test: 'test' } };
-  p.stages['eval-validation'] = { package: '@switchyard/eval-rouge', stage: 'eval-rouge', needs: ['data-prep', 'train'], config: { split: 'validation', checkpointFrom: 'train', preset: 'study' } };
+  p.stages['eval-validation'] = { package: '@switchyard/eval-rouge', stage: 'eval-rouge', inputs: { data: 'data-prep', checkpoint: 'train' }, config: { split: 'validation', preset: 'study' } };
   return p;
 }
 

@@ -9,6 +9,7 @@ const { basename, join, relative } = require('node:path');
 const { Ajv2020 } = require('ajv/dist/2020');
 const schema = require('./pipeline.schema.json');
 const sweepSchema = require('./sweep.schema.json');
+const { roleDeclarations, inputMap, checkRoles, didYouMean } = require('./stage-roles.cjs');
 
 class PipelineError extends Error {
   constructor(file, problems) {
@@ -60,35 +61,40 @@ function stageKey(parts) {
 
 /**
  * Parse pipeline data (already JSON-parsed). Returns stages in topological order, each with its
- * resolved seed, content key and upstream keys. Throws PipelineError listing every problem.
+ * resolved seed, content key and upstream keys by input role. `roles(pkg, stage)` gives a stage's
+ * declared input roles (tools/pipeline/stage-roles.cjs); without it roles are not checked.
+ * Throws PipelineError listing every problem.
  */
-function resolvePipeline(file, data, name = basename(file, '.json')) {
+function resolvePipeline(file, data, name = basename(file, '.json'), roles = () => undefined) {
   if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new PipelineError(file, [`/: file name "${name}" must be lower-case letters, digits and dashes`]);
   if (!validateStructure(data)) throw new PipelineError(file, validateStructure.errors.map((e) => formatError(e, data)));
   const problems = [];
   const stages = data.stages;
+  const maps = {};
   for (const [s, def] of Object.entries(stages)) {
-    def.needs.forEach((n, i) => {
-      if (!(n in stages)) problems.push(`/stages/${s}/needs/${i}: ${JSON.stringify(n)} is not a stage of this pipeline; stages: ${Object.keys(stages).join(', ')}`);
-    });
+    const map = (maps[s] = inputMap(s, def, problems));
+    for (const [role, n] of Object.entries(map)) {
+      if (!(n in stages)) problems.push(`/stages/${s}/${(def.inputs || {})[role] === n ? `inputs/${role}` : 'needs'}: ${JSON.stringify(n)} is not a stage of this pipeline${didYouMean(n, Object.keys(stages))}; stages: ${Object.keys(stages).join(', ')}`);
+    }
+    problems.push(...checkRoles(s, def, map, roles(def.package, def.stage)));
   }
   if (problems.length) throw new PipelineError(file, problems);
   // Topological order (Kahn), reporting a cycle by its members.
   const order = [];
-  const remaining = new Map(Object.entries(stages).map(([s, d]) => [s, new Set(d.needs)]));
+  const remaining = new Map(Object.keys(stages).map((s) => [s, new Set(Object.values(maps[s]))]));
   while (remaining.size) {
     const ready = [...remaining].filter(([, deps]) => deps.size === 0).map(([s]) => s).sort();
-    if (!ready.length) throw new PipelineError(file, [`/stages: the needs form a cycle among ${[...remaining.keys()].join(', ')}`]);
+    if (!ready.length) throw new PipelineError(file, [`/stages: the inputs form a cycle among ${[...remaining.keys()].join(', ')}`]);
     for (const s of ready) { order.push(s); remaining.delete(s); for (const deps of remaining.values()) deps.delete(s); }
   }
   const resolved = {};
   for (const s of order) {
     const def = stages[s];
     const inputs = {};
-    for (const n of def.needs) inputs[n] = resolved[n].key;
+    for (const [role, n] of Object.entries(maps[s])) inputs[role] = resolved[n].key;
     const seed = def.seed ?? data.seed;
     const key = stageKey({ package: def.package, stage: def.stage, config: def.config, seed, inputs });
-    resolved[s] = { name: s, package: def.package, stage: def.stage, needs: def.needs, config: def.config, seed, inputs, key };
+    resolved[s] = { name: s, package: def.package, stage: def.stage, needs: [...new Set(Object.values(maps[s]))], roles: maps[s], config: def.config, seed, inputs, key };
   }
   return { name, file, description: data.description ?? '', seed: data.seed, stages: order.map((s) => resolved[s]) };
 }
@@ -102,39 +108,52 @@ function readJson(file, workspaceRoot) {
 
 function loadPipeline(file, workspaceRoot = process.cwd()) {
   const { shown, data } = readJson(file, workspaceRoot);
-  return resolvePipeline(shown, data);
+  return resolvePipeline(shown, data, undefined, roleDeclarations(workspaceRoot));
 }
 
 /**
  * A sweep: every listed pipeline once per seed (the seed set on `seededStages` only, so data-prep
- * and base-model stay shared), plus one report stage that reads every run. Report inputs are
- * named `<pipeline>/seed-<seed>/<stage>`.
+ * and base-model stay shared), plus one report stage that reads every run. Each pipeline's own
+ * report stage says which of its stages plays which role; the sweep's report reads them as
+ * `<pipeline>/seed-<seed>/<role>`.
  */
 function loadSweep(file, workspaceRoot = process.cwd()) {
   const { shown, data } = readJson(file, workspaceRoot);
   const name = basename(file, '.json');
   if (!validateSweep(data)) throw new PipelineError(shown, validateSweep.errors.map((e) => formatError(e, data)));
+  const roles = roleDeclarations(workspaceRoot);
   const runs = [];
   const problems = [];
   data.pipelines.forEach((pname, i) => {
     const pfile = join(workspaceRoot, 'pipelines', `${pname}.json`);
     let base;
     try { base = readJson(pfile, workspaceRoot).data; } catch (e) { problems.push(`/pipelines/${i}: ${JSON.stringify(pname)}: ${e.problems ? e.problems.join('; ') : e.message}`); return; }
-    // Each pipeline's own report stage is replaced by the sweep's report.
+    // Each pipeline's own report stage is replaced by the sweep's report; its inputs give the roles.
+    let reportRoles;
     for (const [sname, st] of Object.entries(base.stages || {})) {
-      if (st && st.package === '@switchyard/report') delete base.stages[sname];
+      if (st && st.package === '@switchyard/report') {
+        reportRoles = inputMap(sname, st, problems);
+        delete base.stages[sname];
+      }
     }
+    if (!reportRoles) { problems.push(`/pipelines/${i}: ${JSON.stringify(pname)} has no report stage, so nothing says which of its stages the sweep's report reads as which role`); return; }
     for (const seed of data.seeds) {
       const copy = JSON.parse(JSON.stringify(base));
       for (const st of data.seededStages) if (copy.stages && copy.stages[st] && copy.stages[st].seed === undefined) copy.stages[st].seed = seed;
       try {
-        runs.push({ pipeline: pname, seed, resolved: resolvePipeline(relative(workspaceRoot, pfile), copy, pname) });
+        runs.push({ pipeline: pname, seed, reportRoles, resolved: resolvePipeline(relative(workspaceRoot, pfile), copy, pname, roles) });
       } catch (e) { problems.push(`/pipelines/${i}: ${e.message}`); }
     }
   });
   if (problems.length) throw new PipelineError(shown, problems);
   const inputs = {};
-  for (const r of runs) for (const s of r.resolved.stages) inputs[`${r.pipeline}/seed-${r.seed}/${s.name}`] = s.key;
+  for (const r of runs) {
+    const byName = Object.fromEntries(r.resolved.stages.map((s) => [s.name, s]));
+    for (const [role, sname] of Object.entries(r.reportRoles)) {
+      if (!byName[sname]) throw new PipelineError(shown, [`/pipelines: ${r.pipeline}: its report maps role ${JSON.stringify(role)} to ${JSON.stringify(sname)}, which is not one of its stages`]);
+      inputs[`${r.pipeline}/seed-${r.seed}/${role}`] = byName[sname].key;
+    }
+  }
   const reportParts = { package: data.report.package, stage: data.report.stage, config: data.report.config, seed: 0, inputs };
   const report = { name: 'report', needs: Object.keys(inputs), ...reportParts, key: stageKey(reportParts) };
   return { name, file: shown, description: data.description ?? '', seeds: data.seeds, runs, report };

@@ -35,5 +35,6 @@ it('expands the sweep to 8 strategies × 3 seeds with shared base stages', () =>
   expect(distinct('base-model')).toBe(1);
   expect(distinct('train')).toBe(24);
   expect(all.some((s: { name: string }) => s.name === 'report')).toBe(false);
-  expect(Object.keys(sw.report.inputs)).toContain('samsum-sparsemax/seed-2/eval-rouge');
+  expect(Object.keys(sw.report.inputs)).toContain('samsum-sparsemax/seed-2/eval'); // by the report's roles
+  expect(sw.report.inputs['samsum-sparsemax/seed-2/model']).toBe(sw.runs.find((r: { pipeline: string; seed: number }) => r.pipeline === 'samsum-sparsemax' && r.seed === 2).resolved.stages.find((s: { name: string }) => s.name === 'train').key);
 });

@@ -61,7 +61,7 @@ describe('pipeline caching through Nx', () => {
     expect(v.exitCode).not.toBe(0);
     expect(v.all).toContain(`pipelines/${name}-bad.json: /stages/transform/config/operation: "scal" is not allowed; allowed values: "scale", "shift"`);
     expect(v.all).toContain(`pipelines/${name}-bad.json: /stages/transform/config: unknown key "fator"; allowed keys: operation, amount`);
-    expect(v.all).toContain(`pipelines/${name}-broken.json: /stages/a: unknown key "neds"; allowed keys: package, stage, needs, seed, config`);
+    expect(v.all).toContain(`pipelines/${name}-broken.json: /stages/a: unknown key "neds"; allowed keys: package, stage, inputs, needs, seed, config`);
     expect(v.all).toMatch(/✓ pipelines\/smoke\.json/);
 
     const shown = await nx(['show', 'projects']);

@@ -35,9 +35,9 @@ describe('real SAMSum through the stages', () => {
     const firstId = (JSON.parse(readFileSync(join(samsum, 'val.json'), 'utf8')) as { id: string }[])[0]!.id;
     expect(readArrowFile(join(stageDir(artifacts, 'dp-real'), 'validation.arrow')).getChild('id')!.get(0)).toBe(firstId);
 
-    await runStage({ key: 'base-real', package: '@switchyard/train', stage: 'base-model', config: { preset: 'micro', steps: 2, batchSize: 4, checkpointEvery: 0 }, seed: 1, inputs: { 'data-prep': 'dp-real' } }, opts);
+    await runStage({ key: 'base-real', package: '@switchyard/train', stage: 'base-model', config: { preset: 'micro', steps: 2, batchSize: 4, checkpointEvery: 0 }, seed: 1, inputs: { data: 'dp-real' } }, opts);
     for (const split of ['validation', 'test'] as const) {
-      const m = await runStage({ key: `eval-real-${split}`, package: '@switchyard/eval-rouge', stage: 'eval-rouge', config: { split, checkpointFrom: 'base-model', maxExamples: 6, maxNewTokens: 4, bootstrap: false }, seed: 1, inputs: { 'data-prep': 'dp-real', 'base-model': 'base-real' } }, opts);
+      const m = await runStage({ key: `eval-real-${split}`, package: '@switchyard/eval-rouge', stage: 'eval-rouge', config: { split, maxExamples: 6, maxNewTokens: 4, bootstrap: false }, seed: 1, inputs: { data: 'dp-real', checkpoint: 'base-real' } }, opts);
       expect(m.files['predictions.arrow']!.rows).toBe(6);
       const preds = readArrowFile(join(stageDir(artifacts, `eval-real-${split}`), 'predictions.arrow'));
       // References are the real summaries of that split, in order.

@@ -6,7 +6,8 @@ import { mkdirSync, readFileSync, renameSync, rmSync, existsSync, writeFileSync,
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve, basename } from 'node:path';
 import { resolveConfig, type DataPrepConfig } from './config.js';
-import { prepareData, type PreparedStats } from './prepare.js';
+import type { PreparedStats } from './tasks/summarisation/prepare.js';
+import { prepareTask } from './stage.js';
 import { DataPrepError } from './errors.js';
 import { readJsonFile } from './text-file.js';
 
@@ -37,7 +38,7 @@ export async function runDataPrepCommand(opts: DataPrepCommandOptions): Promise<
   mkdirSync(tmp, { recursive: true });
   const records: Record<string, unknown> = { config };
   try {
-    const stats = await prepareData(config, tmp, { log, record: (k, v) => { records[k] = v; }, env: opts.env });
+    const stats = (await prepareTask(config, tmp, { log, record: (k, v) => { records[k] = v; }, env: opts.env })) as PreparedStats;
     const files: Record<string, string> = {};
     for (const f of readdirSync(tmp).sort()) files[f] = createHash('sha256').update(readFileSync(join(tmp, f))).digest('hex');
     writeFileSync(join(tmp, 'manifest.json'), JSON.stringify({ stage: 'data-prep', config, files, extra: records }, null, 2) + '\n');

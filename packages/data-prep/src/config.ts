@@ -23,6 +23,8 @@ export interface TokenizerConfig {
 }
 
 export interface DataPrepConfig {
+  /** Task family whose data preparation runs (src/task-registry.ts). Defaults to "summarisation". */
+  task: string;
   source: SourceSpec;
   splits?: Partial<Record<SplitName, SplitSpec>>;
   fields: FieldNames;
@@ -69,6 +71,7 @@ export const dataPrepConfigSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    task: { type: 'string', pattern: '^[a-z][a-z0-9-]*$', default: 'summarisation', description: 'Task family (registered in src/task-registry.ts); downstream stages take it from the prepared folder\'s task.json.' },
     source: { ...sourceSchema, default: 'samsum' },
     splits: {
       type: 'object', additionalProperties: false, minProperties: 1,

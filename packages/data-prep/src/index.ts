@@ -1,13 +1,17 @@
 // Public API of @switchyard/data-prep.
-export { dataPrepStage } from './stage.js';
+export { dataPrepStage, prepareTask } from './stage.js';
+export { registerDataPrepTask, dataPrepTask, dataPrepTaskNames } from './task-registry.js';
+export type { DataPrepTask, PrepareHooks } from './task-registry.js';
+export { summarisationDataTask } from './tasks/summarisation/index.js';
 export { runDataPrepCommand } from './command.js';
 export type { DataPrepCommandOptions, DataPrepCommandResult } from './command.js';
 export { dataPrepConfigSchema, resolveConfig } from './config.js';
 export type { DataPrepConfig, SplitSpec, TokenizerConfig } from './config.js';
-export { prepareData, PREPARED_SCHEMA } from './prepare.js';
-export type { PreparedStats, SplitStats } from './prepare.js';
-export { readPreparedSplit, readPreparedTokenizer, readPreparedStats, preparedSplits } from './prepared.js';
-export type { PreparedSplit } from './prepared.js';
+export { prepareData, PREPARED_SCHEMA } from './tasks/summarisation/prepare.js';
+export type { PreparedStats, SplitStats } from './tasks/summarisation/prepare.js';
+export { readPreparedSplit } from './tasks/summarisation/prepared.js';
+export type { PreparedSplit } from './tasks/summarisation/prepared.js';
+export { readPreparedTokenizer, readPreparedStats, preparedSplits, readPreparedTask, TASK_FILE } from './prepared-folder.js';
 export { loadCorpus, planCorpus, loadPlannedSplit } from './corpus.js';
 export { resolveSource, openSource, embeddedCorpusDir, hfDatasetsCache, findInHfCache } from './source.js';
 export type { SourceSpec, ResolvedSource } from './source.js';

@@ -46,7 +46,7 @@ describe('embedded corpus', () => {
     await runDataPrepCommand({ config, out: join(base, 'a'), log: () => {} });
     const r = await runDataPrepCommand({ config, out: join(base, 'b'), log: (m) => records.push(m) });
     const files = readdirSync(join(base, 'a')).sort();
-    expect(files).toEqual(['manifest.json', 'stats.json', 'test.arrow', 'tokenizer.json', 'train.arrow', 'validation.arrow']);
+    expect(files).toEqual(['manifest.json', 'stats.json', 'task.json', 'test.arrow', 'tokenizer.json', 'train.arrow', 'validation.arrow']);
     for (const f of files) expect(`${f} ${sha(join(base, 'b', f))}`).toBe(`${f} ${sha(join(base, 'a', f))}`);
 
     expect(records[0]).toMatch(/^data source: embedded synthetic corpus/);

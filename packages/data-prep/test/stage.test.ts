@@ -12,6 +12,7 @@ describe('config schema', () => {
     const cfg: Record<string, unknown> = {};
     expect(checkSchema(dataPrepStage.configSchema, cfg)).toEqual([]);
     expect(cfg).toEqual({
+      task: 'summarisation',
       source: 'samsum',
       fields: { id: 'id', dialogue: 'dialogue', summary: 'summary' },
       onInvalid: 'error',
@@ -40,7 +41,8 @@ describe('dataPrepStage.run', () => {
       seed: 7, inputs: {}, outDir, log: (m) => logs.push(m), record: (k, v) => { records[k] = v; },
     });
     expect(dataPrepStage.name).toBe('data-prep');
-    expect(readdirSync(outDir).sort()).toEqual(['stats.json', 'test.arrow', 'tokenizer.json', 'train.arrow', 'validation.arrow']);
+    expect(readdirSync(outDir).sort()).toEqual(['stats.json', 'task.json', 'test.arrow', 'tokenizer.json', 'train.arrow', 'validation.arrow']);
+    expect(JSON.parse(readFileSync(join(outDir, 'task.json'), 'utf8'))).toEqual({ task: 'summarisation' });
     expect(Object.keys(records).sort()).toEqual(['config', 'rows', 'seed', 'skipped', 'source', 'stats']);
     expect(records.rows).toEqual({ train: 200, validation: 20, test: 20 });
     expect(records.skipped).toEqual([]);

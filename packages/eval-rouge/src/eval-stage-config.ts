@@ -1,4 +1,5 @@
-// Config of the eval-rouge stage (JSON Schema 2020-12, unknown keys rejected).
+// Config of the eval stage (JSON Schema 2020-12, unknown keys rejected): the split and example
+// cap of every task, then the summarisation evaluator's generation and ROUGE settings.
 // Generation presets: `study` is what the SparTMoE gating study ran (routers.md §5): HF
 // Seq2SeqTrainer's predict_with_generate with no generation settings, i.e. greedy search under the
 // library default max_length = 20, which counts the decoder start token — at most 19 new tokens.
@@ -13,8 +14,9 @@ export const GENERATION_PRESETS = {
 export type GenerationPreset = keyof typeof GENERATION_PRESETS;
 
 export interface EvalStageConfig {
+  /** Task family; default (and it must agree): the task the data input was prepared for. */
+  task?: string;
   split: 'test' | 'validation' | 'train';
-  checkpointFrom: string;
   preset: GenerationPreset;
   numBeams?: number;
   maxNewTokens?: number;
@@ -33,8 +35,8 @@ export const evalStageConfigSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    task: { type: 'string', pattern: '^[a-z][a-z0-9-]*$', description: 'Task family; by default the one the data input was prepared for (its task.json). The model comes from the "checkpoint" input role.' },
     split: { enum: ['test', 'validation', 'train'], default: 'test', description: 'Prepared split of the data-prep input to evaluate.' },
-    checkpointFrom: { type: 'string', minLength: 1, default: 'train', description: 'Upstream stage whose config.json + model.safetensors to load (e.g. "train", or "base-model" for the untuned baseline).' },
     preset: { enum: Object.keys(GENERATION_PRESETS), default: 'study', description: 'study: greedy, ≤ 19 new tokens (HF max_length 20 incl. start token); greedy: ≤ 64; beam4: 4 beams, ≤ 64.' },
     numBeams: { type: 'integer', minimum: 1, description: 'Overrides the preset.' },
     maxNewTokens: { type: 'integer', minimum: 1, description: 'Overrides the preset.' },

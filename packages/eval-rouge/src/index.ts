@@ -3,5 +3,9 @@
 // generates summaries with a checkpoint and scores them. The scoring half alone (no tfjs) is the
 // `@switchyard/eval-rouge/scoring` entry.
 export * from './scoring.js';
-export { evalRougeStage } from './eval-stage.js';
+export { evalStage, evalRougeStage } from './eval-stage.js';
+export { registerEvaluator, evaluatorFor, evaluatorTasks } from './evaluator-registry.js';
+export type { Evaluator, EvaluateArgs } from './evaluator-registry.js';
+export { summarisationEvaluator, summarisationMetricRecord } from './tasks/summarisation.js';
+export * from './metric-record.js';
 export { evalStageConfigSchema, resolveEvalConfig, generationSettings, GENERATION_PRESETS, type EvalStageConfig, type GenerationPreset } from './eval-stage-config.js';

@@ -14,9 +14,9 @@ const opts = { artifactsDir: artifacts, backend: 'wasm', log: () => {} };
 
 it('generates and scores the embedded test split', async () => {
   await runStage({ key: 'dp', package: '@switchyard/data-prep', stage: 'data-prep', config: { source: 'embedded', maxRows: { train: 64, validation: 8, test: 12 }, tokenizer: { vocabSize: 300 } }, seed: 3, inputs: {} }, opts);
-  await runStage({ key: 'base', package: '@switchyard/train', stage: 'base-model', config: { preset: 'micro', steps: 4, batchSize: 8, checkpointEvery: 0 }, seed: 3, inputs: { 'data-prep': 'dp' } }, opts);
+  await runStage({ key: 'base', package: '@switchyard/train', stage: 'base-model', config: { preset: 'micro', steps: 4, batchSize: 8, checkpointEvery: 0 }, seed: 3, inputs: { data: 'dp' } }, opts);
   const before = tf.memory().numTensors;
-  const m = await runStage({ key: 'ev', package: '@switchyard/eval-rouge', stage: 'eval-rouge', config: { checkpointFrom: 'base-model', maxNewTokens: 6, bootstrap: { samples: 50 } }, seed: 3, inputs: { 'data-prep': 'dp', 'base-model': 'base' } }, opts);
+  const m = await runStage({ key: 'ev', package: '@switchyard/eval-rouge', stage: 'eval-rouge', config: { maxNewTokens: 6, bootstrap: { samples: 50 } }, seed: 3, inputs: { data: 'dp', checkpoint: 'base' } }, opts);
   expect(m.files['predictions.arrow']!.rows).toBe(12);
   expect(tf.memory().numTensors).toBe(before); // the stage disposes its model and every batch
 
@@ -45,11 +45,18 @@ it('generates and scores the embedded test split', async () => {
   expect(rouge.aggregate.mean.rouge1.fmeasure).toBeCloseTo(mean, 12);
   expect(rouge.generation).toEqual({ numBeams: 1, maxNewTokens: 6, lengthPenalty: 1 });
   expect(m.extra.rouge).toEqual(rouge);
+  // the metric record: the four F-measures ×100 from scores.arrow, bootstrap bounds from rouge.json
+  const record = JSON.parse(readFileSync(join(dir, 'metric-record.json'), 'utf8'));
+  expect(record.primary).toBe('rougeL');
+  expect(record.examples).toBe(12);
+  expect(record.metrics.map((x: { name: string }) => x.name)).toEqual(['rouge1', 'rouge2', 'rougeL', 'rougeLsum']);
+  expect(record.metrics[0]).toMatchObject({ perExample: { file: 'scores.arrow', column: 'rouge1_fmeasure' }, scale: 100, higherIsBetter: true,
+    interval: { low: rouge.aggregate.bootstrap.rouge1.low.fmeasure, high: rouge.aggregate.bootstrap.rouge1.high.fmeasure } });
 }, 180000);
 
-it('refuses a config with an unknown key or a missing checkpoint input', async () => {
+it('refuses a config with an unknown key or a missing checkpoint role', async () => {
   await expect(runStage({ key: 'bad', package: '@switchyard/eval-rouge', stage: 'eval-rouge', config: { maxNewToken: 3 }, seed: 1, inputs: {} }, opts))
     .rejects.toThrow(/\/config: unknown key "maxNewToken"/);
-  await expect(runStage({ key: 'bad2', package: '@switchyard/eval-rouge', stage: 'eval-rouge', config: { checkpointFrom: 'train' }, seed: 1, inputs: { 'data-prep': 'dp' } }, opts))
-    .rejects.toThrow(/needs the checkpoint of an upstream stage named "train"/);
+  await expect(runStage({ key: 'bad2', package: '@switchyard/eval-rouge', stage: 'eval-rouge', config: {}, seed: 1, inputs: { data: 'dp' } }, opts))
+    .rejects.toThrow(/needs its "checkpoint" input \(the model to evaluate\); map the role to a stage in the pipeline's "inputs"/);
 });

@@ -95,12 +95,12 @@ function sampleSizes(histogram: number[], tokens: number, E: number, rng: Rng): 
   return out;
 }
 
-/** `model: "input:<stage>"` → that upstream folder's config.json (the model that produced the statistics). */
+/** `model: "input:<role>"` → the config.json of the upstream folder playing that input role (the model that produced the statistics). */
 export function modelFromInput<C extends { model?: FlopsStageConfig['model'] }>(cfg: C, inputs: Record<string, string>): C {
   if (typeof cfg.model !== 'string' || !cfg.model.startsWith('input:')) return cfg;
   const name = cfg.model.slice('input:'.length);
   const dir = inputs[name];
-  if (!dir) throw new Error(`model "${cfg.model}": no upstream stage named "${name}" (inputs: ${Object.keys(inputs).join(', ') || 'none'})`);
+  if (!dir) throw new Error(`model "${cfg.model}": no input role "${name}" (map it to a stage in the pipeline's "inputs"; inputs: ${Object.keys(inputs).join(', ') || 'none'})`);
   const file = path.join(dir, 'config.json');
   if (!existsSync(file)) throw new Error(`model "${cfg.model}": ${file} does not exist`);
   return { ...cfg, model: JSON.parse(readFileSync(file, 'utf8')) as FlopsStageConfig['model'] };

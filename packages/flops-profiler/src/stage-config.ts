@@ -69,7 +69,7 @@ export const flopsStageConfigSchema = {
   additionalProperties: false,
   properties: {
     model: {
-      description: 'Preset name, an HF SwitchTransformers config.json object, or "input:<stage>": the config.json of that upstream stage (e.g. the trained model).',
+      description: 'Preset name, an HF SwitchTransformers config.json object, or "input:<role>": the config.json of the upstream stage playing that input role (e.g. "input:model", the trained model).',
       default: 'switch-base-16',
       oneOf: [
         { type: 'string', enum: Object.keys(MODEL_PRESETS) },

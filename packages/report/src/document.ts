@@ -1,10 +1,11 @@
 // The report as a list of blocks, rendered to Markdown and to HTML by two small renderers, so
 // both files carry the same text and the same printed digits.
-import { ROUGE_TYPES, type RunNumbers } from './run-metrics.js';
+import type { MetricRecord } from '@switchyard/eval-rouge/metric-record';
+import type { RunNumbers } from './run-metrics.js';
 import type { StrategySummary } from './summarise.js';
 import type { Provenance } from './provenance.js';
 import type { Plot } from './plots.js';
-import { fmtActive, fmtFlops, fmtInterval, fmtLoss, fmtMeanStd, fmtOne, fmtRouge } from './format.js';
+import { fmtActive, fmtFlops, fmtInterval, fmtLoss, fmtMeanStd, fmtOne, fmtMetric } from './format.js';
 
 export type Block =
   | { kind: 'h'; level: 1 | 2 | 3; text: string }
@@ -19,10 +20,10 @@ export const BOOTSTRAP_TABLE_HEADING = 'Bootstrap intervals';
 export const BASE_TABLE_HEADING = 'Untuned base model';
 export const RUNS_TABLE_HEADING = 'Results by run';
 
-const TYPE_LABEL: Record<string, string> = { rouge1: 'ROUGE-1', rouge2: 'ROUGE-2', rougeL: 'ROUGE-L', rougeLsum: 'ROUGE-Lsum' };
-
 export interface DocumentInput {
   title: string;
+  /** The eval stages' metric record (what the metric columns are and how they are computed). */
+  record: MetricRecord;
   rows: StrategySummary[];
   runs: RunNumbers[];
   provenance: Provenance;
@@ -34,6 +35,9 @@ export interface DocumentInput {
 export function buildDocument(d: DocumentInput): Block[] {
   const b: Block[] = [{ kind: 'h', level: 1, text: d.title }];
   const p = d.provenance;
+  const metrics = d.record.metrics;
+  const primary = metrics.find((m) => m.name === d.record.primary)!;
+  const words = d.record.report;
 
   b.push({ kind: 'h', level: 2, text: 'Setup' });
   const dataLine = p.dataSources.length === 0
@@ -52,32 +56,32 @@ export function buildDocument(d: DocumentInput): Block[] {
   ] });
 
   b.push({ kind: 'h', level: 2, text: MAIN_TABLE_HEADING });
-  b.push({ kind: 'p', text: 'ROUGE F-measure ×100 on the eval split: mean ± sample std over seeds (std omitted for one seed). Active experts, FLOPs, throughput and wall times are means over seeds.' });
+  b.push({ kind: 'p', text: `${words.valueNote}: mean ± sample std over seeds (std omitted for one seed). Active experts, FLOPs, throughput and wall times are means over seeds.` });
   b.push({ kind: 'table',
-    header: ['strategy', 'router', 'seeds', ...ROUGE_TYPES.map((t) => TYPE_LABEL[t]!), 'base ROUGE-L', 'active experts / token', 'FLOPs / token', 'train tokens/s', 'train wall s', 'eval wall s', 'final loss'],
+    header: ['strategy', 'router', 'seeds', ...metrics.map((m) => m.label), `base ${primary.label}`, 'active experts / token', 'FLOPs / token', 'train tokens/s', 'train wall s', 'eval wall s', 'final loss'],
     rows: d.rows.map((r) => [
       r.strategy, `\`${r.routerType}\``, String(r.seeds.length),
-      ...ROUGE_TYPES.map((t) => fmtMeanStd(r.rougeMean[t], r.rougeStd[t])),
-      fmtRouge(r.baseRouge.rougeL), fmtActive(r.activeExpertsMean), fmtFlops(r.flopsPerToken),
+      ...metrics.map((m) => fmtMeanStd(r.metricMean[m.name]!, r.metricStd[m.name]!, m.digits)),
+      fmtMetric(r.baseMetric[primary.name]!, primary.digits), fmtActive(r.activeExpertsMean), fmtFlops(r.flopsPerToken),
       fmtOne(r.trainTokensPerS), fmtOne(r.trainWallS), fmtOne(r.evalWallS), fmtLoss(r.finalLoss),
     ]) });
 
   b.push({ kind: 'h', level: 3, text: BOOTSTRAP_TABLE_HEADING });
-  b.push({ kind: 'p', text: 'Each eval stage bootstraps its own 95% interval of the mean F-measure over examples; the bounds here are the means over seeds of those per-seed bounds (an average per-seed uncertainty, not an interval over seeds; the std above is the seed-to-seed spread).' });
-  b.push({ kind: 'table', header: ['strategy', ...ROUGE_TYPES.map((t) => TYPE_LABEL[t]!)],
-    rows: d.rows.map((r) => [r.strategy, ...ROUGE_TYPES.map((t) => fmtInterval(r.rougeLow[t], r.rougeHigh[t]))]) });
+  b.push({ kind: 'p', text: `${words.intervalNote}; the bounds here are the means over seeds of those per-seed bounds (an average per-seed uncertainty, not an interval over seeds; the std above is the seed-to-seed spread).` });
+  b.push({ kind: 'table', header: ['strategy', ...metrics.map((m) => m.label)],
+    rows: d.rows.map((r) => [r.strategy, ...metrics.map((m) => fmtInterval(r.metricLow[m.name]!, r.metricHigh[m.name]!, m.digits))]) });
 
   b.push({ kind: 'h', level: 3, text: BASE_TABLE_HEADING });
   b.push({ kind: 'p', text: 'The base model before fine-tuning, scored by the same eval (`eval-base`), mean over the strategy\'s seeds.' });
-  b.push({ kind: 'table', header: ['strategy', ...ROUGE_TYPES.map((t) => TYPE_LABEL[t]!)],
-    rows: d.rows.map((r) => [r.strategy, ...ROUGE_TYPES.map((t) => fmtRouge(r.baseRouge[t]))]) });
+  b.push({ kind: 'table', header: ['strategy', ...metrics.map((m) => m.label)],
+    rows: d.rows.map((r) => [r.strategy, ...metrics.map((m) => fmtMetric(r.baseMetric[m.name]!, m.digits))]) });
 
   b.push({ kind: 'h', level: 2, text: RUNS_TABLE_HEADING });
   b.push({ kind: 'table',
-    header: ['strategy', 'seed', ...ROUGE_TYPES.map((t) => TYPE_LABEL[t]!), 'ROUGE-L bootstrap', 'base ROUGE-L', 'active experts / token', 'FLOPs / token', 'train tokens/s', 'train wall s', 'eval wall s', 'final loss'],
+    header: ['strategy', 'seed', ...metrics.map((m) => m.label), `${primary.label} ${words.intervalName}`, `base ${primary.label}`, 'active experts / token', 'FLOPs / token', 'train tokens/s', 'train wall s', 'eval wall s', 'final loss'],
     rows: d.runs.map((r) => [
-      r.strategy, String(r.seed), ...ROUGE_TYPES.map((t) => fmtRouge(r.rouge.mean[t])),
-      fmtInterval(r.rouge.low.rougeL, r.rouge.high.rougeL), fmtRouge(r.base?.mean.rougeL ?? null),
+      r.strategy, String(r.seed), ...metrics.map((m) => fmtMetric(r.metrics.mean[m.name]!, m.digits)),
+      fmtInterval(r.metrics.low[primary.name]!, r.metrics.high[primary.name]!, primary.digits), fmtMetric(r.base?.mean[primary.name] ?? null, primary.digits),
       fmtActive(r.activeExpertsMean), fmtFlops(r.flopsPerToken), fmtOne(r.trainTokensPerS), fmtOne(r.trainWallS), fmtOne(r.evalWallS), fmtLoss(r.finalLoss),
     ]) });
 
@@ -101,9 +105,7 @@ export function buildDocument(d: DocumentInput): Block[] {
 
   b.push({ kind: 'h', level: 2, text: 'How the numbers are computed' });
   b.push({ kind: 'list', items: [
-    'ROUGE: per run, the mean over examples of the `<type>_fmeasure` column of the eval stage\'s scores.arrow, ×100; per strategy, mean and sample std (n − 1) over seeds.',
-    'Bootstrap bounds: `aggregate.bootstrap.<type>.low/high.fmeasure` of the eval stage\'s rouge.json, ×100, averaged over seeds.',
-    'Base ROUGE: the same from the `eval-base` stage (the untuned base model).',
+    ...words.method,
     'Active experts / token: mean of routing.arrow `active_experts` over every held-out token and sparse layer of the train stage.',
     'FLOPs / token: flops.arrow `flops_forward_all_per_token` (forward pass, matmuls and element-wise work) of the row costed from the trained router\'s routing statistics (`routing-stats`), else the configured row.',
     'Train tokens/s: Σ tokens / Σ step time over timing.jsonl (each record covers the steps since the previous one).',

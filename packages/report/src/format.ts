@@ -1,7 +1,7 @@
 // Number formats shared by report.md and report.html, so both print the same digits.
 
-/** ROUGE (already ×100): two decimals. */
-export const fmtRouge = (x: number | null): string => (x === null ? '–' : x.toFixed(2));
+/** An eval metric (already scaled) with its record's decimals; ROUGE ×100: two. */
+export const fmtMetric = (x: number | null, digits = 2): string => (x === null ? '–' : x.toFixed(digits));
 /** Active experts: three decimals. */
 export const fmtActive = (x: number | null): string => (x === null ? '–' : x.toFixed(3));
 /** FLOPs: four significant digits in exponent form (1.234e+6). */
@@ -11,6 +11,6 @@ export const fmtOne = (x: number | null): string => (x === null ? '–' : x.toFi
 /** Loss: four decimals. */
 export const fmtLoss = (x: number | null): string => (x === null ? '–' : x.toFixed(4));
 /** Mean ± std, or the mean alone when there is no spread (one seed). */
-export const fmtMeanStd = (m: number | null, s: number | null): string => (s === null ? fmtRouge(m) : `${fmtRouge(m)} ± ${fmtRouge(s)}`);
-/** Bootstrap interval. */
-export const fmtInterval = (lo: number | null, hi: number | null): string => (lo === null || hi === null ? '–' : `[${fmtRouge(lo)}, ${fmtRouge(hi)}]`);
+export const fmtMeanStd = (m: number | null, s: number | null, digits = 2): string => (s === null ? fmtMetric(m, digits) : `${fmtMetric(m, digits)} ± ${fmtMetric(s, digits)}`);
+/** An interval (e.g. bootstrap). */
+export const fmtInterval = (lo: number | null, hi: number | null, digits = 2): string => (lo === null || hi === null ? '–' : `[${fmtMetric(lo, digits)}, ${fmtMetric(hi, digits)}]`);

@@ -1,34 +1,37 @@
 // Vega-Lite specs of the report's four plots. Data are plain rows; rendering is the shared
 // renderChart of @switchyard/flops-profiler.
 import type { TopLevelSpec } from 'vega-lite';
+import type { MetricRecord } from '@switchyard/eval-rouge/metric-record';
 import type { StrategySummary } from './summarise.js';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
-/** ROUGE-L (mean ± std over seeds) against forward FLOPs per token, one point per strategy. */
-export function rougeVsFlopsSpec(rows: StrategySummary[]): TopLevelSpec | null {
-  const values = rows.filter((r) => r.flopsPerToken !== null && r.rougeMean.rougeL !== null).map((r) => ({
+/** The headline eval metric (mean ± std over seeds) against forward FLOPs per token, one point per strategy. */
+export function metricVsFlopsSpec(rows: StrategySummary[], record: MetricRecord): TopLevelSpec | null {
+  const key = record.primary;
+  const label = record.metrics.find((m) => m.name === key)!.label;
+  const values = rows.filter((r) => r.flopsPerToken !== null && r.metricMean[key] !== null).map((r) => ({
     strategy: r.strategy,
     flops: r.flopsPerToken!,
-    rougeL: r.rougeMean.rougeL!,
-    lo: r.rougeMean.rougeL! - (r.rougeStd.rougeL ?? 0),
-    hi: r.rougeMean.rougeL! + (r.rougeStd.rougeL ?? 0),
+    [key]: r.metricMean[key]!,
+    lo: r.metricMean[key]! - (r.metricStd[key] ?? 0),
+    hi: r.metricMean[key]! + (r.metricStd[key] ?? 0),
   }));
   if (values.length === 0) return null;
   const seeds = rows.flatMap((r) => r.runs.filter((run) => run.flopsPerToken !== null)
-    .map((run) => ({ strategy: r.strategy, seed: run.seed, flops: run.flopsPerToken!, rougeL: run.rouge.mean.rougeL })));
+    .map((run) => ({ strategy: r.strategy, seed: run.seed, flops: run.flopsPerToken!, [key]: run.metrics.mean[key] })));
   const x = { field: 'flops', type: 'quantitative', title: 'forward FLOPs per token', scale: { zero: false }, axis: { format: '.3s' } };
   return {
     $schema: SCHEMA,
-    title: 'ROUGE-L vs FLOPs per token (bars: ±1 std over seeds; rings: seeds)',
+    title: `${label} vs FLOPs per token (bars: ±1 std over seeds; rings: seeds)`,
     width: 480,
     height: 300,
     data: { values },
     layer: [
-      { mark: { type: 'rule' }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: 'ROUGE-L F (×100)', scale: { zero: false } }, y2: { field: 'hi' }, color: { field: 'strategy', type: 'nominal' } } },
-      { mark: { type: 'point', filled: true, size: 90 }, encoding: { x, y: { field: 'rougeL', type: 'quantitative' }, color: { field: 'strategy', type: 'nominal', legend: { labelLimit: 360 } } } },
+      { mark: { type: 'rule' }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: record.report.axisTitle, scale: { zero: false } }, y2: { field: 'hi' }, color: { field: 'strategy', type: 'nominal' } } },
+      { mark: { type: 'point', filled: true, size: 90 }, encoding: { x, y: { field: key, type: 'quantitative' }, color: { field: 'strategy', type: 'nominal', legend: { labelLimit: 360 } } } },
       // the individual seeds, faint, so the spread behind the bar is visible
-      { data: { values: seeds }, mark: { type: 'point', size: 30, opacity: 0.45 }, encoding: { x, y: { field: 'rougeL', type: 'quantitative' }, color: { field: 'strategy', type: 'nominal' } } },
+      { data: { values: seeds }, mark: { type: 'point', size: 30, opacity: 0.45 }, encoding: { x, y: { field: key, type: 'quantitative' }, color: { field: 'strategy', type: 'nominal' } } },
     ],
   } as TopLevelSpec;
 }

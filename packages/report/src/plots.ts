@@ -3,14 +3,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { renderChart } from '@switchyard/flops-profiler';
+import type { MetricRecord } from '@switchyard/eval-rouge/metric-record';
 import type { StrategySummary } from './summarise.js';
-import { activeHistogramSpec, expertLoadSpec, lossCurvesSpec, rougeVsFlopsSpec } from './plot-specs.js';
+import { activeHistogramSpec, expertLoadSpec, lossCurvesSpec, metricVsFlopsSpec } from './plot-specs.js';
 
 export interface Plot { name: string; title: string; svg: string; files: string[] }
 
-export async function writePlots(rows: StrategySummary[], outDir: string, fontPath: string | undefined, log: (m: string) => void): Promise<Plot[]> {
+export async function writePlots(rows: StrategySummary[], record: MetricRecord, outDir: string, fontPath: string | undefined, log: (m: string) => void): Promise<Plot[]> {
+  const primary = record.metrics.find((m) => m.name === record.primary)!.label;
   const specs: [string, string, TopLevelSpec | null][] = [
-    ['rouge-vs-flops', 'ROUGE-L vs FLOPs per token', rougeVsFlopsSpec(rows)],
+    [record.report.plotName, `${primary} vs FLOPs per token`, metricVsFlopsSpec(rows, record)],
     ['expert-load', 'Expert load per layer', expertLoadSpec(rows)],
     ['active-experts-histogram', 'Active experts per token', activeHistogramSpec(rows)],
     ['loss-curves', 'Training loss', lossCurvesSpec(rows)],

@@ -6,7 +6,7 @@ import type { RunInputs } from './collect.js';
 export interface DataSourceEntry { via: string; path: string; notice?: string }
 
 export interface Provenance {
-  /** Distinct backends of the train/eval/base-model stages, e.g. "wasm (tfjs wasm, 1 thread, tfjs 4.22.0)". */
+  /** Distinct backends of the base, model, eval and baseline inputs, e.g. "wasm (tfjs wasm, 1 thread, tfjs 4.22.0)". */
   backends: string[];
   /** Distinct data sources over every data-prep folder found. */
   dataSources: DataSourceEntry[];
@@ -29,11 +29,11 @@ export function provenance(runs: RunInputs[]): Provenance {
   const via = new Set<string>();
   let unknown = 0;
   for (const r of runs) {
-    for (const stage of ['base-model', 'train', 'eval-rouge', 'eval-base'] as const) {
-      const m = r.stages[stage]?.manifest;
+    for (const role of ['base', 'model', 'eval', 'baseline'] as const) {
+      const m = r.stages[role]?.manifest;
       if (m) backends.add(describeBackend(m.backend));
     }
-    const dp = r.stages['data-prep'];
+    const dp = r.stages.data;
     if (!dp) { unknown++; continue; }
     if (r.dataPrepVia) via.add(r.dataPrepVia);
     const list = (dp.manifest.extra?.source ?? []) as DataSourceEntry[];

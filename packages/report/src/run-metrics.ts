@@ -1,22 +1,23 @@
 // The numbers of one run (strategy × seed), each read from the producing stage's own output:
-// ROUGE from scores.arrow, bootstrap intervals from rouge.json, active experts from routing.arrow,
-// expert load from routing-metrics.arrow, loss from metrics.arrow, FLOPs from flops.arrow,
-// throughput from timing.jsonl, wall times from the manifests.
+// the eval metrics as its metric record describes them (per-example columns of its Arrow files,
+// intervals), active experts from routing.arrow, expert load from routing-metrics.arrow, loss
+// from metrics.arrow, FLOPs from flops.arrow, throughput from timing.jsonl, wall times from the
+// manifests.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readArrowFile, columnValues } from '@switchyard/runtime';
+import { readArrowFile, columnValues, type Table } from '@switchyard/runtime';
+import { readMetricRecord, type MetricRecord } from '@switchyard/eval-rouge/metric-record';
 import type { RunInputs, StageFolder } from './collect.js';
 import { ReportInputError } from './collect.js';
 
-export const ROUGE_TYPES = ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'] as const;
-export type RougeKey = (typeof ROUGE_TYPES)[number];
-
-export interface RougeNumbers {
-  /** Mean F-measure over the split's examples, ×100. */
-  mean: Record<RougeKey, number>;
-  /** Bootstrap interval of the F-measure, ×100 (null when the eval ran with --no-bootstrap). */
-  low: Record<RougeKey, number | null>;
-  high: Record<RougeKey, number | null>;
+export interface MetricNumbers {
+  /** The eval stage's metric record (names, labels, scales, report wording). */
+  record: MetricRecord;
+  /** metric name → the run's value, scaled (e.g. mean F-measure over the split's examples ×100). */
+  mean: Record<string, number>;
+  /** The run's interval of each metric, scaled (null when the eval computed none). */
+  low: Record<string, number | null>;
+  high: Record<string, number | null>;
   examples: number;
 }
 
@@ -25,8 +26,8 @@ export interface RunNumbers {
   seed: number;
   routerType: string;
   router: unknown;
-  rouge: RougeNumbers;
-  base: RougeNumbers | null;
+  metrics: MetricNumbers;
+  base: MetricNumbers | null;
   /** Mean over held-out tokens and sparse layers of routing.arrow's active_experts. */
   activeExpertsMean: number | null;
   /** Tokens by active-expert count, pooled over sparse layers (from routing.arrow). */
@@ -49,30 +50,36 @@ export interface RunNumbers {
   trainConfig: Record<string, unknown>;
 }
 
-function rougeOf(folder: StageFolder): RougeNumbers {
-  const file = join(folder.dir, 'scores.arrow');
-  const expected = Object.fromEntries(ROUGE_TYPES.map((t) => [`${t}_fmeasure`, 'float64' as const]));
-  const table = readArrowFile(file, expected);
-  if (table.numRows === 0) throw new ReportInputError(`${file}: no scored examples`);
-  const mean = {} as Record<RougeKey, number>;
-  for (const t of ROUGE_TYPES) {
-    const xs = columnValues<number>(table, `${t}_fmeasure`);
-    let s = 0;
-    for (const x of xs) s += x;
-    mean[t] = (100 * s) / xs.length;
+/** The numbers of an eval output, as its metric record says to compute them. */
+export function metricsOf(folder: StageFolder): MetricNumbers {
+  const record = readMetricRecord(folder.dir);
+  const tables = new Map<string, Table>();
+  const mean: Record<string, number> = {};
+  const low: Record<string, number | null> = {};
+  const high: Record<string, number | null> = {};
+  let examples: number | undefined;
+  for (const m of record.metrics) {
+    if (m.perExample) {
+      const file = join(folder.dir, m.perExample.file);
+      let table = tables.get(file);
+      if (!table) {
+        const expected = Object.fromEntries(record.metrics.filter((x) => x.perExample?.file === m.perExample!.file).map((x) => [x.perExample!.column, 'float64' as const]));
+        table = readArrowFile(file, expected);
+        if (table.numRows === 0) throw new ReportInputError(`${file}: no scored examples`);
+        tables.set(file, table);
+      }
+      examples ??= table.numRows;
+      const xs = columnValues<number>(table, m.perExample.column);
+      let s = 0;
+      for (const x of xs) s += x;
+      mean[m.name] = (m.scale * s) / xs.length;
+    } else {
+      mean[m.name] = m.scale * m.value!;
+    }
+    low[m.name] = m.interval ? m.scale * m.interval.low : null;
+    high[m.name] = m.interval ? m.scale * m.interval.high : null;
   }
-  type Boot = Record<string, { low?: { fmeasure?: number }; high?: { fmeasure?: number } }>;
-  let boot: Boot | undefined;
-  const jsonPath = join(folder.dir, 'rouge.json');
-  const summary = existsSync(jsonPath)
-    ? (JSON.parse(readFileSync(jsonPath, 'utf8')) as { aggregate?: { bootstrap?: Boot } })
-    : (folder.manifest.extra?.rouge as { aggregate?: { bootstrap?: Boot } } | undefined);
-  boot = summary?.aggregate?.bootstrap ?? undefined;
-  const pick = (side: 'low' | 'high') => Object.fromEntries(ROUGE_TYPES.map((t) => {
-    const v = boot?.[t]?.[side]?.fmeasure;
-    return [t, typeof v === 'number' ? 100 * v : null];
-  })) as Record<RougeKey, number | null>;
-  return { mean, low: pick('low'), high: pick('high'), examples: table.numRows };
+  return { record, mean, low, high, examples: examples ?? record.examples };
 }
 
 function routingOf(dir: string): { mean: number | null; histogram: number[] } {
@@ -153,12 +160,12 @@ function flopsOf(folder: StageFolder | undefined, routerType: string) {
 }
 
 export function runNumbers(run: RunInputs): RunNumbers {
-  const train = run.stages.train!;
-  const evalRouge = run.stages['eval-rouge']!;
+  const train = run.stages.model!;
+  const evalRouge = run.stages.eval!;
   const cfg = (train.manifest.config ?? {}) as Record<string, unknown> & { router?: { type?: string } };
   const routerType = cfg.router?.type ?? 'unknown-router';
   const routing = routingOf(train.dir);
-  const flops = flopsOf(run.stages['flops-profiler'], routerType);
+  const flops = flopsOf(run.stages.cost, routerType);
   const timingPath = join(train.dir, 'timing.jsonl');
   const loss = lossOf(train.dir);
   const { router, ...trainConfig } = cfg;
@@ -167,8 +174,8 @@ export function runNumbers(run: RunInputs): RunNumbers {
     seed: run.seed,
     routerType,
     router: router ?? null,
-    rouge: rougeOf(evalRouge),
-    base: run.stages['eval-base'] ? rougeOf(run.stages['eval-base']) : null,
+    metrics: metricsOf(evalRouge),
+    base: run.stages.baseline ? metricsOf(run.stages.baseline) : null,
     activeExpertsMean: routing.mean,
     activeHistogram: routing.histogram,
     flopsPerToken: flops.perToken,

@@ -1,4 +1,5 @@
-// The `report` pipeline stage: reads the gating runs' stage outputs and writes report.md,
+// The `report` pipeline stage: reads the gating runs' stage outputs by input role (collect.ts)
+// and writes report.md,
 // report.html, report.arrow (one row per strategy), runs.arrow (one row per run) and plots/.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { writeArrowFile, type StageDefinition } from '@switchyard/runtime';
 import { reportConfigSchema, resolveReportConfig, type ReportConfig } from './config.js';
 import { collectRuns } from './collect.js';
 import { runNumbers } from './run-metrics.js';
-import { summarise } from './summarise.js';
+import { sharedRecord, summarise } from './summarise.js';
 import { provenance } from './provenance.js';
 import { expertLoadTable, reportTable, runsTable } from './tables.js';
 import { writePlots, type Plot } from './plots.js';
@@ -26,14 +27,15 @@ export async function writeReport(rawConfig: unknown, ctx: ReportContext): Promi
   const cfg: ReportConfig = resolveReportConfig(rawConfig);
   const inputs = collectRuns(ctx.inputs);
   const runs = inputs.map(runNumbers);
+  const record = sharedRecord(runs);
   const rows = summarise(runs);
   const prov = provenance(inputs);
   const layout = Object.keys(ctx.inputs).some((n) => n.includes('/')) ? 'sweep' : 'pipeline';
   const notes: string[] = [];
   if (prov.dataPrepVia.includes('sibling')) notes.push('The data-prep output was found next to the train stage\'s folder by the key its manifest records (it is not an input of this stage).');
-  const missing = (stage: 'eval-base' | 'flops-profiler') => runs.filter((_, i) => !inputs[i]!.stages[stage]).length;
-  if (missing('eval-base')) notes.push(`${missing('eval-base')} run(s) have no eval-base input: base ROUGE is blank for them.`);
-  if (missing('flops-profiler')) notes.push(`${missing('flops-profiler')} run(s) have no flops-profiler input: FLOPs are blank for them.`);
+  const missing = (role: 'baseline' | 'cost') => runs.filter((_, i) => !inputs[i]!.stages[role]).length;
+  if (missing('baseline')) notes.push(`${missing('baseline')} run(s) have no baseline input (eval of the base model): base ${record.metrics.find((m) => m.name === record.primary)!.label} is blank for them.`);
+  if (missing('cost')) notes.push(`${missing('cost')} run(s) have no cost input (flops-profiler): FLOPs are blank for them.`);
 
   writeArrowFile(join(ctx.outDir, 'report.arrow'), reportTable(rows));
   writeArrowFile(join(ctx.outDir, 'runs.arrow'), runsTable(runs));
@@ -41,10 +43,10 @@ export async function writeReport(rawConfig: unknown, ctx: ReportContext): Promi
   const files = ['report.arrow', 'runs.arrow', 'expert-load.arrow'];
   let plots: Plot[] = [];
   if (cfg.plots) {
-    plots = await writePlots(rows, ctx.outDir, cfg.fontPath, ctx.log);
+    plots = await writePlots(rows, record, ctx.outDir, cfg.fontPath, ctx.log);
     files.push(...plots.flatMap((p) => p.files));
   }
-  const blocks = buildDocument({ title: cfg.title, rows, runs, provenance: prov, plots, layout, notes });
+  const blocks = buildDocument({ title: cfg.title, record, rows, runs, provenance: prov, plots, layout, notes });
   writeFileSync(join(ctx.outDir, 'report.md'), renderMarkdown(blocks));
   writeFileSync(join(ctx.outDir, 'report.html'), renderHtml(blocks, cfg.title));
   files.push('report.md', 'report.html');

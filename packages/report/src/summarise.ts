@@ -1,18 +1,22 @@
-// One row per strategy from its runs: means over seeds, sample std of ROUGE over seeds, and the
-// bootstrap interval as the mean over seeds of each seed's own interval bounds.
+// One row per strategy from its runs: means over seeds, sample std of each eval metric over seeds
+// (its record's `overSeeds`), and the metric's interval as the mean over seeds of each seed's
+// own interval bounds.
+import type { MetricRecord } from '@switchyard/eval-rouge/metric-record';
 import { mean, sampleStd } from './stats.js';
-import { ROUGE_TYPES, type RougeKey, type RunNumbers } from './run-metrics.js';
+import type { RunNumbers } from './run-metrics.js';
+import { ReportInputError } from './collect.js';
 
 export interface StrategySummary {
   strategy: string;
   routerType: string;
   router: unknown;
   seeds: number[];
-  rougeMean: Record<RougeKey, number | null>;
-  rougeStd: Record<RougeKey, number | null>;
-  rougeLow: Record<RougeKey, number | null>;
-  rougeHigh: Record<RougeKey, number | null>;
-  baseRouge: Record<RougeKey, number | null>;
+  /** Per eval metric (by name): mean, sample std, mean interval bounds over seeds; the baseline's mean. */
+  metricMean: Record<string, number | null>;
+  metricStd: Record<string, number | null>;
+  metricLow: Record<string, number | null>;
+  metricHigh: Record<string, number | null>;
+  baseMetric: Record<string, number | null>;
   activeExpertsMean: number | null;
   flopsPerToken: number | null;
   flopsTrainingPerToken: number | null;
@@ -27,9 +31,23 @@ export interface StrategySummary {
   runs: RunNumbers[];
 }
 
-const perType = (f: (t: RougeKey) => number | null) => Object.fromEntries(ROUGE_TYPES.map((t) => [t, f(t)])) as Record<RougeKey, number | null>;
+/**
+ * The metric record every run shares (the first run's; names and order must agree across runs,
+ * or the tables would mix metrics).
+ */
+export function sharedRecord(runs: RunNumbers[]): MetricRecord {
+  const first = runs[0]?.metrics.record;
+  if (!first) throw new ReportInputError('no runs to report');
+  const names = (r: MetricRecord) => r.metrics.map((m) => m.name).join(', ');
+  for (const r of runs) {
+    if (names(r.metrics.record) !== names(first)) throw new ReportInputError(`${r.strategy} seed ${r.seed}: its eval measured ${names(r.metrics.record)} but ${runs[0]!.strategy} seed ${runs[0]!.seed}'s measured ${names(first)}; one report compares one set of metrics`);
+  }
+  return first;
+}
 
 export function summarise(runs: RunNumbers[]): StrategySummary[] {
+  const names = sharedRecord(runs).metrics.map((m) => m.name);
+  const perType = (f: (t: string) => number | null) => Object.fromEntries(names.map((t) => [t, f(t)])) as Record<string, number | null>;
   const groups = new Map<string, RunNumbers[]>();
   for (const r of runs) groups.set(r.strategy, [...(groups.get(r.strategy) ?? []), r]);
   return [...groups.entries()].map(([strategy, rs]) => {
@@ -48,11 +66,11 @@ export function summarise(runs: RunNumbers[]): StrategySummary[] {
       routerType: rs[0]!.routerType,
       router: rs[0]!.router,
       seeds: rs.map((r) => r.seed),
-      rougeMean: perType((t) => mean(rs.map((r) => r.rouge.mean[t]))),
-      rougeStd: perType((t) => sampleStd(rs.map((r) => r.rouge.mean[t]))),
-      rougeLow: perType((t) => mean(rs.map((r) => r.rouge.low[t]))),
-      rougeHigh: perType((t) => mean(rs.map((r) => r.rouge.high[t]))),
-      baseRouge: perType((t) => mean(rs.map((r) => r.base?.mean[t] ?? null))),
+      metricMean: perType((t) => mean(rs.map((r) => r.metrics.mean[t]))),
+      metricStd: perType((t) => sampleStd(rs.map((r) => r.metrics.mean[t]))),
+      metricLow: perType((t) => mean(rs.map((r) => r.metrics.low[t]))),
+      metricHigh: perType((t) => mean(rs.map((r) => r.metrics.high[t]))),
+      baseMetric: perType((t) => mean(rs.map((r) => r.base?.mean[t] ?? null))),
       activeExpertsMean: mean(rs.map((r) => r.activeExpertsMean)),
       flopsPerToken: mean(rs.map((r) => r.flopsPerToken)),
       flopsTrainingPerToken: mean(rs.map((r) => r.flopsTrainingPerToken)),

@@ -1,9 +1,13 @@
-// report.arrow (one row per strategy) and runs.arrow (one row per strategy × seed).
+// report.arrow (one row per strategy) and runs.arrow (one row per strategy × seed); the eval
+// columns are named from the metric record (`<metric>_mean`, `_std`, `_boot_low`/`_boot_high`
+// for the interval bounds, `base_<metric>`).
 import { makeTable, type Table } from '@switchyard/runtime';
-import { ROUGE_TYPES, type RunNumbers } from './run-metrics.js';
-import type { StrategySummary } from './summarise.js';
+import type { RunNumbers } from './run-metrics.js';
+import { sharedRecord, type StrategySummary } from './summarise.js';
 
 type Cols = Parameters<typeof makeTable>[0];
+
+const metricNames = (runs: RunNumbers[]) => (runs.length ? sharedRecord(runs).metrics.map((m) => m.name) : []);
 
 export function reportTable(rows: StrategySummary[]): Table {
   const cols: Cols = {
@@ -12,12 +16,12 @@ export function reportTable(rows: StrategySummary[]): Table {
     n_seeds: { kind: 'int32', values: rows.map((r) => r.seeds.length) },
     seeds: { kind: 'list<int32>', values: rows.map((r) => r.seeds) },
   };
-  for (const t of ROUGE_TYPES) {
-    cols[`${t}_mean`] = { kind: 'float64', values: rows.map((r) => r.rougeMean[t]) };
-    cols[`${t}_std`] = { kind: 'float64', values: rows.map((r) => r.rougeStd[t]) };
-    cols[`${t}_boot_low`] = { kind: 'float64', values: rows.map((r) => r.rougeLow[t]) };
-    cols[`${t}_boot_high`] = { kind: 'float64', values: rows.map((r) => r.rougeHigh[t]) };
-    cols[`base_${t}`] = { kind: 'float64', values: rows.map((r) => r.baseRouge[t]) };
+  for (const t of metricNames(rows.flatMap((r) => r.runs))) {
+    cols[`${t}_mean`] = { kind: 'float64', values: rows.map((r) => r.metricMean[t]) };
+    cols[`${t}_std`] = { kind: 'float64', values: rows.map((r) => r.metricStd[t]) };
+    cols[`${t}_boot_low`] = { kind: 'float64', values: rows.map((r) => r.metricLow[t]) };
+    cols[`${t}_boot_high`] = { kind: 'float64', values: rows.map((r) => r.metricHigh[t]) };
+    cols[`base_${t}`] = { kind: 'float64', values: rows.map((r) => r.baseMetric[t]) };
   }
   Object.assign(cols, {
     active_experts_per_token: { kind: 'float64', values: rows.map((r) => r.activeExpertsMean) },
@@ -36,12 +40,12 @@ export function runsTable(runs: RunNumbers[]): Table {
     strategy: { kind: 'utf8', values: runs.map((r) => r.strategy) },
     router: { kind: 'utf8', values: runs.map((r) => r.routerType) },
     seed: { kind: 'int32', values: runs.map((r) => r.seed) },
-    examples: { kind: 'int32', values: runs.map((r) => r.rouge.examples) },
+    examples: { kind: 'int32', values: runs.map((r) => r.metrics.examples) },
   };
-  for (const t of ROUGE_TYPES) {
-    cols[t] = { kind: 'float64', values: runs.map((r) => r.rouge.mean[t]) };
-    cols[`${t}_boot_low`] = { kind: 'float64', values: runs.map((r) => r.rouge.low[t]) };
-    cols[`${t}_boot_high`] = { kind: 'float64', values: runs.map((r) => r.rouge.high[t]) };
+  for (const t of metricNames(runs)) {
+    cols[t] = { kind: 'float64', values: runs.map((r) => r.metrics.mean[t]) };
+    cols[`${t}_boot_low`] = { kind: 'float64', values: runs.map((r) => r.metrics.low[t]) };
+    cols[`${t}_boot_high`] = { kind: 'float64', values: runs.map((r) => r.metrics.high[t]) };
     cols[`base_${t}`] = { kind: 'float64', values: runs.map((r) => r.base?.mean[t] ?? null) };
   }
   Object.assign(cols, {

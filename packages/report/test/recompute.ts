@@ -16,32 +16,32 @@ export type Numbers = Record<string, number | null>;
 
 export function expectedRun(r: SyntheticRun): Numbers {
   const out: Numbers = {};
-  const scores = arrow(r.dirs['eval-rouge']!, 'scores.arrow');
-  const base = arrow(r.dirs['eval-base']!, 'scores.arrow');
-  const boot = JSON.parse(readFileSync(join(r.dirs['eval-rouge']!, 'rouge.json'), 'utf8')).aggregate.bootstrap;
+  const scores = arrow(r.dirs.eval!, 'scores.arrow');
+  const base = arrow(r.dirs.baseline!, 'scores.arrow');
+  const boot = JSON.parse(readFileSync(join(r.dirs.eval!, 'rouge.json'), 'utf8')).aggregate.bootstrap;
   for (const t of TYPES) {
     out[t] = 100 * avg(nums(scores, `${t}_fmeasure`));
     out[`${t}_boot_low`] = 100 * boot[t].low.fmeasure;
     out[`${t}_boot_high`] = 100 * boot[t].high.fmeasure;
     out[`base_${t}`] = 100 * avg(nums(base, `${t}_fmeasure`));
   }
-  out.active_experts_per_token = avg(nums(arrow(r.dirs.train!, 'routing.arrow'), 'active_experts'));
-  const flops = arrow(r.dirs['flops-profiler']!, 'flops.arrow');
+  out.active_experts_per_token = avg(nums(arrow(r.dirs.model!, 'routing.arrow'), 'active_experts'));
+  const flops = arrow(r.dirs.cost!, 'flops.arrow');
   const sources = flops.getChild('source')!.toArray() as string[];
   const i = [...sources].indexOf('routing-stats');
   out.flops_per_token = nums(flops, 'flops_forward_all_per_token')[i]!;
   out.flops_training_per_token = nums(flops, 'flops_training_all_per_token')[i]!;
   // timing.jsonl: record k covers the steps since record k−1, at ms_per_step each
   let tokens = 0, ms = 0, prev = 0;
-  for (const line of readFileSync(join(r.dirs.train!, 'timing.jsonl'), 'utf8').trim().split('\n')) {
+  for (const line of readFileSync(join(r.dirs.model!, 'timing.jsonl'), 'utf8').trim().split('\n')) {
     const rec = JSON.parse(line);
     const span = rec.ms_per_step * (rec.step - prev);
     ms += span; tokens += (rec.tokens_per_s * span) / 1000; prev = rec.step;
   }
   out.train_tokens_per_s = tokens / (ms / 1000);
-  out.train_wall_s = manifest(r.dirs.train!).wallTimeSeconds;
-  out.eval_wall_s = manifest(r.dirs['eval-rouge']!).wallTimeSeconds;
-  const loss = nums(arrow(r.dirs.train!, 'metrics.arrow'), 'loss');
+  out.train_wall_s = manifest(r.dirs.model!).wallTimeSeconds;
+  out.eval_wall_s = manifest(r.dirs.eval!).wallTimeSeconds;
+  const loss = nums(arrow(r.dirs.model!, 'metrics.arrow'), 'loss');
   out.final_loss = loss[loss.length - 1]!;
   return out;
 }
@@ -93,7 +93,7 @@ export function printedMatches(printed: string, exact: number): boolean {
 /** layer → expert shares: Σ expert_load over logged steps, normalised, then averaged over runs. */
 export function expectedExpertLoad(runs: SyntheticRun[]): Record<string, number[]> {
   const perRun = runs.map((r) => {
-    const t = arrow(r.dirs.train!, 'routing-metrics.arrow');
+    const t = arrow(r.dirs.model!, 'routing-metrics.arrow');
     const layers = t.getChild('layer')!.toArray() as string[];
     const sums: Record<string, number[]> = {};
     for (let i = 0; i < t.numRows; i++) {

@@ -1,6 +1,6 @@
-// The report of one pipeline (layout a): inputs named train, eval-rouge, eval-base,
-// flops-profiler. The strategy is the train stage's router type, the seed its seed; the
-// data-prep output is found next to train's folder by the key train's manifest records.
+// The report of one pipeline (layout a): inputs by role, model (train), eval, baseline (eval of
+// the base model), cost (flops-profiler). The strategy is the model's router type, the seed its
+// seed; the data-prep output is found next to train's folder by the key train's manifest records.
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ describe('report stage over one pipeline', () => {
     const d = run!.dirs;
     const out = join(root, 'out-a');
     mkdirSync(out);
-    await writeReport({ title: 'One pipeline' }, { inputs: { train: d.train!, 'eval-rouge': d['eval-rouge']!, 'eval-base': d['eval-base']!, 'flops-profiler': d['flops-profiler']! }, outDir: out, log: () => {} });
+    await writeReport({ title: 'One pipeline' }, { inputs: { model: d.model!, eval: d.eval!, baseline: d.baseline!, cost: d.cost! }, outDir: out, log: () => {} });
     const t = tableFromIPC(readFileSync(join(out, 'report.arrow')));
     expect(t.numRows).toBe(1);
     const row = t.get(0)!.toJSON() as Record<string, unknown>;
@@ -58,18 +58,20 @@ describe('report stage over one pipeline', () => {
     const ev = evalStage(b, 3, 10, 0.2, 'train', 1);
     const out = join(root, 'out-b');
     mkdirSync(out);
-    await writeReport({ plots: false }, { inputs: { train, 'eval-rouge': ev }, outDir: out, log: () => {} });
+    await writeReport({ plots: false }, { inputs: { model: train, eval: ev }, outDir: out, log: () => {} });
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toMatch(/Data: unknown/);
-    expect(md).toContain('1 run(s) have no eval-base input');
-    expect(md).toContain('1 run(s) have no flops-profiler input');
+    expect(md).toContain('1 run(s) have no baseline input (eval of the base model): base ROUGE-L is blank for them.');
+    expect(md).toContain('1 run(s) have no cost input (flops-profiler)');
     const row = tableFromIPC(readFileSync(join(out, 'report.arrow'))).get(0)!.toJSON() as Record<string, unknown>;
     expect([row.strategy, row.flops_per_token, row.base_rougeL]).toEqual(['switch-top1', null, null]);
     expect(row.active_experts_per_token).toBe(1);
     expect(existsSync(join(out, 'plots'))).toBe(false);
   });
 
-  it('rejects inputs without a train stage, naming what it got', async () => {
-    await expect(writeReport({}, { inputs: { 'eval-rouge': root }, outDir: root, log: () => {} })).rejects.toThrow(/needs a "train" input \(got eval-rouge\)/);
+  it('rejects inputs without a model role, naming what it got, and an input of no role it has', async () => {
+    await expect(writeReport({}, { inputs: { eval: root }, outDir: root, log: () => {} })).rejects.toThrow(/needs a "model" input \(got eval\)/);
+    await expect(writeReport({}, { inputs: { model: root, 'eval-rouge': root }, outDir: root, log: () => {} }))
+      .rejects.toThrow(/input "eval-rouge": the report has no input role "eval-rouge"; its roles: data, base, baseline, model, eval, cost/);
   });
 });

@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commitStageOutput, makeTable, writeArrowFile } from '@switchyard/runtime';
+import { summarisationMetricRecord, writeMetricRecord } from '@switchyard/eval-rouge';
 
 const ROUGE = ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'];
 const BACKEND = { name: 'wasm', tfjsBackend: 'wasm', threads: 1, tfjsVersion: '4.22.0' };
@@ -36,10 +37,10 @@ export function dataPrepStage(root: string): string {
 
 export function baseModelStage(root: string, dataPrepKey: string): string {
   return commit(root, 'base-model', '@switchyard/train', { preset: 'tiny' }, 42, 3, {},
-    (d) => writeFileSync(join(d, 'config.json'), '{}\n'), { 'data-prep': dataPrepKey });
+    (d) => writeFileSync(join(d, 'config.json'), '{}\n'), { data: dataPrepKey });
 }
 
-/** eval-rouge: scores.arrow of `n` examples (P/R/F per type) and rouge.json with bootstrap bounds. */
+/** eval-rouge: scores.arrow of `n` examples (P/R/F per type), rouge.json with bootstrap bounds and the metric record. */
 export function evalStage(root: string, seed: number, n: number, level: number, checkpointFrom: string, wall: number): string {
   const rnd = lcg(seed * 31 + Math.round(level * 1000));
   const cols: Parameters<typeof makeTable>[0] = { id: { kind: 'utf8', values: Array.from({ length: n }, (_, i) => `te${i}`) } };
@@ -53,9 +54,10 @@ export function evalStage(root: string, seed: number, n: number, level: number, 
     bootstrap[t] = { low: { precision: 0, recall: 0, fmeasure: m - 0.01 - 0.01 * rnd() }, mid: { precision: 0, recall: 0, fmeasure: m }, high: { precision: 0, recall: 0, fmeasure: m + 0.01 + 0.01 * rnd() } };
   }
   const summary = { split: 'test', checkpointFrom, examples: n, aggregate: { count: n, bootstrap } };
-  return commit(root, 'eval-rouge', '@switchyard/eval-rouge', { checkpointFrom, preset: 'study' }, seed, wall, { rouge: summary }, (d) => {
+  return commit(root, 'eval-rouge', '@switchyard/eval-rouge', { preset: 'study' }, seed, wall, { rouge: summary }, (d) => {
     writeArrowFile(join(d, 'scores.arrow'), makeTable(cols));
     writeFileSync(join(d, 'rouge.json'), JSON.stringify(summary, null, 2));
+    writeMetricRecord(d, summarisationMetricRecord('test', n, summary.aggregate as never));
   });
 }
 
@@ -92,7 +94,7 @@ export function trainStage(root: string, s: TrainSpec, dataPrepKey: string): str
         prev = step;
         return JSON.stringify({ step, ms_per_step: ms / k, tokens_per_s: (1000 * tokens) / ms }) + '\n';
       }).join(''));
-    }, { 'data-prep': dataPrepKey });
+    }, { data: dataPrepKey });
 }
 
 /** flops-profiler: a fixed-k curve row, the routing-stats row of the trained router, the configured row. */
@@ -116,6 +118,7 @@ export function flopsStage(root: string, seed: number, routerType: string, perTo
   });
 }
 
+/** `dirs`: the run's stage folders by the report's input roles. */
 export interface SyntheticRun { strategy: string; seed: number; router: Record<string, unknown>; dirs: Record<string, string> }
 
 /** `strategies` × `seeds` runs sharing one data-prep, base-model and eval-base, as a sweep does. */
@@ -130,7 +133,7 @@ export function buildSweep(root: string, strategies: { name: string; router: Rec
       const train = trainStage(root, { router: st.router, seed, experts: 4, maxActive: st.maxActive, wall: 10 + si + seed / 10 }, dpKey);
       const ev = evalStage(root, seed, 24, st.level, 'train', 3 + seed / 7);
       const fl = flopsStage(root, seed, String(st.router.type), st.flops * (1 + seed / 100));
-      runs.push({ strategy: st.name, seed, router: st.router, dirs: { 'data-prep': dp, 'base-model': base, 'eval-base': evalBase, train, 'eval-rouge': ev, 'flops-profiler': fl } });
+      runs.push({ strategy: st.name, seed, router: st.router, dirs: { data: dp, base, baseline: evalBase, model: train, eval: ev, cost: fl } });
     }
   });
   return runs;

@@ -7,7 +7,7 @@ export { enableWasmThreads, requestedWasmThreads } from './kernels/wasm-threads.
 export { startKernelTimer } from './kernels/kernel-timer.js';
 export { unsortedSegmentSumValues } from './kernels/unsorted-segment-sum.js';
 export type { StageContext, StageDefinition } from './stage-types.js';
-export { stageInput } from './stage-types.js';
+export { roleInput } from './stage-types.js';
 export { makeTable, column, writeArrowFile, readArrowFile, columnValues, ArrowSchemaError, Table } from './arrow-io.js';
 export type { ColumnKind } from './arrow-io.js';
 export { commitStageOutput, verifyStageOutput, describeFiles, listFiles, sha256File, StageOutputError, MANIFEST } from './stage-output.js';

@@ -10,7 +10,7 @@ export interface StageContext<C = unknown> {
   config: C;
   /** Seed for every random draw of this stage (from the config's `seed`, else the pipeline's). */
   seed: number;
-  /** Upstream stage name → its (verified) output folder. Read-only. */
+  /** Input role (as the stage's package.json declares it) → the (verified) output folder of the upstream stage the pipeline maps to it. Read-only. */
   inputs: Record<string, string>;
   /** The folder to write into (temporary; renamed into place on success). */
   outDir: string;
@@ -32,9 +32,13 @@ export interface StageDefinition<C = unknown> {
   run(ctx: StageContext<C>): Promise<void>;
 }
 
-/** The output folder of the upstream stage `name`, or an error saying how to declare it. */
-export function stageInput(ctx: Pick<StageContext, 'inputs'>, name: string, what = 'output'): string {
-  const dir = ctx.inputs[name];
-  if (!dir) throw new Error(`stage needs the ${what} of an upstream stage named "${name}" (add it to "needs"); inputs: ${Object.keys(ctx.inputs).join(', ') || '(none)'}`);
+/**
+ * The output folder playing input role `role` (declared in the stage's package.json under
+ * `switchyard.stages.<stage>.inputs`; the pipeline maps it to one of its stages), or an error
+ * saying how to map it.
+ */
+export function roleInput(ctx: Pick<StageContext, 'inputs'>, role: string, what = 'output'): string {
+  const dir = ctx.inputs[role];
+  if (!dir) throw new Error(`stage needs its "${role}" input (${what}); map the role to a stage in the pipeline's "inputs", e.g. "inputs": { "${role}": "<stage>" }; inputs: ${Object.keys(ctx.inputs).join(', ') || '(none)'}`);
   return dir;
 }

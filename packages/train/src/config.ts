@@ -44,6 +44,9 @@ const loopSchema = (steps: number, lr: number) => ({
   seed: { type: 'integer', description: 'Overrides the pipeline seed for this stage.' },
 });
 
+/** The `task` key: no default, so a config without it resolves as before; the data's task.json decides. */
+const taskSchema = { type: 'string', pattern: '^[a-z][a-z0-9-]*$', description: 'Task family (src/task-registry.ts). Default: the task the data input was prepared for (task.json), else "summarisation".' };
+
 /** The `router` key: `{ type, ...options }`, each type checked against its schema in @switchyard/routers. */
 export function routerConfigSchema(): Record<string, unknown> {
   const strip = (s: Record<string, unknown>) => { const { $schema: _s, $id: _i, ...rest } = s; return rest; };
@@ -60,6 +63,7 @@ export function baseModelConfigSchema(): Record<string, unknown> {
     $schema: SCHEMA, title: 'base-model stage', type: 'object', additionalProperties: false,
     description: 'The shared base model: import an HF checkpoint folder, or pretrain a tiny Switch preset (native switch-top1 router) on data-prep\'s train split. Mentions no gating strategy, so every gating pipeline reuses it.',
     properties: {
+      task: taskSchema,
       source: { type: 'string', enum: ['pretrain', 'import'], default: 'pretrain' },
       importDir: { type: 'string', minLength: 1, description: 'source "import": folder with config.json + model.safetensors (or a sharded index).' },
       preset: { type: 'string', enum: Object.keys(PRESETS), default: 'tiny', description: 'source "pretrain": model-core preset.' },
@@ -76,6 +80,7 @@ export function trainConfigSchema(): Record<string, unknown> {
     description: 'Replace every sparse layer\'s router with a fresh one of `router`, fine-tune the base model on data-prep\'s train split, save the HF checkpoint and training curves.',
     required: ['router'],
     properties: {
+      task: taskSchema,
       router: routerConfigSchema(),
       freeze: { type: 'array', items: { enum: [...PARAMETER_GROUPS] }, uniqueItems: true, default: [], description: 'Parameter groups excluded from updates.' },
       heldOutSplit: { type: 'string', enum: ['validation', 'test', 'train'], default: 'validation', description: 'Split whose first batch gives routing.arrow.' },
@@ -96,11 +101,11 @@ export interface LoopSection {
 }
 
 export interface BaseModelConfig extends LoopSection {
-  source: 'pretrain' | 'import'; importDir?: string; preset: string; configOverrides: Record<string, unknown>; vocabSize: 'tokenizer' | number;
+  task?: string; source: 'pretrain' | 'import'; importDir?: string; preset: string; configOverrides: Record<string, unknown>; vocabSize: 'tokenizer' | number;
 }
 
 export interface TrainConfig extends LoopSection {
-  router: { type: string; [k: string]: unknown }; freeze: string[]; heldOutSplit: 'validation' | 'test' | 'train'; heldOutSize: number;
+  task?: string; router: { type: string; [k: string]: unknown }; freeze: string[]; heldOutSplit: 'validation' | 'test' | 'train'; heldOutSize: number;
 }
 
 /** Validate (defaults filled in, on a copy) or throw a ConfigError listing every problem. */

@@ -1,20 +1,22 @@
-// Training a SwitchTransformer on a data-prep split with a stage config's loop section; shared
-// by the base-model stage (pretraining), the train stage and `switchyard train`. Also the HF
-// export of the result (config.json + model.safetensors, tied keys omitted as HF saves them).
+// Training a task family's model on a prepared split with a stage config's loop section; shared
+// by the base-model stage (pretraining), the train stage and `switchyard train`: the family
+// supplies the TrainTask and BatchSources, the loop is generic. Also the HF export of a Switch
+// Transformer (config.json + model.safetensors, tied keys omitted as HF saves them).
 import { join } from 'node:path';
 import { stateDict, switchConfigToJson, writeSafetensors, type SwitchTransformer } from '@switchyard/model-core';
-import type { PreparedSplit } from '@switchyard/data-prep';
 import { trainLoop, type TrainResult } from './train-loop.js';
-import { SwitchTask, PreparedSource } from './switch-task.js';
 import { batchesPerEpoch } from './data-order.js';
 import { optimizerConfig, scheduleConfig, type LoopSection } from './config.js';
 import { writeDirAtomic, writeFileAtomic, type FileContent } from './atomic-dir.js';
+import type { TrainFamily } from './task-registry.js';
 
-export interface TrainSwitchOptions {
-  model: SwitchTransformer;
-  train: PreparedSplit;
-  /** Split whose first `heldOutSize` rows give routing.arrow. */
-  heldOut?: PreparedSplit;
+export interface TrainModelOptions<M> {
+  family: TrainFamily<M>;
+  model: M;
+  /** Prepared data folder; its `train` split is trained on. */
+  dataDir: string;
+  /** Split whose first `heldOutSize` rows give routing.arrow (skipped when absent or empty). */
+  heldOutSplit?: string;
   heldOutSize?: number;
   loop: LoopSection;
   seed: number;
@@ -30,22 +32,23 @@ export function stepsOf(loop: LoopSection, rows: number): number {
   return loop.epochs !== undefined ? loop.epochs * batchesPerEpoch(rows, loop.batchSize) : loop.steps;
 }
 
-export async function trainSwitch(o: TrainSwitchOptions): Promise<TrainResult> {
-  const collate = { maxSourceLength: o.loop.maxSourceLength, maxTargetLength: o.loop.maxTargetLength };
-  const data = new PreparedSource(o.train, collate);
-  const vocab = o.model.config.vocab_size;
-  const maxId = data.maxTokenId();
-  if (maxId >= vocab) throw new Error(`token id ${maxId} in the training split is outside the model's vocabulary (vocab_size ${vocab}); the tokenizer and the model do not match`);
-  const held = o.heldOut && o.heldOut.rows > 0 ? new PreparedSource(o.heldOut, collate) : undefined;
+export async function trainModel<M>(o: TrainModelOptions<M>): Promise<TrainResult> {
+  const data = o.family.batchSource(o.model, o.dataDir, 'train', o.loop, 'train')!;
+  const held = o.heldOutSplit !== undefined ? o.family.batchSource(o.model, o.dataDir, o.heldOutSplit, o.loop, 'held-out') : undefined;
   const n = Math.min(o.heldOutSize ?? 16, held?.numExamples ?? 0);
   return trainLoop({
-    task: new SwitchTask(o.model), data, runDir: o.runDir, seed: o.seed,
-    totalSteps: stepsOf(o.loop, o.train.rows), batchSize: o.loop.batchSize, gradAccumSteps: o.loop.optimizer.gradAccumSteps,
+    task: o.family.trainTask(o.model), data, runDir: o.runDir, seed: o.seed,
+    totalSteps: stepsOf(o.loop, data.numExamples), batchSize: o.loop.batchSize, gradAccumSteps: o.loop.optimizer.gradAccumSteps,
     optimizer: optimizerConfig(o.loop.optimizer), schedule: scheduleConfig(o.loop.optimizer), clipNorm: o.loop.optimizer.clipNorm,
     logEvery: o.loop.logEvery, checkpointEvery: o.loop.checkpointEvery, keepCheckpoints: o.loop.keepCheckpoints,
-    resume: o.resume, fingerprint: o.fingerprint, log: o.log, onStep: o.onStep, checkpointFiles: () => hfFiles(o.model),
+    resume: o.resume, fingerprint: o.fingerprint, log: o.log, onStep: o.onStep, checkpointFiles: () => o.family.modelFiles(o.model),
     heldOutBatch: held && n > 0 ? () => held.makeBatch(Int32Array.from({ length: n }, (_, i) => i)) : undefined,
   });
+}
+
+/** Write model files into an existing folder (file by file, each atomic). */
+export function writeFilesInto(dir: string, files: Record<string, FileContent>): void {
+  for (const [name, content] of Object.entries(files)) writeFileAtomic(join(dir, name), typeof content === 'function' ? content() : content);
 }
 
 /** HF-format files of a model: config.json + model.safetensors (the latter built when written). */
@@ -58,7 +61,7 @@ export function hfFiles(model: SwitchTransformer): Record<string, FileContent> {
 
 /** Write the HF files into an existing folder (file by file, each atomic). */
 export function writeHfFilesInto(dir: string, model: SwitchTransformer): void {
-  for (const [name, content] of Object.entries(hfFiles(model))) writeFileAtomic(join(dir, name), typeof content === 'function' ? content() : content);
+  writeFilesInto(dir, hfFiles(model));
 }
 
 /** Write the HF files as a new folder, atomically. */

@@ -1,7 +1,9 @@
-// The two pipeline stages of this package (design.md §1, §3).
-//   base-model: import an HF checkpoint folder, or pretrain a tiny Switch preset with its native
-//               switch-top1 router on data-prep's train split (seq2seq summarisation). Its config
-//               never mentions the gating strategy, so every gating pipeline shares it.
+// The two pipeline stages of this package, generic over task families
+// (src/task-registry.ts; summarisation in src/tasks/summarisation/):
+//   base-model: import a checkpoint folder, or pretrain the family's model of a preset (for
+//               summarisation a tiny Switch preset with its native switch-top1 router) on the
+//               `data` input's train split. Its config never mentions the gating strategy, so
+//               every gating pipeline shares it.
 //   train:      load the base model, put a fresh router of the configured type in every sparse
 //               layer, fine-tune, write the HF checkpoint and the training curves.
 // Outputs (into ctx.outDir): config.json, model.safetensors, metrics.jsonl, timing.jsonl,
@@ -10,16 +12,24 @@
 // atomic rename already protects the output; `switchyard train` keeps them for resume).
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng, stageInput as input, type StageDefinition } from '@switchyard/runtime';
-import { SwitchTransformer, loadCheckpoint, presetConfig, replaceRouters, type ParameterGroup } from '@switchyard/model-core';
-import { preparedSplits, readPreparedSplit, readPreparedStats } from '@switchyard/data-prep';
+import { Rng, roleInput, type StageDefinition } from '@switchyard/runtime';
+import { preparedSplits, readPreparedTask } from '@switchyard/data-prep';
 import { baseModelConfigSchema, resolveBaseModelConfig, resolveTrainConfig, trainConfigSchema, type BaseModelConfig, type TrainConfig } from './config.js';
-import { trainSwitch, writeHfFilesInto } from './run-training.js';
+import { trainModel, writeFilesInto } from './run-training.js';
+import { trainFamily, type TrainFamily } from './task-registry.js';
+import './tasks/index.js';
 
-
-function vocabFor(cfg: BaseModelConfig, dataDir: string): number {
-  if (cfg.vocabSize !== 'tokenizer') return cfg.vocabSize;
-  return readPreparedStats(dataDir).tokenizer.vocabSize;
+/**
+ * The task family of a stage: the config's `task`, else the one the data was prepared for, else
+ * summarisation (an imported base model with no data). A config task that contradicts the data's
+ * is an error.
+ */
+export function familyFor(configTask: string | undefined, dataDir: string | undefined): TrainFamily {
+  const dataTask = dataDir !== undefined ? readPreparedTask(dataDir) : undefined;
+  if (configTask !== undefined && dataTask !== undefined && configTask !== dataTask) {
+    throw new Error(`config task "${configTask}" does not match the task the data was prepared for ("${dataTask}", ${join(dataDir!, 'task.json')})`);
+  }
+  return trainFamily(configTask ?? dataTask ?? 'summarisation');
 }
 
 export const baseModelStage: StageDefinition<BaseModelConfig> = {
@@ -31,29 +41,28 @@ export const baseModelStage: StageDefinition<BaseModelConfig> = {
     const seed = cfg.seed ?? ctx.seed;
     ctx.record('config', cfg);
     if (cfg.source === 'import') {
-      const model = await loadCheckpoint(cfg.importDir!, { configOverrides: cfg.configOverrides, seed });
-      try { writeHfFilesInto(ctx.outDir, model); } finally { model.dispose(); }
+      const family = familyFor(cfg.task, ctx.inputs.data);
+      const model = await family.loadModel(cfg.importDir!, { configOverrides: cfg.configOverrides, seed });
+      try { writeFilesInto(ctx.outDir, family.modelFiles(model)); } finally { family.dispose(model); }
       ctx.record('base', { source: 'import', dir: cfg.importDir });
       ctx.log(`imported ${cfg.importDir}`);
       return;
     }
-    const dataDir = input(ctx, 'data-prep');
-    const vocab = vocabFor(cfg, dataDir);
-    const config = presetConfig(cfg.preset, { ...cfg.configOverrides, vocab_size: vocab });
-    const model = new SwitchTransformer(config, new Rng(seed).fork('base-model/init'));
+    const dataDir = roleInput(ctx, 'data', 'prepared data to pretrain on');
+    const family = familyFor(cfg.task, dataDir);
+    const model = family.createModel({ preset: cfg.preset, configOverrides: cfg.configOverrides, vocabSize: cfg.vocabSize, dataDir, rng: new Rng(seed).fork('base-model/init') });
     try {
-      const train = readPreparedSplit(dataDir, 'train');
+      const vocab = family.describe(model).vocabSize;
       // routing.arrow of the native router too, on the validation split (flops-profiler input).
-      const heldOut = preparedSplits(dataDir).includes('validation') ? readPreparedSplit(dataDir, 'validation') : undefined;
-      const r = await trainSwitch({
-        model, train, heldOut, heldOutSize: 16, loop: cfg, seed, runDir: ctx.outDir, resume: false, log: (m) => ctx.log(m),
+      const r = await trainModel({
+        family, model, dataDir, heldOutSplit: 'validation', heldOutSize: 16, loop: cfg, seed, runDir: ctx.outDir, resume: false, log: (m) => ctx.log(m),
         fingerprint: JSON.stringify({ stage: 'base-model', preset: cfg.preset, vocab, overrides: cfg.configOverrides }),
       });
-      writeHfFilesInto(ctx.outDir, model);
+      writeFilesInto(ctx.outDir, family.modelFiles(model));
       rmSync(join(ctx.outDir, 'checkpoints'), { recursive: true, force: true });
       ctx.record('training', { steps: r.steps, finalLoss: r.finalLoss, preset: cfg.preset, vocabSize: vocab, heldOutLoss: r.heldOutLoss ?? null });
     } finally {
-      model.dispose();
+      family.dispose(model);
     }
   },
 };
@@ -66,7 +75,7 @@ export const trainStage: StageDefinition<TrainConfig> = {
     const cfg = resolveTrainConfig(ctx.config);
     const seed = cfg.seed ?? ctx.seed;
     ctx.record('config', cfg);
-    const r = await fineTune({ cfg, seed, baseDir: input(ctx, 'base-model'), dataDir: input(ctx, 'data-prep'), outDir: ctx.outDir, runDir: ctx.outDir, resume: false, log: (m) => ctx.log(m) });
+    const r = await fineTune({ cfg, seed, baseDir: roleInput(ctx, 'base', 'the model to fine-tune'), dataDir: roleInput(ctx, 'data', 'prepared data to fine-tune on'), outDir: ctx.outDir, runDir: ctx.outDir, resume: false, log: (m) => ctx.log(m) });
     rmSync(join(ctx.outDir, 'checkpoints'), { recursive: true, force: true });
     ctx.record('training', r);
   },
@@ -94,18 +103,18 @@ export interface FineTuneSummary {
 
 /** Load base → replace routers → train → export (the train stage without the stage plumbing). */
 export async function fineTune(a: FineTuneArgs): Promise<FineTuneSummary> {
-  const model = await loadCheckpoint(a.baseDir, { seed: a.seed });
+  const family = familyFor(a.cfg.task, a.dataDir);
+  const model = await family.loadModel(a.baseDir, { seed: a.seed });
   try {
-    replaceRouters(model, a.cfg.router, new Rng(a.seed).fork('train/router-init'), { freeze: a.cfg.freeze as ParameterGroup[] });
-    const train = readPreparedSplit(a.dataDir, 'train');
-    const heldOut = preparedSplits(a.dataDir).includes(a.cfg.heldOutSplit) ? readPreparedSplit(a.dataDir, a.cfg.heldOutSplit) : undefined;
-    const r = await trainSwitch({
-      model, train, heldOut, heldOutSize: a.cfg.heldOutSize, loop: a.cfg, seed: a.seed, runDir: a.runDir, resume: a.resume, log: a.log, onStep: a.onStep,
+    family.replaceRouters(model, a.cfg.router, new Rng(a.seed).fork('train/router-init'), a.cfg.freeze);
+    const heldOutSplit = preparedSplits(a.dataDir).includes(a.cfg.heldOutSplit) ? a.cfg.heldOutSplit : undefined;
+    const r = await trainModel({
+      family, model, dataDir: a.dataDir, heldOutSplit, heldOutSize: a.cfg.heldOutSize, loop: a.cfg, seed: a.seed, runDir: a.runDir, resume: a.resume, log: a.log, onStep: a.onStep,
       fingerprint: JSON.stringify({ stage: 'train', router: a.cfg.router, freeze: a.cfg.freeze, len: [a.cfg.maxSourceLength, a.cfg.maxTargetLength] }),
     });
-    writeHfFilesInto(a.outDir, model);
-    return { steps: r.steps, finalLoss: r.finalLoss, router: a.cfg.router, resumedFrom: r.resumedFrom ?? null, sparseLayers: model.sparseLayers().length, heldOutLoss: r.heldOutLoss ?? null };
+    writeFilesInto(a.outDir, family.modelFiles(model));
+    return { steps: r.steps, finalLoss: r.finalLoss, router: a.cfg.router, resumedFrom: r.resumedFrom ?? null, sparseLayers: family.describe(model).sparseLayers, heldOutLoss: r.heldOutLoss ?? null };
   } finally {
-    model.dispose();
+    family.dispose(model);
   }
 }

@@ -11,7 +11,7 @@ import { SwitchTransformer, presetConfig } from '@switchyard/model-core';
 import { AdamW } from '../src/optim/index.js';
 import { globalNorm, type GradMap } from '../src/grad-utils.js';
 import { firstNonFiniteGradient, firstNonFiniteParameter } from '../src/nan-guard.js';
-import { SwitchTask } from '../src/switch-task.js';
+import { SwitchTask } from '../src/tasks/summarisation/switch-task.js';
 import { trainLoop } from '../src/train-loop.js';
 import { syntheticSeq2Seq } from './helpers/synthetic-seq2seq.js';
 import type { TrainParameter } from '../src/types.js';

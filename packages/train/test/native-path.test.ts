@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, nativeKernelInfo, Rng, useNativeKernels } from '@switchyard/runtime';
 import { SwitchTransformer, presetConfig } from '@switchyard/model-core';
-import { SwitchTask } from '../src/switch-task.js';
+import { SwitchTask } from '../src/tasks/summarisation/switch-task.js';
 import { trainLoop } from '../src/train-loop.js';
 import { syntheticSeq2Seq } from './helpers/synthetic-seq2seq.js';
 

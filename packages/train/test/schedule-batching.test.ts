@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@switchyard/runtime';
 import { learningRate } from '../src/schedule.js';
-import { collateArrays, collateSeq2Seq, disposeSeq2SeqBatch, maskedCrossEntropy } from '../src/batching.js';
+import { collateArrays, collateSeq2Seq, disposeSeq2SeqBatch, maskedCrossEntropy } from '../src/tasks/summarisation/batching.js';
 import { accumulate, clipByGlobalNorm, disposeGrads, globalNorm, scaleGrads } from '../src/grad-utils.js';
 import { composeLoss, summarizeLossParts } from '../src/compose-loss.js';
 import { batchAt, epochPermutation } from '../src/data-order.js';

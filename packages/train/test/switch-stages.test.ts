@@ -9,7 +9,7 @@ import { initBackend, Rng, readArrowFile, columnValues, checkSchema, type StageC
 import { SwitchTransformer, presetConfig, replaceRouters, crossEntropyIgnore, loadCheckpoint } from '@switchyard/model-core';
 import { runDataPrepCommand, readPreparedSplit } from '@switchyard/data-prep';
 import { routerTypes } from '@switchyard/routers';
-import { SwitchTask, PreparedSource } from '../src/switch-task.js';
+import { SwitchTask, PreparedSource } from '../src/tasks/summarisation/switch-task.js';
 import { trainLoop } from '../src/train-loop.js';
 import { baseModelStage, trainStage } from '../src/stages.js';
 import { trainConfigSchema, baseModelConfigSchema, resolveTrainConfig } from '../src/config.js';
@@ -67,7 +67,7 @@ describe('stages', () => {
     const baseOut = join(root, 'base');
     const baseCfg = { preset: 'micro', steps: 3, batchSize: 4, maxSourceLength: 24, maxTargetLength: 8, logEvery: 1 };
     expect(checkSchema(baseModelConfigSchema(), structuredClone(baseCfg))).toEqual([]);
-    await baseModelStage.run(stageCtx(baseCfg as never, { 'data-prep': dataDir }, baseOut));
+    await baseModelStage.run(stageCtx(baseCfg as never, { data: dataDir }, baseOut));
     const baseConfig = JSON.parse(readFileSync(join(baseOut, 'config.json'), 'utf8'));
     expect(baseConfig.switchyard_router).toBeUndefined(); // the base never mentions a gating strategy
     expect(baseConfig.vocab_size).toBe(vocab);
@@ -77,7 +77,7 @@ describe('stages', () => {
     expect(baseActive).toContain(1);
 
     const trainOut = join(root, 'train');
-    const ctx = stageCtx({ router: { type: 'linear-sparsemax' }, steps: 3, batchSize: 4, maxSourceLength: 24, maxTargetLength: 8, logEvery: 1, heldOutSize: 4 } as never, { 'data-prep': dataDir, 'base-model': baseOut }, trainOut);
+    const ctx = stageCtx({ router: { type: 'linear-sparsemax' }, steps: 3, batchSize: 4, maxSourceLength: 24, maxTargetLength: 8, logEvery: 1, heldOutSize: 4 } as never, { data: dataDir, base: baseOut }, trainOut);
     await trainStage.run(ctx);
     const trained = JSON.parse(readFileSync(join(trainOut, 'config.json'), 'utf8'));
     expect(trained.switchyard_router.type).toBe('linear-sparsemax');
@@ -153,7 +153,7 @@ describe('stages', () => {
     expect(pb.map((p) => p.name)).toEqual(pa.map((p) => p.name));
     pa.forEach((p, i) => expect(Array.from(pb[i]!.variable.dataSync())).toEqual(Array.from(p.variable.dataSync())));
     a.dispose(); b.dispose();
-    await expect(trainStage.run(stageCtx({ router: { type: 'smoe' }, steps: 1 } as never, { 'data-prep': dataDir, 'base-model': out }, join(root, 'mismatch'))))
+    await expect(trainStage.run(stageCtx({ router: { type: 'smoe' }, steps: 1 } as never, { data: dataDir, base: out }, join(root, 'mismatch'))))
       .rejects.toThrow(/token id \d+ in the training split is outside the model's vocabulary \(vocab_size 96\)/);
   });
 

@@ -1,7 +1,7 @@
 // A fixed set of random seq2seq examples as a BatchSource: ids in [2, vocab) (0 = pad, 1 = eos),
 // full length, so every position is a real token. For tests that train a model on fixed data.
 import { Rng } from '@switchyard/runtime';
-import { collateSeq2Seq, disposeSeq2SeqBatch, type Seq2SeqBatch } from '../../src/batching.js';
+import { collateSeq2Seq, disposeSeq2SeqBatch, type Seq2SeqBatch } from '../../src/tasks/summarisation/batching.js';
 import type { BatchSource } from '../../src/types.js';
 
 export function syntheticSeq2Seq(seed: number, examples: number, sourceLength: number, targetLength: number, vocab: number): BatchSource<Seq2SeqBatch> {

@@ -5,7 +5,7 @@
 // Dims: B batch, L length, N = B·L tokens, V vocab, D width, E experts, C classes.
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@switchyard/runtime';
-import { maskedCrossEntropy, LABEL_PAD } from '../../src/batching.js';
+import { maskedCrossEntropy, LABEL_PAD } from '../../src/tasks/summarisation/batching.js';
 import type { BatchSource, ForwardContext, ForwardResult, TrainParameter, TrainTask } from '../../src/types.js';
 
 let instances = 0;

@@ -1,18 +1,19 @@
-// The data-prep work itself, independent of how it is invoked (pipeline stage or CLI):
-// resolve sources → load and validate splits → normalise → tokenizer (train or load) →
-// tokenise with eos and truncation → one Arrow file per split + tokenizer.json + stats.json.
+// Data preparation of the summarisation task (dialogue → summary), independent of how it is
+// invoked (pipeline stage or CLI): resolve sources → load and validate splits → normalise →
+// tokenizer (train or load) → tokenise with eos and truncation → one Arrow file per split +
+// tokenizer.json + stats.json.
 import { join, relative, isAbsolute } from 'node:path';
 import { makeTable, writeArrowFile } from '@switchyard/runtime';
-import type { DataPrepConfig } from './config.js';
-import { planCorpus, loadPlannedSplit, type LoadedSplit } from './corpus.js';
-import { normaliseText, withEos } from './normalise.js';
-import { lengthStats, type LengthStats } from './stats.js';
-import { loadTokenizer, saveTokenizer } from './tokenizer/load.js';
-import { trainUnigram } from './tokenizer/train-unigram.js';
-import { tokenizerFromJson } from './tokenizer/hf-tokenizer.js';
-import type { Tokenizer } from './tokenizer/types.js';
-import type { SkipRecord, SplitName } from './types.js';
-import { DataPrepError, SKIPS_LISTED, describeSkip, withSkipped } from './errors.js';
+import type { DataPrepConfig } from '../../config.js';
+import { planCorpus, loadPlannedSplit, type LoadedSplit } from '../../corpus.js';
+import { normaliseText, withEos } from '../../normalise.js';
+import { lengthStats, type LengthStats } from '../../stats.js';
+import { loadTokenizer, saveTokenizer } from '../../tokenizer/load.js';
+import { trainUnigram } from '../../tokenizer/train-unigram.js';
+import { tokenizerFromJson } from '../../tokenizer/hf-tokenizer.js';
+import type { Tokenizer } from '../../tokenizer/types.js';
+import type { SkipRecord, SplitName } from '../../types.js';
+import { DataPrepError, SKIPS_LISTED, describeSkip, withSkipped } from '../../errors.js';
 import { writeFileSync } from 'node:fs';
 
 /** Column kinds of a prepared split file (what readPreparedSplit checks). */
@@ -38,11 +39,7 @@ export interface PreparedStats {
   normalise: DataPrepConfig['normalise'];
 }
 
-export interface PrepareHooks {
-  log(message: string): void;
-  record(key: string, value: unknown): void;
-  env?: NodeJS.ProcessEnv;
-}
+import type { PrepareHooks } from '../../task-registry.js';
 
 export async function prepareData(cfg: DataPrepConfig, outDir: string, hooks: PrepareHooks): Promise<PreparedStats> {
   const skippedSoFar: SkipRecord[] = [];

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { crossEntropyIgnore, type SwitchTransformer } from '@switchyard/model-core';
 import type { PreparedSplit } from '@switchyard/data-prep';
 import { collateSeq2Seq, disposeSeq2SeqBatch, LABEL_PAD, type CollateOptions, type Seq2SeqBatch } from './batching.js';
-import type { BatchSource, ForwardContext, ForwardResult, LayerRouting, LossPart, TrainParameter, TrainTask } from './types.js';
+import type { BatchSource, ForwardContext, ForwardResult, LayerRouting, LossPart, TrainParameter, TrainTask } from '../../types.js';
 
 export class SwitchTask implements TrainTask<Seq2SeqBatch> {
   constructor(readonly model: SwitchTransformer) {}

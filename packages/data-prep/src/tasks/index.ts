@@ -1,0 +1,6 @@
+// The built-in task families of data-prep. A new family adds its folder next to summarisation/
+// and one line here (or registers itself with registerDataPrepTask from its own package/test).
+import { registerDataPrepTask } from '../task-registry.js';
+import { summarisationDataTask } from './summarisation/index.js';
+
+registerDataPrepTask(summarisationDataTask);

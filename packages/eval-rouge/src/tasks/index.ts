@@ -1,0 +1,6 @@
+// The built-in evaluators. A new task family adds its file next to summarisation.ts and one
+// line here (or calls registerEvaluator itself).
+import { registerEvaluator } from '../evaluator-registry.js';
+import { summarisationEvaluator } from './summarisation.js';
+
+registerEvaluator(summarisationEvaluator);

@@ -1,0 +1,6 @@
+// The built-in task families of the train stages. A new family adds its folder next to
+// summarisation/ and one line here (or registers itself with registerTrainFamily).
+import { registerTrainFamily } from '../task-registry.js';
+import { summarisationTrainFamily } from './summarisation/index.js';
+
+registerTrainFamily(summarisationTrainFamily);
