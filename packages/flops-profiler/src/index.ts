@@ -1,8 +1,8 @@
 // Public API of @switchyard/flops-profiler: the analytic FLOPs model, routing statistics,
 // the SparTMoE comparison, plots, the MoE-layer timing harness, the stage and the CLI command.
-export { MODEL_PRESETS, resolveModel, sparseBlocks, layerName, ModelConfigError } from './model-config.js';
-export type { SwitchModelConfig, ResolvedModel } from './model-config.js';
-export { routerCost, normaliserFlops, sortFlops, competitionElementwisePerToken, GATE_KINDS, NORMALISER_KINDS, RouterCostError } from './router-cost.js';
+export { resolveModel, sparseBlocks, layerName, modelPresetNames } from './model-config.js';
+export type { ModelSpec, ResolvedModel } from './model-config.js';
+export { routerCost, costSpecOf, normaliserFlops, sortFlops, GATE_KINDS, NORMALISER_KINDS, RouterCostError } from './router-cost.js';
 export type { RouterCostSpec, RouterCost, GateKind, NormaliserKind } from './router-cost.js';
 export { flopsModel, deltaFlopsPerExpert, ffnFlopsPerToken, FlopsModelError } from './analytic.js';
 export type { FlopsOptions, FlopsReport, FlopsTerm, LayerExperts, TermGroup } from './analytic.js';
@@ -25,8 +25,6 @@ export type { RenderOptions, RenderedChart } from './plots/render-chart.js';
 export { findFontFile, FONT_CANDIDATES } from './plots/font.js';
 export { flopsVsKSpec, activeExpertsHistogramSpec } from './plots/flops-charts.js';
 export type { CurvePoint, SupportPoint, HistogramBar } from './plots/flops-charts.js';
-export { classifyRouter, withRouterDefaults } from './router-mapping.js';
-export type { RouterConfig, RouterFlopsClass, RouterFlopsOverride, Activity } from './router-mapping.js';
 export { flopsStageConfigSchema, resolveFlopsConfig } from './stage-config.js';
 export type { FlopsStageConfig, RouterRowConfig, StatisticsConfig, MeasureConfig } from './stage-config.js';
 export { runFlopsProfile, FLOPS_FILE, ACTIVE_EXPERTS_FILE } from './profile.js';

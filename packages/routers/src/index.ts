@@ -4,8 +4,16 @@ import './routers/all.js';
 export type {
   Router, RouterContext, RouterInit, RouterOutput, RoutingMetrics, NamedParameter,
 } from './types.js';
-export { createRouter, routerTypes, routerOptionsSchema, registerRouter } from './registry.js';
-export type { RouterDefinition } from './registry.js';
+export {
+  createRouter, describeRouter, resolveRouterOptions, routerTypes, isRouterType, routerOptionsSchema, routerConfigSchema, registerRouter, RouterConfigError,
+} from './registry.js';
+export type { RouterDefinition, RouterConfig } from './registry.js';
+export { GATE_KINDS, NORMALISER_KINDS, NEEDS_NOTHING } from './cost.js';
+export type {
+  RouterDescription, GateDescription, GateKind, NormaliserDescription, NormaliserKind, ActiveExperts, ExtraTrainingEvaluations,
+  RouterNeeds, DescribeDims,
+} from './cost.js';
+export { didYouMean, closestNames, editDistance } from './did-you-mean.js';
 export { softmax, sparsemax, entmax15, entmaxBisect, centredSparsemax } from './normalisers/index.js';
 export {
   switchBalanceLossHF, switchBalanceLossFastMoE, routerZLoss, vmoeImportanceLoss, vmoeLoadLoss,
