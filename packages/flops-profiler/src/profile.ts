@@ -105,7 +105,9 @@ export function modelFromInput<C extends { model?: FlopsStageConfig['model'] }>(
   if (!dir) throw new Error(`model "${cfg.model}": no upstream stage named "${name}" (inputs: ${Object.keys(inputs).join(', ') || 'none'})`);
   const file = path.join(dir, 'config.json');
   if (!existsSync(file)) throw new Error(`model "${cfg.model}": ${file} does not exist`);
-  return { ...cfg, model: readJsonObject(file) as FlopsStageConfig['model'] };
+  const model = readJsonObject(file);
+  resolveModel(model, file); // a bad config.json is reported with its path
+  return { ...cfg, model: model as FlopsStageConfig['model'] };
 }
 
 function readJsonObject(file: string): Record<string, unknown> {
@@ -128,8 +130,7 @@ function routerOfModelFolder(dir: string, m: ResolvedModel): { router: RouterCon
 
 export async function runFlopsProfile(rawCfg: FlopsStageConfig, ctx: ProfileContext): Promise<ProfileResult> {
   const cfg = modelFromInput(rawCfg, ctx.inputs);
-  const fromInput = typeof rawCfg.model === 'string' && rawCfg.model.startsWith('input:');
-  const m = resolveModel(cfg.model, fromInput ? path.join(ctx.inputs[(rawCfg.model as string).slice('input:'.length)]!, 'config.json') : 'flops-profiler config "model"');
+  const m = resolveModel(cfg.model, 'flops-profiler config "model"');
   const E = m.experts;
   const base = { model: cfg.model, sourceLength: cfg.sourceLength, targetLength: cfg.targetLength };
   const rng = new Rng(ctx.seed);
@@ -306,7 +307,7 @@ function histogramTable(rows: FlopsRow[]) {
 }
 
 async function writePlots(rows: FlopsRow[], outDir: string, fontPath: string | undefined, log: (m: string) => void): Promise<string[]> {
-  const curve: CurvePoint[] = rows.filter((r) => r.source === 'fixed-k' && r.router.endsWith('-softmax-topk'))
+  const curve: CurvePoint[] = rows.filter((r) => r.source === 'fixed-k' && !r.routerConfig) // the top-k curve rows
     .map((r) => ({ router: r.router, k: r.k!, flops: r.report.forward.matmul }));
   const support: SupportPoint[] = rows.filter((r) => r.k === null)
     .map((r) => ({ router: r.source === 'published' ? r.router : `${r.router} (${r.source})`, meanActive: r.meanActive, flops: r.report.forward.matmul }));
