@@ -8,12 +8,12 @@ export { parseSwitchConfig, switchConfigToJson, isSparseBlock, DEFAULT_CONFIG, S
 export type { SwitchConfig, RouterSlotConfig, DroppedTokenRule } from './config.js';
 export { PRESETS, presetConfig } from './presets.js';
 export { defaultRouterSlot } from './router-slot.js';
-export { relativePositionBucket, bucketTable, positionBias } from './relative-position.js';
+export { relativePositionBucket, positionBias } from './relative-position.js';
 export { parseSafetensors, openSafetensors, readTensor, writeSafetensors, writeSafetensorsFile, SafetensorsError, MAX_HEADER_BYTES } from './safetensors.js';
 export type { SafetensorsFile, SafetensorsDtype, TensorEntry, FloatTensor, LazyTensor } from './safetensors.js';
-export { loadCheckpoint, saveCheckpoint, loadWeights, stateDict, openCheckpointTensors, CheckpointError } from './checkpoint.js';
+export { loadCheckpoint, saveCheckpoint, stateDict, CheckpointError } from './checkpoint.js';
 export type { LoadOptions, TensorSource } from './checkpoint.js';
-export { crossEntropyIgnore, shiftRight, stackRouterLosses, modelLossParts, totalLoss, hfExpertIndex, IGNORE_INDEX } from './losses.js';
+export { crossEntropyIgnore, shiftRight, modelLossParts, totalLoss, hfExpertIndex, IGNORE_INDEX } from './losses.js';
 export type { LossPart, LossPartsOptions, RouterLossPooling } from './losses.js';
 export { generate } from './generate.js';
 export type { GenerateOptions, GenerateResult } from './generate.js';

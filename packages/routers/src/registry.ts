@@ -49,8 +49,6 @@ function definition(type: string, where?: string): RouterDefinition {
   return def;
 }
 
-/** Whether `type` is registered. */
-export function isRouterType(type: string): boolean { return definitions.has(type); }
 
 /** Registered router names, sorted. */
 export function routerTypes(): string[] { return [...definitions.keys()].sort(); }

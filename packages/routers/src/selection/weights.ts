@@ -22,7 +22,3 @@ export function renormalisedKept(probs: tf.Tensor2D, mask: tf.Tensor2D): tf.Tens
 }
 
 // The flavours by their routers.md names.
-export const tkASoftmaxThenMask = maskedProbs;
-export const tkBMaskThenSoftmax = softmaxOverSelected;
-export const tkCSwitchTop1 = maskedProbs;
-export const tkDGShardRenormalised = renormalisedKept;
