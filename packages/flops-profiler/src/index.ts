@@ -2,8 +2,8 @@
 // the SparTMoE comparison, plots, the MoE-layer timing harness, the stage and the CLI command.
 export { resolveModel, sparseBlocks } from './model-config.js';
 export type { ModelSpec, ResolvedModel } from './model-config.js';
-export { routerCost, costSpecOf, normaliserFlops, sortFlops, GATE_KINDS, NORMALISER_KINDS, RouterCostError } from './router-cost.js';
-export type { RouterCostSpec, RouterCost, GateKind, NormaliserKind } from './router-cost.js';
+export { routerCost, costSpecOf, normaliserFlops, sortFlops, RouterCostError } from './router-cost.js';
+export type { RouterCostSpec, RouterCost } from './router-cost.js';
 export { flopsModel, deltaFlopsPerExpert, FlopsModelError } from './analytic.js';
 export type { FlopsOptions, FlopsReport, FlopsTerm, LayerExperts, TermGroup } from './analytic.js';
 export {
@@ -15,7 +15,7 @@ export { PUBLISHED_SETUP, PUBLISHED_LINEAR_TOPK, PUBLISHED_ATTENTION_TOPK, PUBLI
 export { publishedComparison, comparisonMarkdown, impliedActiveExperts } from './comparison.js';
 export type { ComparisonRow } from './comparison.js';
 export { createExperts, planFromMask, gatherDispatchForward, denseForward } from './bench/moe-layer.js';
-export type { MoeExperts, DispatchPlan } from './bench/moe-layer.js';
+export type { MoeExperts, GatherPlan } from './bench/moe-layer.js';
 export { syntheticTopK, syntheticSupport } from './bench/synthetic-masks.js';
 export type { SyntheticRouting } from './bench/synthetic-masks.js';
 export { timeSparseLayer, timeDenseLayer, timeRouterLayer, allExpertOutputs } from './bench/time-layer.js';

@@ -7,9 +7,6 @@ import {
   GATE_KINDS, NORMALISER_KINDS, type GateKind, type NormaliserKind, type RouterDescription,
 } from '@switchyard/routers';
 
-export { GATE_KINDS, NORMALISER_KINDS };
-export type { GateKind, NormaliserKind };
-
 /** The priced part of a router description, flat (the top-k curve rows build one directly). */
 export interface RouterCostSpec {
   /** Gate producing the logits (see GATE_KINDS in @switchyard/routers for the formulas). */

@@ -2,9 +2,8 @@
 // rejected), and the defaults filled in code so the result does not depend on the validator.
 // A router's cost is never configured here: it comes from the router's own description in
 // @switchyard/routers — for statistics, of the router in the upstream model's config.json.
-import { routerConfigSchema, type RouterConfig } from '@switchyard/routers';
+import { GATE_KINDS, routerConfigSchema, type GateKind, type RouterConfig } from '@switchyard/routers';
 import { modelPresetNames, resolveModel, type ModelSpec } from './model-config.js';
-import { GATE_KINDS, type GateKind } from './router-cost.js';
 
 export interface RouterRowConfig {
   /** Row label; defaults to the router type. */
