@@ -38,8 +38,8 @@ const B = 16, S = 128, T = 32;
 const runtime = await import('@switchyard/runtime');
 const info = await runtime.initBackend(opt('backend', 'wasm'), { quiet: true });
 const tf = await import('@tensorflow/tfjs');
-const { SwitchTransformer, presetConfig, replaceRouters, saveCheckpoint } = await import('@switchyard/model-core');
-const { trainLoop, SwitchTask, collateSeq2Seq, disposeSeq2SeqBatch, composeLoss } = await import('@switchyard/train');
+const { SwitchTransformer, presetConfig, replaceRouters, saveCheckpoint, totalLoss } = await import('@switchyard/model-core');
+const { trainLoop, SwitchTask, collateSeq2Seq, disposeSeq2SeqBatch } = await import('@switchyard/train');
 
 const dir = opt('keep') ? path.resolve(opt('keep')) : mkdtempSync(path.join(os.tmpdir(), 'sy-twin-'));
 mkdirSync(dir, { recursive: true });
@@ -66,7 +66,7 @@ try {
   const evalParts = {};
   tf.tidy(() => {
     const out = task.forward(batch, { training: false, rng: new runtime.Rng(0), step: 0, wantRouting: false });
-    const total = composeLoss(out.parts);
+    const total = totalLoss(out.parts);
     const vals = tf.stack([total, ...out.parts.map((p) => p.value)]).dataSync();
     evalParts.total = vals[0];
     out.parts.forEach((p, i) => { evalParts[p.layer ? `${p.layer.split('.block.')[0]} ${p.name}` : p.name] = vals[i + 1]; });

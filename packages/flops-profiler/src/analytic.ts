@@ -4,18 +4,19 @@
 // - `matmul` terms are the matrix products (what torch.profiler with_flops reports for
 //   mm/bmm/addmm); `elementwise` terms add norms, softmaxes, biases, activations, residuals,
 //   the MoE combine and the loss. all = matmul + elementwise.
-// - forward: eval mode (no competition, no dropout), loss computed (as in routers.md §4).
+// - forward: eval mode (no competition, no dropout), loss computed (as in docs/routers.md §4).
 // - training: train-mode forward + backward ≈ 3 × forward for every term: each matmul
 //   Y = XW has two backward matmuls of the same size (dX = dY Wᵀ, dW = Xᵀ dY); elementwise
 //   terms are given the same factor by convention (their backward is 1–2 ops per element).
 //   The one exception is the embedding gather: 0 FLOPs forward, a scatter-add of d per token
-//   backward. Dropout is not counted.
+//   backward. Extra expert evaluations a router declares for training steps (CompeteSMoE's
+//   competition) are added with their probability, also × 3. Dropout is not counted.
 // Dims: d d_model, h heads, dk d_kv, i = h·dk, F d_ff, E experts, V vocab, S source, T target.
-import { resolveModel, layerName, type ResolvedModel, type SwitchModelConfig } from './model-config.js';
-import { routerCost, competitionElementwisePerToken, type RouterCostSpec } from './router-cost.js';
+import { resolveModel, layerName, type ModelSpec, type ResolvedModel } from './model-config.js';
+import { routerCost, type RouterCostSpec } from './router-cost.js';
 import type { RoutingSummary } from './routing-stats.js';
 
-export type TermGroup = 'embeddings' | 'attention' | 'dense-ffn' | 'experts' | 'router' | 'competition' | 'norms' | 'residual' | 'head' | 'loss';
+export type TermGroup = 'embeddings' | 'attention' | 'dense-ffn' | 'experts' | 'router' | 'training-extra' | 'norms' | 'residual' | 'head' | 'loss';
 
 export interface FlopsTerm {
   /** e.g. `encoder.attention.projections`. */
@@ -41,8 +42,8 @@ export interface LayerExperts {
 }
 
 export interface FlopsOptions {
-  /** Preset name (`switch-base-16`) or an HF config.json object. */
-  model: string | SwitchModelConfig;
+  /** model-core preset name (`switch-base-16`) or an HF config.json object. */
+  model: ModelSpec;
   sourceLength: number;
   targetLength: number;
   router: RouterCostSpec;
@@ -51,8 +52,6 @@ export interface FlopsOptions {
    * statistics (per layer; the layer's mean support size is used, times the layer's tokens).
    */
   activeExperts: number | RoutingSummary;
-  /** CompeteSMoE: winners k of a competition step. Defaults to the fixed k (2 with statistics). */
-  competitionK?: number;
   /** With routing statistics: what to do for a sparse layer without statistics. Defaults to error. */
   missingLayerK?: number;
 }
@@ -83,7 +82,7 @@ export function ffnFlopsPerToken(m: ResolvedModel): number {
  * The FLOPs one extra active expert per token adds to a forward pass:
  * Σ_sparse layers tokens · 2·(matrices)·d·F (= (6·S + 6·T)·4·d·F for switch-base).
  */
-export function deltaFlopsPerExpert(model: string | SwitchModelConfig, sourceLength: number, targetLength: number): number {
+export function deltaFlopsPerExpert(model: ModelSpec, sourceLength: number, targetLength: number): number {
   const m = resolveModel(model);
   return (m.encoderSparse.length * sourceLength + m.decoderSparse.length * targetLength) * ffnFlopsPerToken(m);
 }
@@ -189,17 +188,17 @@ export function flopsModel(opts: FlopsOptions): FlopsReport {
     terms.push(ew(`${stack}.router.bias-normalise-select`, 'router', routerEw[stack]));
   }
 
-  // CompeteSMoE competition step (training only): every expert on every token, i.e. E extra
-  // evaluations per token on top of the k used for the output (E + k), with probability freq.
-  if (opts.router.gate === 'competesmoe') {
-    const freq = opts.router.competitionFrequency ?? 1;
-    if (!(freq >= 0 && freq <= 1)) throw new FlopsModelError(`competitionFrequency must be in [0, 1], got ${freq}`);
-    const k = opts.competitionK ?? (typeof opts.activeExperts === 'number' ? opts.activeExperts : 2);
+  // Extra expert evaluations of training steps (CompeteSMoE's competition: every expert on every
+  // token, E evaluations on top of the k used for the output), with their probability.
+  const extra = opts.router.extraTraining;
+  if (extra) {
+    const p = extra.probability;
+    if (!(p >= 0 && p <= 1)) throw new FlopsModelError(`extra training evaluations: probability must be in [0, 1], got ${p}`);
     const tokens = m.encoderSparse.length * S + m.decoderSparse.length * T;
-    const extraMm = freq * tokens * E * ffn;
-    const extraEw = freq * tokens * (E * actPerToken + competitionElementwisePerToken(d, E, k));
-    terms.push({ name: 'competition.all-experts', group: 'competition', kind: 'matmul', forward: 0, training: 3 * extraMm });
-    terms.push({ name: 'competition.responses', group: 'competition', kind: 'elementwise', forward: 0, training: 3 * extraEw });
+    const extraMm = p * tokens * extra.expertsPerToken * ffn;
+    const extraEw = p * tokens * (extra.expertsPerToken * actPerToken + extra.elementwisePerToken);
+    terms.push({ name: 'training-extra.expert-evaluations', group: 'training-extra', kind: 'matmul', forward: 0, training: 3 * extraMm });
+    terms.push({ name: 'training-extra.elementwise', group: 'training-extra', kind: 'elementwise', forward: 0, training: 3 * extraEw });
   }
 
   // T5 RMS norm per token: square d, sum d, /d 1, +eps 1, rsqrt 1, scale d, weight d = 4d + 3.

@@ -48,7 +48,10 @@ export async function runFlopsCommand(opts: FlopsCommandOptions): Promise<FlopsC
     if (!isDir && path.basename(abs) !== 'routing.arrow') throw new Error(`${p}: routing statistics must be a folder or a file named routing.arrow`);
     const dir = isDir ? abs : path.dirname(abs);
     const label = path.basename(dir);
-    inputs[inputs[label] ? `${label}#${Object.keys(inputs).length}` : label] = dir;
+    const key = inputs[label] ? `${label}#${Object.keys(inputs).length}` : label;
+    inputs[key] = dir;
+    // rows are labelled by folder here (several runs of one router type side by side)
+    cfg.statistics[key] ??= { label: key };
   }
   const backend = await initBackend(opts.backend, { quiet: true });
   mkdirSync(opts.out, { recursive: true });

@@ -2,7 +2,7 @@
 // (routers.md §4). The README table is this function's output (scripts/published-table.mjs).
 import { flopsModel, deltaFlopsPerExpert } from './analytic.js';
 import { PUBLISHED_SETUP, PUBLISHED_LINEAR_TOPK, PUBLISHED_ATTENTION_TOPK, PUBLISHED_SPARSEMAX } from './published.js';
-import type { GateKind } from './router-cost.js';
+import type { GateKind } from '@switchyard/routers';
 
 export interface ComparisonRow {
   k: number;

@@ -1,32 +1,30 @@
 // Public API of @switchyard/flops-profiler: the analytic FLOPs model, routing statistics,
 // the SparTMoE comparison, plots, the MoE-layer timing harness, the stage and the CLI command.
-export { MODEL_PRESETS, resolveModel, sparseBlocks, layerName, ModelConfigError } from './model-config.js';
-export type { SwitchModelConfig, ResolvedModel } from './model-config.js';
-export { routerCost, normaliserFlops, sortFlops, competitionElementwisePerToken, GATE_KINDS, NORMALISER_KINDS, RouterCostError } from './router-cost.js';
-export type { RouterCostSpec, RouterCost, GateKind, NormaliserKind } from './router-cost.js';
-export { flopsModel, deltaFlopsPerExpert, ffnFlopsPerToken, FlopsModelError } from './analytic.js';
+export { resolveModel, sparseBlocks } from './model-config.js';
+export type { ModelSpec, ResolvedModel } from './model-config.js';
+export { routerCost, costSpecOf, normaliserFlops, sortFlops, RouterCostError } from './router-cost.js';
+export type { RouterCostSpec, RouterCost } from './router-cost.js';
+export { flopsModel, deltaFlopsPerExpert, FlopsModelError } from './analytic.js';
 export type { FlopsOptions, FlopsReport, FlopsTerm, LayerExperts, TermGroup } from './analytic.js';
 export {
   summariseRouting, summariseRoutingRows, summariseRoutingTable, readRoutingFile, mergeRouting, pooledHistogram,
-  pooledMeanActive, canonicalLayer, ROUTING_COLUMNS, RoutingStatsError,
+  pooledMeanActive, canonicalLayer, RoutingStatsError,
 } from './routing-stats.js';
 export type { RoutingSummary, LayerActivity } from './routing-stats.js';
 export { PUBLISHED_SETUP, PUBLISHED_LINEAR_TOPK, PUBLISHED_ATTENTION_TOPK, PUBLISHED_SPARSEMAX } from './published.js';
 export { publishedComparison, comparisonMarkdown, impliedActiveExperts } from './comparison.js';
 export type { ComparisonRow } from './comparison.js';
 export { createExperts, planFromMask, gatherDispatchForward, denseForward } from './bench/moe-layer.js';
-export type { MoeExperts, DispatchPlan } from './bench/moe-layer.js';
+export type { MoeExperts, GatherPlan } from './bench/moe-layer.js';
 export { syntheticTopK, syntheticSupport } from './bench/synthetic-masks.js';
 export type { SyntheticRouting } from './bench/synthetic-masks.js';
-export { timeSparseLayer, timeDenseLayer, timeRouterLayer, timeMedian, allExpertOutputs } from './bench/time-layer.js';
+export { timeSparseLayer, timeDenseLayer, timeRouterLayer, allExpertOutputs } from './bench/time-layer.js';
 export type { TimingOptions, LayerTiming } from './bench/time-layer.js';
 export { renderChart } from './plots/render-chart.js';
 export type { RenderOptions, RenderedChart } from './plots/render-chart.js';
-export { findFontFile, FONT_CANDIDATES } from './plots/font.js';
-export { flopsVsKSpec, activeExpertsHistogramSpec } from './plots/flops-charts.js';
-export type { CurvePoint, SupportPoint, HistogramBar } from './plots/flops-charts.js';
-export { classifyRouter, withRouterDefaults } from './router-mapping.js';
-export type { RouterConfig, RouterFlopsClass, RouterFlopsOverride, Activity } from './router-mapping.js';
+export { findFontFile } from './plots/font.js';
+export { activeExpertsHistogramSpec } from './plots/flops-charts.js';
+export type { HistogramBar } from './plots/flops-charts.js';
 export { flopsStageConfigSchema, resolveFlopsConfig } from './stage-config.js';
 export type { FlopsStageConfig, RouterRowConfig, StatisticsConfig, MeasureConfig } from './stage-config.js';
 export { runFlopsProfile, FLOPS_FILE, ACTIVE_EXPERTS_FILE } from './profile.js';

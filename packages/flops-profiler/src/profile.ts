@@ -5,12 +5,12 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Rng, makeTable, writeArrowFile } from '@switchyard/runtime';
-import { createRouter } from '@switchyard/routers';
+import { createRouter, describeRouter, type RouterConfig, type RouterDescription } from '@switchyard/routers';
+import { defaultRouterSlot, parseSwitchConfig } from '@switchyard/model-core';
 import { flopsModel, type FlopsReport } from './analytic.js';
-import { resolveModel } from './model-config.js';
-import type { RouterCostSpec } from './router-cost.js';
+import { resolveModel, type ResolvedModel } from './model-config.js';
+import { costSpecOf, type RouterCostSpec } from './router-cost.js';
 import { readRoutingFile, pooledHistogram, pooledMeanActive, type RoutingSummary } from './routing-stats.js';
-import { classifyRouter, withRouterDefaults, type RouterConfig } from './router-mapping.js';
 import type { FlopsStageConfig } from './stage-config.js';
 import { createExperts, planFromMask } from './bench/moe-layer.js';
 import { syntheticTopK, syntheticSupport } from './bench/synthetic-masks.js';
@@ -47,6 +47,8 @@ export interface FlopsRow {
   timingDispatch?: string;
   /** The router config of a configured-router row (measured with the real router). */
   routerConfig?: RouterConfig;
+  /** The router's own description the row was costed from (routing-stats and configured rows). */
+  description?: RouterDescription;
 }
 
 export interface ProfileResult {
@@ -103,12 +105,32 @@ export function modelFromInput<C extends { model?: FlopsStageConfig['model'] }>(
   if (!dir) throw new Error(`model "${cfg.model}": no input role "${name}" (map it to a stage in the pipeline's "inputs"; inputs: ${Object.keys(inputs).join(', ') || 'none'})`);
   const file = path.join(dir, 'config.json');
   if (!existsSync(file)) throw new Error(`model "${cfg.model}": ${file} does not exist`);
-  return { ...cfg, model: JSON.parse(readFileSync(file, 'utf8')) as FlopsStageConfig['model'] };
+  const model = readJsonObject(file);
+  resolveModel(model, file); // a bad config.json is reported with its path
+  return { ...cfg, model: model as FlopsStageConfig['model'] };
+}
+
+function readJsonObject(file: string): Record<string, unknown> {
+  let v: unknown;
+  try { v = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { throw new Error(`${file}: not valid JSON (${(e as Error).message})`); }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error(`${file}: expected a JSON object`);
+  return v as Record<string, unknown>;
+}
+
+/**
+ * The router of the model that wrote `<dir>/routing.arrow`, from its `<dir>/config.json`
+ * (`switchyard_router`, else HF's own top-1 router), described by the registry for the costed model.
+ */
+function routerOfModelFolder(dir: string, m: ResolvedModel): { router: RouterConfig; description: RouterDescription } {
+  const file = path.join(dir, 'config.json');
+  if (!existsSync(file)) throw new Error(`${dir}: routing.arrow has no config.json beside it; the router (and so its cost) is read from the config.json of the model that wrote the statistics`);
+  const router = defaultRouterSlot(parseSwitchConfig(readJsonObject(file), file));
+  return { router, description: describeRouter(router, { dModel: m.d, numExperts: m.experts }, `${file} switchyard_router`) };
 }
 
 export async function runFlopsProfile(rawCfg: FlopsStageConfig, ctx: ProfileContext): Promise<ProfileResult> {
   const cfg = modelFromInput(rawCfg, ctx.inputs);
-  const m = resolveModel(cfg.model);
+  const m = resolveModel(cfg.model, 'flops-profiler config "model"');
   const E = m.experts;
   const base = { model: cfg.model, sourceLength: cfg.sourceLength, targetLength: cfg.targetLength };
   const rng = new Rng(ctx.seed);
@@ -117,7 +139,7 @@ export async function runFlopsProfile(rawCfg: FlopsStageConfig, ctx: ProfileCont
   // 1. the top-k curve
   for (const gate of cfg.topK.gates) {
     for (const k of cfg.topK.kValues ?? []) {
-      const spec: RouterCostSpec = { gate, normaliser: 'softmax', topK: k < E };
+      const spec: RouterCostSpec = { gate, normaliser: 'softmax', selectionSort: k < E };
       rows.push({ router: `${gate}-softmax-topk`, gate, normaliser: 'softmax', source: 'fixed-k', k, meanActive: k, histogram: [],
         report: flopsModel({ ...base, router: spec, activeExperts: k }) });
     }
@@ -142,30 +164,30 @@ export async function runFlopsProfile(rawCfg: FlopsStageConfig, ctx: ProfileCont
       ctx.log(`${name}: routing.arrow has no tokens for ${missing.length} of ${sparse.length} sparse layers of the model; those use the pooled mean ${mean.toFixed(3)}`);
       summary = { ...measured, '*': { tokens: 1, totalActive: mean, histogram: [] } };
     }
-    const spec: RouterCostSpec = { gate: st.gate ?? 'linear', normaliser: st.normaliser ?? 'sparsemax', topK: false };
+    const { router, description } = routerOfModelFolder(dir, m);
+    const spec = costSpecOf(description);
     const report = flopsModel({ ...base, router: spec, activeExperts: summary });
-    rows.push({ router: st.label ?? name, gate: spec.gate, normaliser: spec.normaliser!, source: 'routing-stats', k: null,
-      meanActive: report.meanActiveExperts, histogram: pooledHistogram(measured), report });
+    rows.push({ router: st.label ?? router.type, gate: spec.gate, normaliser: spec.normaliser!, source: 'routing-stats', k: null,
+      meanActive: report.meanActiveExperts, histogram: pooledHistogram(measured), report, description });
   }
 
-  // 3. configured routers
-  for (const rc of cfg.routers) {
-    const cls = classifyRouter(withRouterDefaults(rc.router), { ...(rc.gate ? { gate: rc.gate } : {}), ...(rc.normaliser ? { normaliser: rc.normaliser } : {}), ...(rc.k !== undefined ? { k: rc.k } : {}) }, E);
+  // 3. configured routers, each costed from its own description
+  cfg.routers.forEach((rc, i) => {
+    const description = describeRouter(rc.router, { dModel: m.d, numExperts: E }, `routers[${i}].router`);
+    const spec = costSpecOf(description);
     const label = rc.name ?? rc.router.type;
-    let row: FlopsRow;
-    if (cls.activity.kind === 'support') {
+    const active = description.activeExperts;
+    const common = { router: label, gate: spec.gate, normaliser: spec.normaliser!, routerConfig: rc.router, description };
+    if (active.kind === 'support') {
       const summary = probeUntrained(rc.router, m.d, E, m.vocab, cfg.probeTokens, rng.fork(`probe:${label}`));
-      const report = flopsModel({ ...base, router: cls.spec, activeExperts: summary });
-      row = { router: label, gate: cls.spec.gate, normaliser: cls.spec.normaliser!, source: 'untrained-router', k: null,
-        meanActive: report.meanActiveExperts, histogram: summary['*']!.histogram, report };
+      const report = flopsModel({ ...base, router: spec, activeExperts: summary });
+      rows.push({ ...common, source: 'untrained-router', k: null, meanActive: report.meanActiveExperts, histogram: summary['*']!.histogram, report });
     } else {
-      const k = cls.activity.kind === 'dense' ? E : cls.activity.k;
-      row = { router: label, gate: cls.spec.gate, normaliser: cls.spec.normaliser!, source: cls.activity.kind === 'dense' ? 'dense' : 'fixed-k', k,
-        meanActive: k, histogram: [], report: flopsModel({ ...base, router: cls.spec, activeExperts: k }) };
+      const k = active.kind === 'all' ? E : active.k;
+      rows.push({ ...common, source: active.kind === 'all' ? 'dense' : 'fixed-k', k, meanActive: k, histogram: [],
+        report: flopsModel({ ...base, router: spec, activeExperts: k }) });
     }
-    row.routerConfig = rc.router;
-    rows.push(row);
-  }
+  });
 
   // 4. the study's sparsemax points, placed at the mean active experts their FLOPs imply
   if (cfg.published) {
@@ -174,7 +196,7 @@ export async function runFlopsProfile(rawCfg: FlopsStageConfig, ctx: ProfileCont
     else {
       for (const gate of ['linear', 'attention'] as const) {
         const a = impliedActiveExperts(gate, PUBLISHED_SPARSEMAX[gate].printed);
-        const spec: RouterCostSpec = { gate, normaliser: 'sparsemax', topK: false };
+        const spec: RouterCostSpec = { gate, normaliser: 'sparsemax' };
         rows.push({ router: `${gate}-sparsemax (SparTMoE, published)`, gate, normaliser: 'sparsemax', source: 'published', k: null,
           meanActive: a, histogram: [], report: flopsModel({ ...base, router: spec, activeExperts: a }) });
       }
@@ -285,7 +307,7 @@ function histogramTable(rows: FlopsRow[]) {
 }
 
 async function writePlots(rows: FlopsRow[], outDir: string, fontPath: string | undefined, log: (m: string) => void): Promise<string[]> {
-  const curve: CurvePoint[] = rows.filter((r) => r.source === 'fixed-k' && r.router.endsWith('-softmax-topk'))
+  const curve: CurvePoint[] = rows.filter((r) => r.source === 'fixed-k' && !r.routerConfig) // the top-k curve rows
     .map((r) => ({ router: r.router, k: r.k!, flops: r.report.forward.matmul }));
   const support: SupportPoint[] = rows.filter((r) => r.k === null)
     .map((r) => ({ router: r.source === 'published' ? r.router : `${r.router} (${r.source})`, meanActive: r.meanActive, flops: r.report.forward.matmul }));

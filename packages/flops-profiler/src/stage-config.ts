@@ -1,21 +1,22 @@
 // Config of the flops-profiler stage and of `switchyard flops` (JSON Schema 2020-12, unknown keys
 // rejected), and the defaults filled in code so the result does not depend on the validator.
-import { MODEL_PRESETS, resolveModel, type SwitchModelConfig } from './model-config.js';
-import { GATE_KINDS, NORMALISER_KINDS, type GateKind, type NormaliserKind } from './router-cost.js';
-import type { RouterConfig } from './router-mapping.js';
+// A router's cost is never configured here: it comes from the router's own description in
+// @switchyard/routers — for statistics, of the router in the upstream model's config.json.
+import { GATE_KINDS, routerConfigSchema, type GateKind, type RouterConfig } from '@switchyard/routers';
+import { modelPresetNames, resolveModel, type ModelSpec } from './model-config.js';
 
 export interface RouterRowConfig {
   /** Row label; defaults to the router type. */
   name?: string;
   /** Router config of @switchyard/routers, e.g. `{ "type": "linear-sparsemax" }`. */
   router: RouterConfig;
-  gate?: GateKind;
-  normaliser?: NormaliserKind;
-  /** Active experts per token for the FLOPs model, when the router config cannot tell. */
-  k?: number;
 }
 
-export interface StatisticsConfig { label?: string; gate?: GateKind; normaliser?: NormaliserKind }
+/** How to label the statistics of an upstream stage (its router comes from its config.json). */
+export interface StatisticsConfig {
+  /** Row label; defaults to the router type. */
+  label?: string;
+}
 
 export interface MeasureConfig {
   enabled: boolean;
@@ -31,7 +32,7 @@ export interface MeasureConfig {
 }
 
 export interface FlopsStageConfig {
-  model: string | SwitchModelConfig;
+  model: ModelSpec;
   sourceLength: number;
   targetLength: number;
   topK: { gates: GateKind[]; kValues?: number[] };
@@ -40,7 +41,7 @@ export interface FlopsStageConfig {
   statistics: Record<string, StatisticsConfig>;
   /** Tokens routed through an untrained router to estimate support sizes when no statistics exist. */
   probeTokens: number;
-  /** Add the SparTMoE study's sparsemax points (routers.md §4) when the setup is theirs (switch-base-16, 128/64). */
+  /** Add the SparTMoE study's sparsemax points (docs/routers.md §4) when the setup is theirs (switch-base-16, 128/64). */
   published: boolean;
   measure: MeasureConfig;
   plots: boolean;
@@ -58,7 +59,6 @@ export const DEFAULT_ROUTERS: RouterRowConfig[] = [
 ];
 
 const gateEnum = { enum: [...GATE_KINDS] };
-const normEnum = { enum: [...NORMALISER_KINDS] };
 const posInt = { type: 'integer', minimum: 1 };
 
 export const flopsStageConfigSchema = {
@@ -72,18 +72,10 @@ export const flopsStageConfigSchema = {
       description: 'Preset name, an HF SwitchTransformers config.json object, or "input:<role>": the config.json of the upstream stage playing that input role (e.g. "input:model", the trained model).',
       default: 'switch-base-16',
       oneOf: [
-        { type: 'string', enum: Object.keys(MODEL_PRESETS) },
+        { type: 'string', enum: modelPresetNames() },
         { type: 'string', pattern: '^input:[a-z][a-z0-9-]*$' },
-        {
-          type: 'object',
-          required: ['d_model', 'd_kv', 'num_heads', 'd_ff', 'num_layers', 'num_experts', 'encoder_sparse_step', 'decoder_sparse_step', 'vocab_size'],
-          // a real config.json carries many more keys; only these are read
-          properties: {
-            d_model: posInt, d_kv: posInt, num_heads: posInt, d_ff: posInt, num_layers: posInt, num_decoder_layers: posInt,
-            num_experts: posInt, encoder_sparse_step: { type: 'integer', minimum: 0 }, decoder_sparse_step: { type: 'integer', minimum: 0 },
-            vocab_size: posInt, feed_forward_proj: { type: 'string' }, tie_word_embeddings: { type: 'boolean' },
-          },
-        },
+        // a config.json object, parsed (defaults filled, types checked) by model-core's parseSwitchConfig
+        { type: 'object' },
       ],
     },
     sourceLength: { ...posInt, default: 128 },
@@ -101,8 +93,7 @@ export const flopsStageConfigSchema = {
         type: 'object', additionalProperties: false, required: ['router'],
         properties: {
           name: { type: 'string', minLength: 1 },
-          router: { type: 'object', required: ['type'], properties: { type: { type: 'string' } } },
-          gate: gateEnum, normaliser: normEnum, k: { type: 'number', minimum: 0 },
+          router: routerConfigSchema(),
         },
       },
     },
@@ -110,7 +101,7 @@ export const flopsStageConfigSchema = {
       type: 'object', default: {},
       additionalProperties: {
         type: 'object', additionalProperties: false,
-        properties: { label: { type: 'string', minLength: 1 }, gate: gateEnum, normaliser: normEnum },
+        properties: { label: { type: 'string', minLength: 1 } },
       },
     },
     probeTokens: { ...posInt, default: 1024 },
@@ -133,7 +124,7 @@ export const flopsStageConfigSchema = {
     fontPath: { type: 'string' },
     seed: { type: 'integer' },
   },
-} as const;
+};
 
 /** Fill defaults (idempotent) and check what the schema cannot (k ≤ E). */
 export function resolveFlopsConfig(raw: Partial<FlopsStageConfig>): FlopsStageConfig {

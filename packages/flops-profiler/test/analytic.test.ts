@@ -1,5 +1,5 @@
 import {
-  flopsModel, deltaFlopsPerExpert, resolveModel, sparseBlocks, FlopsModelError, type SwitchModelConfig,
+  flopsModel, deltaFlopsPerExpert, resolveModel, sparseBlocks, FlopsModelError,
 } from '@switchyard/flops-profiler';
 
 const base16 = { model: 'switch-base-16', sourceLength: 128, targetLength: 64 } as const;
@@ -71,11 +71,11 @@ describe('switch-base-16, 128 source / 64 target tokens, teacher-forced forward'
 describe('a 1-layer toy model against a hand computation', () => {
   // d=4, d_kv=2, 2 heads (inner 4), d_ff=8, 1 encoder + 1 decoder block, both sparse (step 1),
   // E=4, V=10, S=3 source and T=2 target tokens, k=2, linear router (bias), softmax, top-k.
-  const toy: SwitchModelConfig = {
+  const toy = {
     d_model: 4, d_kv: 2, num_heads: 2, d_ff: 8, num_layers: 1, num_decoder_layers: 1, num_experts: 4,
     encoder_sparse_step: 1, decoder_sparse_step: 1, vocab_size: 10,
   };
-  const r = flopsModel({ model: toy, sourceLength: 3, targetLength: 2, router: { gate: 'linear' }, activeExperts: 2 });
+  const r = flopsModel({ model: toy, sourceLength: 3, targetLength: 2, router: { gate: 'linear', selectionSort: true }, activeExperts: 2 });
 
   it('matches the matmul count worked out by hand', () => {
     // Encoder self-attention: Q, K, V, O projections 4 × 2·3·4·4 = 384; scores 2·2·3·3·2 = 72;
@@ -109,7 +109,7 @@ describe('a 1-layer toy model against a hand computation', () => {
 });
 
 describe('router cost per gate type (per token per sparse layer, matmul FLOPs)', () => {
-  const toy: SwitchModelConfig = {
+  const toy = {
     d_model: 4, d_kv: 2, num_heads: 2, d_ff: 8, num_layers: 1, num_decoder_layers: 1, num_experts: 4,
     encoder_sparse_step: 1, decoder_sparse_step: 1, vocab_size: 10,
   };
@@ -119,25 +119,32 @@ describe('router cost per gate type (per token per sparse layer, matmul FLOPs)',
   it.each([
     // 5 routed tokens (3 + 2), d = 4, E = 4
     [{ gate: 'linear' as const }, 5 * 2 * 4 * 4],
-    [{ gate: 'switch' as const }, 5 * 2 * 4 * 4],
+    [{ gate: 'linear-no-bias' as const }, 5 * 2 * 4 * 4],
     [{ gate: 'attention' as const }, 5 * (2 * 16 + 2 * 4 * 4)],
     // key projection once per layer call: 2·E·d² per layer, 2 layers
     [{ gate: 'attention-keyproj' as const }, 5 * (2 * 16 + 2 * 4 * 4) + 2 * 2 * 4 * 16],
-    [{ gate: 'xmoe' as const, reductionDim: 3 }, 5 * 2 * (4 * 3 + 3 * 4)],
-    [{ gate: 'stablemoe' as const }, 5 * 2 * 4 * 4],
+    [{ gate: 'low-rank-cosine' as const, innerDim: 3 }, 5 * 2 * (4 * 3 + 3 * 4)],
+    [{ gate: 'cosine' as const }, 5 * 2 * 4 * 4],
+    // token-id embedding of width 3 (a gather) then the combine gate <x, c_e>: 2·r·E + 2·d
+    [{ gate: 'token-embedding' as const, innerDim: 3 }, 5 * (2 * 3 * 4 + 2 * 4)],
   ])('%j', (router, expected) => {
     expect(routerMm(router)).toBe(expected);
   });
 
-  it('counts a CompeteSMoE competition step as E + k expert evaluations per token in training', () => {
+  it('counts extra training evaluations (CompeteSMoE: all E experts per token) with their probability, in training only', () => {
     const opts = { model: toy, sourceLength: 3, targetLength: 2, activeExperts: 2 } as const;
-    const smoe = flopsModel({ ...opts, router: { gate: 'competesmoe', competitionFrequency: 0 } });
-    const comp = flopsModel({ ...opts, router: { gate: 'competesmoe', competitionFrequency: 1 } });
-    const half = flopsModel({ ...opts, router: { gate: 'competesmoe', competitionFrequency: 0.5 } });
+    const extra = (probability: number) => ({ gate: 'linear' as const, extraTraining: { expertsPerToken: 4, probability, elementwisePerToken: 7 } });
+    const smoe = flopsModel({ ...opts, router: { gate: 'linear' } });
+    const comp = flopsModel({ ...opts, router: extra(1) });
+    const half = flopsModel({ ...opts, router: extra(0.5) });
     // eval forward: no competition
     expect(comp.forward.matmul).toBe(smoe.forward.matmul);
+    expect(comp.forward.all).toBe(smoe.forward.all);
     // training: + 3 × (5 tokens × E=4 × 128) matmul FLOPs
     expect(comp.training.matmul - smoe.training.matmul).toBe(3 * 5 * 4 * 128);
     expect(half.training.matmul - smoe.training.matmul).toBe(1.5 * 5 * 4 * 128);
+    // elementwise: + 3 × 5 tokens × (4 ReLUs of 8 + 7)
+    expect((comp.training.all - comp.training.matmul) - (smoe.training.all - smoe.training.matmul)).toBe(3 * 5 * (4 * 8 + 7));
+    expect(() => flopsModel({ ...opts, router: extra(1.5) })).toThrow(/probability/);
   });
 });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, Rng } from '@switchyard/runtime';
-import { createRouter, routerTypes } from '@switchyard/routers';
-import { classifyRouter, withRouterDefaults, routerCost, createExperts, timeRouterLayer } from '@switchyard/flops-profiler';
+import { createRouter, describeRouter, routerTypes } from '@switchyard/routers';
+import { costSpecOf, routerCost, createExperts, timeRouterLayer } from '@switchyard/flops-profiler';
 
 const N = 16, D = 8, F = 16, E = 4, V = 30;
 
@@ -14,11 +14,15 @@ describe('every registered router', () => {
     expect(types).toEqual(expect.arrayContaining(['switch-top1', 'linear-softmax-topk', 'linear-sparsemax']));
   });
 
-  it.each(routerTypes())('%s: gets a cost class and runs through the timing harness without leaking', (type) => {
-    const cls = classifyRouter(withRouterDefaults({ type }), {}, E);
-    const cost = routerCost(cls.spec, D, E);
+  it.each(routerTypes())('%s: describes its cost, and runs through the timing harness without leaking', (type) => {
+    const desc = describeRouter({ type }, { dModel: D, numExperts: E });
+    const cost = routerCost(costSpecOf(desc), D, E);
     expect(cost.matmulPerToken).toBeGreaterThan(0);
-    if (cls.activity.kind === 'fixed') expect(cls.activity.k).toBeGreaterThanOrEqual(1);
+    const active = desc.activeExperts;
+    if (active.kind === 'fixed') expect(active.k).toBeGreaterThanOrEqual(1);
+    // a router that reads token ids or all expert outputs says so
+    if (type === 'stablemoe') expect(desc.needs.tokenIds).toBe(true);
+    if (type === 'competesmoe') expect(desc.needs.allExpertOutputs).toBe(true);
     const rng = new Rng(11);
     const experts = createExperts(rng.fork('e'), E, D, F);
     const x = rng.normalTensor([N, D]) as tf.Tensor2D;
@@ -30,10 +34,12 @@ describe('every registered router', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(t.meanActive).toBeGreaterThanOrEqual(0);
     expect(t.meanActive).toBeLessThanOrEqual(E);
-    if (cls.activity.kind === 'fixed' && !['switch-top1', 'xmoe', 'vmoe'].includes(type)) {
+    if (active.kind === 'fixed' && !['switch-top1', 'xmoe', 'vmoe'].includes(type)) {
       // no capacity: a fixed-k router computes exactly k experts per token
-      expect(t.meanActive).toBe(cls.activity.k);
+      expect(t.meanActive).toBe(active.k);
     }
+    // the dense ones compute every expert
+    if (active.kind === 'all') expect(t.meanActive).toBe(E);
     router.dispose();
     tf.dispose([x, g, ids]);
     experts.dispose();

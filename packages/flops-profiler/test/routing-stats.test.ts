@@ -4,11 +4,11 @@ import path from 'node:path';
 import { makeTable, writeArrowFile } from '@switchyard/runtime';
 import {
   flopsModel, summariseRouting, readRoutingFile, canonicalLayer, pooledHistogram, pooledMeanActive,
-  mergeRouting, RoutingStatsError, FlopsModelError, type SwitchModelConfig,
+  mergeRouting, RoutingStatsError, FlopsModelError,
 } from '@switchyard/flops-profiler';
 
 // Synthetic statistics for a 2+2-block model with sparse blocks encoder.block.1 and decoder.block.1.
-const tiny: SwitchModelConfig = {
+const tiny = {
   d_model: 8, d_kv: 4, num_heads: 2, d_ff: 16, num_layers: 2, num_decoder_layers: 2, num_experts: 4,
   encoder_sparse_step: 2, decoder_sparse_step: 2, vocab_size: 20,
 };

@@ -1,17 +1,25 @@
-import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, makeTable, writeArrowFile, readArrowFile, columnValues, checkSchema } from '@switchyard/runtime';
 import {
   flopsProfilerStage, runFlopsCommand, flopsStageConfigSchema, resolveFlopsConfig, flopsModel, summariseRouting,
-  classifyRouter, withRouterDefaults, type SwitchModelConfig,
 } from '@switchyard/flops-profiler';
 
-const tiny: SwitchModelConfig = {
+const tiny = {
   d_model: 8, d_kv: 4, num_heads: 2, d_ff: 16, num_layers: 2, num_decoder_layers: 2, num_experts: 4,
   encoder_sparse_step: 2, decoder_sparse_step: 2, vocab_size: 20,
 };
+
+/** A trained model's folder: config.json recording its router, and routing.arrow. */
+function modelFolder(folder: string, router: Record<string, unknown> | undefined, layers: string[], counts: number[]): void {
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(path.join(folder, 'config.json'), JSON.stringify({ ...tiny, ...(router ? { switchyard_router: router } : {}) }));
+  writeArrowFile(path.join(folder, 'routing.arrow'), makeTable({
+    layer: { kind: 'utf8', values: layers }, active_experts: { kind: 'int32', values: Int32Array.from(counts) },
+  }));
+}
 
 let dir: string;
 beforeAll(async () => {
@@ -32,31 +40,18 @@ describe('config', () => {
     expect(() => resolveFlopsConfig({ model: 'switch-base-8', topK: { gates: ['linear'], kValues: [9] } })).toThrow(/exceeds num_experts 8/);
   });
 
-  it('classifies router configs of @switchyard/routers', () => {
-    expect(classifyRouter({ type: 'switch-top1' })).toMatchObject({ spec: { gate: 'switch' }, activity: { kind: 'fixed', k: 1 } });
-    expect(classifyRouter({ type: 'attention-softmax-topk', topK: 3 })).toMatchObject({ spec: { gate: 'attention', normaliser: 'softmax' }, activity: { kind: 'fixed', k: 3 } });
-    expect(classifyRouter({ type: 'linear-sparsemax' })).toMatchObject({ spec: { gate: 'linear', normaliser: 'sparsemax' }, activity: { kind: 'support' } });
-    expect(classifyRouter({ type: 'linear-softmax-dense' }).activity).toEqual({ kind: 'dense' });
-    expect(classifyRouter(withRouterDefaults({ type: 'gating-study' }))).toMatchObject({ activity: { kind: 'dense' } });
-    expect(classifyRouter(withRouterDefaults({ type: 'stablemoe' }))).toMatchObject({ spec: { gate: 'stablemoe-distilled', distillDim: 50 }, activity: { kind: 'fixed', k: 1 } });
-    expect(classifyRouter(withRouterDefaults({ type: 'stablemoe', variant: 'competesmoe' }))).toMatchObject({ spec: { gate: 'stablemoe' }, activity: { kind: 'fixed', k: 2 } });
-    expect(classifyRouter(withRouterDefaults({ type: 'xmoe' }))).toMatchObject({ spec: { gate: 'xmoe', reductionDim: 16 }, activity: { kind: 'fixed', k: 2 } });
-    expect(classifyRouter(withRouterDefaults({ type: 'xmoe', variant: 'competesmoe' })).spec.reductionDim).toBe(8);
-    expect(classifyRouter(withRouterDefaults({ type: 'competesmoe', freq: 0.03 }))).toMatchObject({ spec: { gate: 'competesmoe', competitionFrequency: 0.03 }, activity: { kind: 'fixed', k: 2 } });
-    expect(classifyRouter(withRouterDefaults({ type: 'smoe-dropout' }), {}, 16).activity).toEqual({ kind: 'fixed', k: 16 });
-    expect(classifyRouter(withRouterDefaults({ type: 'expert-choice' })).activity).toEqual({ kind: 'support' });
+  it('rejects an unknown router type, and the removed gate/normaliser restatements', () => {
+    expect(checkSchema(flopsStageConfigSchema, { routers: [{ router: { type: 'linear-sparsmax' } }] }).join('\n')).toMatch(/routers\/0\/router\/type/);
+    expect(checkSchema(flopsStageConfigSchema, { statistics: { train: { label: 'x', gate: 'linear' } } }).join('\n')).toMatch(/gate/);
   });
 });
 
 describe('flops-profiler stage', () => {
   it('writes flops.arrow, active-experts.arrow and both plots from config, statistics and routers', async () => {
     const upstream = path.join(dir, 'train-sparsemax');
-    mkdirSync(upstream, { recursive: true });
     const layers = [...Array(5).fill('encoder.block.1'), ...Array(3).fill('decoder.block.1')];
     const counts = [1, 2, 1, 3, 1, 2, 2, 1]; // encoder Σ 8 over 5, decoder Σ 5 over 3
-    writeArrowFile(path.join(upstream, 'routing.arrow'), makeTable({
-      layer: { kind: 'utf8', values: layers }, active_experts: { kind: 'int32', values: Int32Array.from(counts) },
-    }));
+    modelFolder(upstream, { type: 'linear-sparsemax' }, layers, counts);
     const outDir = path.join(dir, 'out');
     mkdirSync(outDir);
     const records: Record<string, unknown> = {};
@@ -93,10 +88,10 @@ describe('flops-profiler stage', () => {
 
     // the statistics row is the FLOPs model fed with the measured support sizes
     const stats = summariseRouting({ 'encoder.block.1': counts.slice(0, 5), 'decoder.block.1': counts.slice(5) });
-    const expected = flopsModel({ model: tiny, sourceLength: 5, targetLength: 3, router: { gate: 'linear', normaliser: 'sparsemax', topK: false }, activeExperts: stats });
+    const expected = flopsModel({ model: tiny, sourceLength: 5, targetLength: 3, router: { gate: 'linear', normaliser: 'sparsemax' }, activeExperts: stats });
     expect(fwd[6]).toBe(expected.forward.matmul);
     expect(mean[6]).toBeCloseTo(13 / 8, 12);
-    expect(fwd[1]).toBe(flopsModel({ model: tiny, sourceLength: 5, targetLength: 3, router: { gate: 'linear', topK: true }, activeExperts: 2 }).forward.matmul);
+    expect(fwd[1]).toBe(flopsModel({ model: tiny, sourceLength: 5, targetLength: 3, router: { gate: 'linear', selectionSort: true }, activeExperts: 2 }).forward.matmul);
     // an untrained sparsemax router activates between 1 and E experts per token
     expect(mean[7]).toBeGreaterThanOrEqual(1);
     expect(mean[7]).toBeLessThanOrEqual(4);
@@ -143,10 +138,7 @@ describe('flops-profiler stage with the default config (switch-base-16, 128/64)'
 describe('runFlopsCommand', () => {
   it('reads routing.arrow given as a file and writes the outputs into --out', async () => {
     const src = path.join(dir, 'run-a');
-    mkdirSync(src, { recursive: true });
-    writeArrowFile(path.join(src, 'routing.arrow'), makeTable({
-      layer: { kind: 'utf8', values: ['all', 'all'] }, active_experts: { kind: 'int32', values: Int32Array.from([1, 3]) },
-    }));
+    modelFolder(src, { type: 'linear-sparsemax' }, ['all', 'all'], [1, 3]);
     const out = path.join(dir, 'cmd-out');
     const r = await runFlopsCommand({
       out, model: tiny, sourceLength: 5, targetLength: 3, routing: [path.join(src, 'routing.arrow')],
@@ -157,7 +149,7 @@ describe('runFlopsCommand', () => {
     expect(columnValues<string>(t, 'router')).toEqual(['linear-softmax-topk', 'run-a']);
     // mean 2 everywhere ('all' applies to every sparse layer): same expert FLOPs as k = 2
     const f = columnValues<number>(t, 'flops_forward_matmul_per_sequence');
-    const fixed2 = flopsModel({ model: tiny, sourceLength: 5, targetLength: 3, router: { gate: 'linear', normaliser: 'sparsemax', topK: false }, activeExperts: 2 });
+    const fixed2 = flopsModel({ model: tiny, sourceLength: 5, targetLength: 3, router: { gate: 'linear', normaliser: 'sparsemax' }, activeExperts: 2 });
     expect(f[1]).toBe(fixed2.forward.matmul);
     expect(columnValues<number[]>(t, 'active_experts_histogram')[1]).toEqual([0, 1, 0, 1]);
     await expect(runFlopsCommand({ out, config: { bogus: 1 } as never })).rejects.toThrow(/bogus/);
@@ -165,12 +157,8 @@ describe('runFlopsCommand', () => {
 
   it('costs sparse layers missing from the statistics at the pooled mean, and says so', async () => {
     const src = path.join(dir, 'run-b');
-    mkdirSync(src, { recursive: true });
     // only the encoder's sparse block: mean (1 + 2 + 3) / 3 = 2
-    writeArrowFile(path.join(src, 'routing.arrow'), makeTable({
-      layer: { kind: 'utf8', values: ['encoder.block.1', 'encoder.block.1', 'encoder.block.1'] },
-      active_experts: { kind: 'int32', values: Int32Array.from([1, 2, 3]) },
-    }));
+    modelFolder(src, { type: 'linear-sparsemax' }, ['encoder.block.1', 'encoder.block.1', 'encoder.block.1'], [1, 2, 3]);
     const logs: string[] = [];
     const out = path.join(dir, 'cmd-out-b');
     await runFlopsCommand({
@@ -178,7 +166,7 @@ describe('runFlopsCommand', () => {
       config: { topK: { gates: ['linear'], kValues: [2] }, routers: [], plots: false } as never, log: (m) => logs.push(m),
     });
     const f = columnValues<number>(readArrowFile(path.join(out, 'flops.arrow')), 'flops_forward_matmul_per_sequence');
-    const fixed2 = flopsModel({ model: tiny, sourceLength: 5, targetLength: 3, router: { gate: 'linear', normaliser: 'sparsemax', topK: false }, activeExperts: 2 });
+    const fixed2 = flopsModel({ model: tiny, sourceLength: 5, targetLength: 3, router: { gate: 'linear', normaliser: 'sparsemax' }, activeExperts: 2 });
     expect(f[1]).toBe(fixed2.forward.matmul);
     expect(logs.join('\n')).toMatch(/no tokens for 1 of 2 sparse layers.*pooled mean 2\.000/);
   });

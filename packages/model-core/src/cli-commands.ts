@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { loadCheckpoint } from './checkpoint.js';
 import { generate } from './generate.js';
-import { hfExpertIndex, hfTotalLoss, lossParts, shiftRight } from './losses.js';
+import { hfExpertIndex, modelLossParts, shiftRight, totalLoss } from './losses.js';
 import { tidyRecord } from './tidy.js';
 import type { SwitchTransformer } from './switch-transformer.js';
 
@@ -68,13 +68,16 @@ export function forwardReport(model: SwitchTransformer, inp: Inputs): Record<str
     }
     report.sparse_layers = sparse;
     if (inp.labels) {
-      const parts = lossParts(out, inp.labels);
-      report.loss_total = hfTotalLoss(parts, cfg).dataSync()[0];
-      report.loss_lm_cross_entropy = parts.lm.dataSync()[0];
-      if (parts.encoderZ) report.encoder_z_loss = parts.encoderZ.dataSync()[0];
-      if (parts.encoderAux) report.encoder_aux_loss = parts.encoderAux.dataSync()[0];
-      if (parts.decoderZ) report.decoder_z_loss = parts.decoderZ.dataSync()[0];
-      if (parts.decoderAux) report.decoder_aux_loss = parts.decoderAux.dataSync()[0];
+      // HF's stack-pooled router losses, as the golden reports were produced
+      const parts = modelLossParts(out, inp.labels, { pooling: 'hf-stack', config: cfg });
+      report.loss_total = totalLoss(parts).dataSync()[0];
+      report.loss_lm_cross_entropy = parts[0]!.value.dataSync()[0];
+      for (const stack of ['encoder', 'decoder']) {
+        for (const name of ['z', 'aux']) {
+          const p = parts.find((q) => q.layer === stack && q.name === name);
+          if (p) report[`${stack}_${name}_loss`] = p.value.dataSync()[0]; // e.g. encoder_z_loss
+        }
+      }
     }
     return report;
   });

@@ -106,14 +106,14 @@ const NUMERIC_INT = new Set([
   'pad_token_id', 'eos_token_id', 'decoder_start_token_id',
 ]);
 
-export class ConfigError extends Error {}
+export class SwitchConfigError extends Error {}
 
 /**
  * Resolve a config.json object (HF keys) into a SwitchConfig: defaults filled, types checked.
  * `source` names the file in errors.
  */
 export function parseSwitchConfig(raw: Record<string, unknown>, source = 'config'): SwitchConfig {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${source}: config is not a JSON object`);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new SwitchConfigError(`${source}: config is not a JSON object`);
   const out: Record<string, unknown> = { ...DEFAULT_CONFIG };
   const extra: Record<string, unknown> = {};
   // HF: an explicit num_layers for the decoder defaults to the encoder's.
@@ -122,15 +122,15 @@ export function parseSwitchConfig(raw: Record<string, unknown>, source = 'config
     if (k === 'extra') continue;
     if (k in DEFAULT_CONFIG) {
       const def = (DEFAULT_CONFIG as Record<string, unknown>)[k];
-      if (typeof v !== typeof def) throw new ConfigError(`${source}: "${k}" must be a ${typeof def}, got ${JSON.stringify(v)}`);
-      if (NUMERIC_INT.has(k) && (!Number.isInteger(v) || (v as number) < 0)) throw new ConfigError(`${source}: "${k}" must be a non-negative integer, got ${JSON.stringify(v)}`);
+      if (typeof v !== typeof def) throw new SwitchConfigError(`${source}: "${k}" must be a ${typeof def}, got ${JSON.stringify(v)}`);
+      if (NUMERIC_INT.has(k) && (!Number.isInteger(v) || (v as number) < 0)) throw new SwitchConfigError(`${source}: "${k}" must be a non-negative integer, got ${JSON.stringify(v)}`);
       out[k] = v;
     } else if (k === 'switchyard_router') {
       const r = v as RouterSlotConfig;
-      if (!r || typeof r !== 'object' || Array.isArray(r) || typeof r.type !== 'string') throw new ConfigError(`${source}: "switchyard_router" must be an object { type: string, ...options }`);
+      if (!r || typeof r !== 'object' || Array.isArray(r) || typeof r.type !== 'string') throw new SwitchConfigError(`${source}: "switchyard_router" must be an object { type: string, ...options }`);
       out[k] = structuredClone(r);
     } else if (k === 'switchyard_dropped_tokens') {
-      if (v !== 'hf-v4.36' && v !== 'zero') throw new ConfigError(`${source}: "switchyard_dropped_tokens" must be "hf-v4.36" or "zero", got ${JSON.stringify(v)}`);
+      if (v !== 'hf-v4.36' && v !== 'zero') throw new SwitchConfigError(`${source}: "switchyard_dropped_tokens" must be "hf-v4.36" or "zero", got ${JSON.stringify(v)}`);
       out[k] = v;
     } else {
       extra[k] = v;
@@ -145,9 +145,9 @@ export function parseSwitchConfig(raw: Record<string, unknown>, source = 'config
   if (raw.decoder_sparse_step === undefined) {
     cfg.decoder_sparse_step = cfg.num_sparse_decoder_layers > 0 ? Math.floor(cfg.num_decoder_layers / cfg.num_sparse_decoder_layers) : cfg.num_decoder_layers;
   }
-  if (cfg.num_heads * cfg.d_kv <= 0 || cfg.d_model <= 0) throw new ConfigError(`${source}: d_model, num_heads and d_kv must be positive`);
-  if (cfg.dense_act_fn !== 'relu') throw new ConfigError(`${source}: dense_act_fn "${cfg.dense_act_fn}" is not supported (only relu)`);
-  if (cfg.num_experts < 1) throw new ConfigError(`${source}: "num_experts" must be at least 1, got ${cfg.num_experts}`);
+  if (cfg.num_heads * cfg.d_kv <= 0 || cfg.d_model <= 0) throw new SwitchConfigError(`${source}: d_model, num_heads and d_kv must be positive`);
+  if (cfg.dense_act_fn !== 'relu') throw new SwitchConfigError(`${source}: dense_act_fn "${cfg.dense_act_fn}" is not supported (only relu)`);
+  if (cfg.num_experts < 1) throw new SwitchConfigError(`${source}: "num_experts" must be at least 1, got ${cfg.num_experts}`);
   return cfg;
 }
 

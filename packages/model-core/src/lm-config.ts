@@ -3,7 +3,8 @@
 // `models.py`). Keys are camelCase like the router options; every key is checked, unknown keys
 // are an error with a did-you-mean.
 import type { RouterSlotConfig } from './config.js';
-import { ConfigError } from './config.js';
+/** A decoder LM config that cannot be used (unknown key, wrong type, inconsistent sizes). */
+export class LmConfigError extends Error {}
 
 /** `transformer`: an MoE FFN in every layer. `glam`: MoE in even layers, a dense FFN in odd ones. */
 export type LmArchitecture = 'transformer' | 'glam';
@@ -106,38 +107,38 @@ function isRouterSlot(v: unknown): v is RouterSlotConfig {
 
 /** Resolve a partial config: defaults filled, every key and value checked. `source` names the origin in errors. */
 export function parseLmConfig(raw: Record<string, unknown>, source = 'lm config'): LmConfig {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${source}: config is not an object`);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new LmConfigError(`${source}: config is not an object`);
   const known = Object.keys(DEFAULT_LM_CONFIG);
   for (const k of Object.keys(raw)) {
     if (!known.includes(k)) {
       const guess = closestName(k, known);
-      throw new ConfigError(`${source}: unknown key "${k}"${guess ? ` (did you mean "${guess}"?)` : ''}; known: ${known.join(', ')}`);
+      throw new LmConfigError(`${source}: unknown key "${k}"${guess ? ` (did you mean "${guess}"?)` : ''}; known: ${known.join(', ')}`);
     }
   }
   const cfg = { ...structuredClone(DEFAULT_LM_CONFIG), ...structuredClone(raw) } as LmConfig;
   for (const k of POSITIVE_INT) {
     const v = cfg[k];
-    if (!Number.isInteger(v) || v < 1) throw new ConfigError(`${source}: "${k}" must be a positive integer, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(v) || v < 1) throw new LmConfigError(`${source}: "${k}" must be a positive integer, got ${JSON.stringify(v)}`);
   }
-  for (const k of BOOLEAN) if (typeof cfg[k] !== 'boolean') throw new ConfigError(`${source}: "${k}" must be a boolean, got ${JSON.stringify(cfg[k])}`);
+  for (const k of BOOLEAN) if (typeof cfg[k] !== 'boolean') throw new LmConfigError(`${source}: "${k}" must be a boolean, got ${JSON.stringify(cfg[k])}`);
   if (cfg.architecture !== 'transformer' && cfg.architecture !== 'glam') {
-    throw new ConfigError(`${source}: "architecture" must be "transformer" or "glam", got ${JSON.stringify(cfg.architecture)}`);
+    throw new LmConfigError(`${source}: "architecture" must be "transformer" or "glam", got ${JSON.stringify(cfg.architecture)}`);
   }
-  if (cfg.dModel % cfg.numHeads !== 0) throw new ConfigError(`${source}: "dModel" (${cfg.dModel}) must be a multiple of "numHeads" (${cfg.numHeads})`);
-  if (typeof cfg.dropout !== 'number' || !(cfg.dropout >= 0 && cfg.dropout < 1)) throw new ConfigError(`${source}: "dropout" must be in [0, 1), got ${JSON.stringify(cfg.dropout)}`);
-  if (typeof cfg.layerNormEps !== 'number' || !(cfg.layerNormEps > 0)) throw new ConfigError(`${source}: "layerNormEps" must be > 0, got ${JSON.stringify(cfg.layerNormEps)}`);
+  if (cfg.dModel % cfg.numHeads !== 0) throw new LmConfigError(`${source}: "dModel" (${cfg.dModel}) must be a multiple of "numHeads" (${cfg.numHeads})`);
+  if (typeof cfg.dropout !== 'number' || !(cfg.dropout >= 0 && cfg.dropout < 1)) throw new LmConfigError(`${source}: "dropout" must be in [0, 1), got ${JSON.stringify(cfg.dropout)}`);
+  if (typeof cfg.layerNormEps !== 'number' || !(cfg.layerNormEps > 0)) throw new LmConfigError(`${source}: "layerNormEps" must be > 0, got ${JSON.stringify(cfg.layerNormEps)}`);
   for (const k of ['totalSteps', 'routerIterationSteps'] as const) {
     const v = cfg[k];
-    if (v !== null && (!Number.isInteger(v) || v < 1)) throw new ConfigError(`${source}: "${k}" must be null or a positive integer, got ${JSON.stringify(v)}`);
+    if (v !== null && (!Number.isInteger(v) || v < 1)) throw new LmConfigError(`${source}: "${k}" must be null or a positive integer, got ${JSON.stringify(v)}`);
   }
-  if (!isRouterSlot(cfg.router)) throw new ConfigError(`${source}: "router" must be an object { type: string, ...options }, got ${JSON.stringify(cfg.router)}`);
-  if (!cfg.routerByLayer || typeof cfg.routerByLayer !== 'object' || Array.isArray(cfg.routerByLayer)) throw new ConfigError(`${source}: "routerByLayer" must be an object { "<layer>": { type, ... } }`);
+  if (!isRouterSlot(cfg.router)) throw new LmConfigError(`${source}: "router" must be an object { type: string, ...options }, got ${JSON.stringify(cfg.router)}`);
+  if (!cfg.routerByLayer || typeof cfg.routerByLayer !== 'object' || Array.isArray(cfg.routerByLayer)) throw new LmConfigError(`${source}: "routerByLayer" must be an object { "<layer>": { type, ... } }`);
   const kinds = lmLayerKinds(cfg);
   for (const [layer, slot] of Object.entries(cfg.routerByLayer)) {
     const i = Number(layer);
-    if (!Number.isInteger(i) || i < 0 || i >= cfg.numLayers) throw new ConfigError(`${source}: "routerByLayer" key "${layer}" is not a layer index in 0..${cfg.numLayers - 1}`);
-    if (kinds[i] !== 'moe') throw new ConfigError(`${source}: "routerByLayer" layer ${i} has no MoE sub-layer (it is ${kinds[i]}); MoE layers: ${kinds.flatMap((k, j) => (k === 'moe' ? [j] : [])).join(', ')}`);
-    if (!isRouterSlot(slot)) throw new ConfigError(`${source}: "routerByLayer.${layer}" must be an object { type: string, ...options }`);
+    if (!Number.isInteger(i) || i < 0 || i >= cfg.numLayers) throw new LmConfigError(`${source}: "routerByLayer" key "${layer}" is not a layer index in 0..${cfg.numLayers - 1}`);
+    if (kinds[i] !== 'moe') throw new LmConfigError(`${source}: "routerByLayer" layer ${i} has no MoE sub-layer (it is ${kinds[i]}); MoE layers: ${kinds.flatMap((k, j) => (k === 'moe' ? [j] : [])).join(', ')}`);
+    if (!isRouterSlot(slot)) throw new LmConfigError(`${source}: "routerByLayer.${layer}" must be an object { type: string, ...options }`);
   }
   return cfg;
 }

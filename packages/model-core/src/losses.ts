@@ -1,9 +1,15 @@
-// Loss parts of the Switch encoder-decoder, as HF v4.36.2 computes them, returned separately so
-// the trainer sums them in one visible place (style.md §7):
-//   total = CE(logits, labels; ignore −100) + z_coef·(enc_z + dec_z) + aux_coef·(enc_aux + dec_aux)
-// HF pools every sparse layer of a stack: router logits and expert indices are concatenated
-// along the sequence axis before the z-loss (Zoph et al. 2022, eq. 5) and the balance loss
-// (Fedus et al. 2021, eq. 4) are taken, one term per stack.
+// The training loss of the Switch encoder-decoder as named parts, and the one total of them
+// (docs/style.md §7): total = Σ_i coefficient_i · part_i, summed in part order.
+// Two ways to take the router losses (`RouterLossPooling`):
+// * `per-layer` (default, what training uses): every sparse layer's router returns its own losses
+//   with its own coefficients (`RouterOutput.losses` / `lossCoefficients`); routers of different
+//   types have different losses.
+// * `hf-stack`: HF v4.36.2 — router logits and expert indices of every sparse layer of a stack are
+//   concatenated along the sequence axis before the z-loss (Zoph et al. 2022, eq. 5) and the
+//   balance loss (Fedus et al. 2021, eq. 4) are taken, one term per stack, with the config's
+//   coefficients: total = CE + z_coef·(enc_z + dec_z) + aux_coef·(enc_aux + dec_aux).
+// With one sparse layer per stack and the Switch router the two agree; with more (switch-base-8
+// has six per stack) they differ.
 import * as tf from '@tensorflow/tfjs';
 import { routerZLoss, switchBalanceLossHF } from '@switchyard/routers';
 import { sparseSoftmaxCrossEntropy } from '@switchyard/runtime';
@@ -59,31 +65,60 @@ export function stackRouterLosses(layers: SparseLayerRecord[]): { z: tf.Scalar; 
   });
 }
 
-export interface LossParts {
-  /** Token cross-entropy (mean over non-ignored labels). */
-  lm: tf.Scalar;
-  encoderZ?: tf.Scalar;
-  encoderAux?: tf.Scalar;
-  decoderZ?: tf.Scalar;
-  decoderAux?: tf.Scalar;
+/** One named term of the training loss. */
+export interface LossPart {
+  /** `ce` for the main loss; the router's key for aux losses (e.g. `balance`, `z`). */
+  name: string;
+  /** Unweighted value. Scalar. */
+  value: tf.Scalar;
+  /** Multiplier in the total loss (1 for the main loss). */
+  coefficient: number;
+  /** Sparse layer (per-layer) or stack (`encoder`/`decoder`, hf-stack) of an aux loss; absent for the main loss. */
+  layer?: string;
 }
 
-/** The loss parts of a forward result. labels [B, T] int32 with −100 = ignore */
-export function lossParts(out: Seq2SeqOutputs, labels: tf.Tensor2D): LossParts {
-  const parts: LossParts = { lm: crossEntropyIgnore(out.logits, labels) };
+export type RouterLossPooling = 'per-layer' | 'hf-stack';
+
+export interface LossPartsOptions {
+  /** How router losses are taken. Defaults to `per-layer`. */
+  pooling?: RouterLossPooling;
+  /** `hf-stack`: the coefficients of the pooled z-loss and balance loss. */
+  config?: Pick<SwitchConfig, 'router_z_loss_coef' | 'router_aux_loss_coef'>;
+}
+
+/**
+ * The loss parts of a forward result, CE first. labels [B, T] int32 with −100 = ignore.
+ * `hf-stack` orders the router parts enc z, dec z, enc aux, dec aux (HF's order of summation).
+ */
+export function modelLossParts(out: Seq2SeqOutputs, labels: tf.Tensor2D, opts: LossPartsOptions = {}): LossPart[] {
+  const parts: LossPart[] = [{ name: 'ce', value: crossEntropyIgnore(out.logits, labels), coefficient: 1 }];
+  if ((opts.pooling ?? 'per-layer') === 'per-layer') {
+    for (const rec of out.sparseLayers) {
+      for (const name of Object.keys(rec.router.losses).sort()) {
+        parts.push({ name, value: rec.router.losses[name]!, coefficient: rec.router.lossCoefficients[name] ?? 0, layer: rec.name });
+      }
+    }
+    return parts;
+  }
+  if (!opts.config) throw new Error('modelLossParts: pooling "hf-stack" needs config (router_z_loss_coef, router_aux_loss_coef)');
   const enc = stackRouterLosses(out.encoder.sparse);
-  if (enc) { parts.encoderZ = enc.z; parts.encoderAux = enc.aux; }
   const dec = stackRouterLosses(out.decoder.sparse);
-  if (dec) { parts.decoderZ = dec.z; parts.decoderAux = dec.aux; }
+  if (enc) parts.push({ name: 'z', value: enc.z, coefficient: opts.config.router_z_loss_coef, layer: 'encoder' });
+  if (dec) parts.push({ name: 'z', value: dec.z, coefficient: opts.config.router_z_loss_coef, layer: 'decoder' });
+  if (enc) parts.push({ name: 'aux', value: enc.aux, coefficient: opts.config.router_aux_loss_coef, layer: 'encoder' });
+  if (dec) parts.push({ name: 'aux', value: dec.aux, coefficient: opts.config.router_aux_loss_coef, layer: 'decoder' });
   return parts;
 }
 
-/** HF's total: CE + z_coef·(enc_z + dec_z) + aux_coef·(enc_aux + dec_aux). */
-export function hfTotalLoss(parts: LossParts, cfg: Pick<SwitchConfig, 'router_z_loss_coef' | 'router_aux_loss_coef'>): tf.Scalar {
+/** The one training-loss total: Σ coefficient · value in part order. Scalar. */
+export function totalLoss(parts: readonly LossPart[]): tf.Scalar {
+  if (parts.length === 0) throw new Error('totalLoss: no loss parts');
   return tf.tidy(() => {
-    let total: tf.Tensor = parts.lm;
-    for (const z of [parts.encoderZ, parts.decoderZ]) if (z) total = tf.add(total, tf.mul(z, cfg.router_z_loss_coef));
-    for (const a of [parts.encoderAux, parts.decoderAux]) if (a) total = tf.add(total, tf.mul(a, cfg.router_aux_loss_coef));
-    return total as tf.Scalar;
+    let total: tf.Scalar | undefined;
+    for (const p of parts) {
+      const term = p.coefficient === 1 ? p.value : tf.mul(p.value, p.coefficient) as tf.Scalar;
+      total = total === undefined ? term : tf.add(total, term) as tf.Scalar;
+    }
+    return total!;
   });
 }

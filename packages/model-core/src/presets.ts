@@ -1,5 +1,5 @@
 // Named configurations. The switch-base ones are the published HF checkpoints' config.json
-// (google/switch-base-8, google/switch-base-16: identical except num_experts); the tiny ones are
+// (google/switch-base-8, -16, -32: identical except num_experts); the tiny ones are
 // Switchyard's own, sized to train on 2 CPU cores (design.md §5).
 import { parseSwitchConfig, type SwitchConfig } from './config.js';
 
@@ -60,6 +60,7 @@ const MICRO: Record<string, unknown> = {
 export const PRESETS: Record<string, Record<string, unknown>> = {
   'switch-base-8': { ...SWITCH_BASE, num_experts: 8 },
   'switch-base-16': { ...SWITCH_BASE, num_experts: 16 },
+  'switch-base-32': { ...SWITCH_BASE, num_experts: 32 },
   tiny: TINY,
   micro: MICRO,
 };

@@ -1,5 +1,5 @@
 // Config parsing with HF keys verbatim, presets and sparse-layer placement.
-import { parseSwitchConfig, switchConfigToJson, presetConfig, isSparseBlock, PRESETS, ConfigError, SwitchTransformer } from '@switchyard/model-core';
+import { parseSwitchConfig, switchConfigToJson, presetConfig, isSparseBlock, PRESETS, SwitchConfigError, SwitchTransformer } from '@switchyard/model-core';
 import { initBackend, Rng } from '@switchyard/runtime';
 import { readJson } from './helpers.js';
 
@@ -30,7 +30,7 @@ test('wrong types and unsupported values are named', () => {
   expect(() => parseSwitchConfig({ d_model: '24' }, 'x.json')).toThrow(/x\.json: "d_model" must be a number/);
   expect(() => parseSwitchConfig({ num_experts: 2.5 }, 'x.json')).toThrow(/"num_experts" must be a non-negative integer/);
   expect(() => parseSwitchConfig({ dense_act_fn: 'gelu' }, 'x.json')).toThrow(/dense_act_fn "gelu" is not supported/);
-  expect(() => parseSwitchConfig({ switchyard_dropped_tokens: 'drop' }, 'x.json')).toThrow(ConfigError);
+  expect(() => parseSwitchConfig({ switchyard_dropped_tokens: 'drop' }, 'x.json')).toThrow(SwitchConfigError);
 });
 
 test('tiny and micro presets build with the documented sizes', () => {

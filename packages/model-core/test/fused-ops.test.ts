@@ -4,7 +4,7 @@
 // its −100 semantics. Skipped, with a message, when the native addon is not built.
 import * as tf from '@tensorflow/tfjs';
 import { fusedOpActive, initBackend, Rng, setFusedOps } from '@switchyard/runtime';
-import { SwitchTransformer, presetConfig, lossParts, hfTotalLoss, shiftRight, crossEntropyIgnore, variableGradsComplete } from '@switchyard/model-core';
+import { SwitchTransformer, presetConfig, modelLossParts, totalLoss, shiftRight, crossEntropyIgnore, variableGradsComplete } from '@switchyard/model-core';
 
 let fused = false;
 beforeAll(async () => {
@@ -39,7 +39,7 @@ test('micro model: total loss and every gradient agree with the fused kernels on
   const dec = shiftRight(labels, 0, 0);
   const params = model.parameters().filter((p) => !p.frozen);
   const run = () => {
-    const { value, grads } = variableGradsComplete(() => hfTotalLoss(lossParts(model.forward({ inputIds: ids, attentionMask: mask, decoderInputIds: dec }), labels), model.config),
+    const { value, grads } = variableGradsComplete(() => totalLoss(modelLossParts(model.forward({ inputIds: ids, attentionMask: mask, decoderInputIds: dec }), labels, { pooling: 'hf-stack', config: model.config })),
       params.map((p) => p.variable));
     const out = { total: value.dataSync()[0]!, grads: params.map((p) => grads[p.variable.name]!.dataSync().slice()) };
     tf.dispose([value, ...Object.values(grads)]);

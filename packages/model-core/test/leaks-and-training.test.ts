@@ -3,7 +3,7 @@
 // batch lowers the HF loss (the gradients reach every trainable parameter group).
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, Rng } from '@switchyard/runtime';
-import { SwitchTransformer, presetConfig, lossParts, hfTotalLoss, generate, shiftRight, freezeParameters, variableGradsComplete } from '@switchyard/model-core';
+import { SwitchTransformer, presetConfig, modelLossParts, totalLoss, generate, shiftRight, freezeParameters, variableGradsComplete } from '@switchyard/model-core';
 
 beforeAll(async () => { await initBackend('wasm', { quiet: true }); });
 
@@ -24,7 +24,7 @@ test('forward, generate (greedy, no cache, beam) and train steps do not leak; di
   const step = () => {
     const { value, grads } = variableGradsComplete(() => {
       const out = model.forward({ inputIds: b.ids, attentionMask: b.mask, decoderInputIds: b.dec }, { training: true, rng });
-      return hfTotalLoss(lossParts(out, b.labels), model.config);
+      return totalLoss(modelLossParts(out, b.labels, { pooling: 'hf-stack', config: model.config }));
     }, model.parameters().filter((p) => !p.frozen).map((p) => p.variable));
     opt.applyGradients(grads);
     const loss = value.dataSync()[0]!;
@@ -73,7 +73,7 @@ test('variableGradsComplete gives a zero gradient to an expert no token reached'
   const lab = tf.tensor2d([[3, 1]], [1, 2], 'int32');
   const vars = model.parameters().map((p) => p.variable);
   const expert1 = model.parameters().find((p) => p.name === `${layer.name}.mlp.experts.expert_1.wi.weight`)!.variable;
-  const { value, grads } = variableGradsComplete(() => hfTotalLoss(lossParts(model.forward({ inputIds: ids, decoderInputIds: dec }), lab), model.config), vars);
+  const { value, grads } = variableGradsComplete(() => totalLoss(modelLossParts(model.forward({ inputIds: ids, decoderInputIds: dec }), lab, { pooling: 'hf-stack', config: model.config })), vars);
   expect(Object.keys(grads).length).toBe(vars.length);
   expect(tf.max(tf.abs(grads[model.parameters().find((p) => p.name === `${layer.name}.mlp.experts.expert_0.wi.weight`)!.variable.name]!)).dataSync()[0]).toBeGreaterThan(0);
   expect(tf.max(tf.abs(grads[expert1.name]!)).dataSync()[0]).toBe(0);

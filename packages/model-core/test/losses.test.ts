@@ -2,7 +2,7 @@
 // log-softmax formulation; the HF total-loss composition.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, Rng } from '@switchyard/runtime';
-import { crossEntropyIgnore, hfTotalLoss, shiftRight } from '@switchyard/model-core';
+import { SwitchTransformer, crossEntropyIgnore, modelLossParts, presetConfig, shiftRight, totalLoss } from '@switchyard/model-core';
 
 beforeAll(async () => { await initBackend('wasm', { quiet: true }); });
 
@@ -34,12 +34,52 @@ test('all labels ignored gives loss 0, not NaN', () => {
   tf.dispose([lg, lab, l]);
 });
 
-test('shiftRight and the HF total-loss formula', () => {
+test('shiftRight and the total-loss formula Σ coefficient · part', () => {
   const labels = tf.tensor2d([[5, 6, -100]], [1, 3], 'int32');
   const s = shiftRight(labels, 0, 0);
   expect(Array.from(s.dataSync())).toEqual([0, 5, 6]);
-  const parts = { lm: tf.scalar(2), encoderZ: tf.scalar(10), decoderZ: tf.scalar(20), encoderAux: tf.scalar(1), decoderAux: tf.scalar(3) };
-  const total = hfTotalLoss(parts, { router_z_loss_coef: 0.001, router_aux_loss_coef: 0.01 });
+  const parts = [
+    { name: 'ce', value: tf.scalar(2), coefficient: 1 },
+    { name: 'z', value: tf.scalar(10), coefficient: 0.001, layer: 'encoder' },
+    { name: 'z', value: tf.scalar(20), coefficient: 0.001, layer: 'decoder' },
+    { name: 'aux', value: tf.scalar(1), coefficient: 0.01, layer: 'encoder' },
+    { name: 'aux', value: tf.scalar(3), coefficient: 0.01, layer: 'decoder' },
+  ];
+  const total = totalLoss(parts);
   expect(total.dataSync()[0]).toBeCloseTo(2 + 0.001 * 30 + 0.01 * 4, 6);
-  tf.dispose([labels, s, total, ...Object.values(parts)]);
+  expect(() => totalLoss([])).toThrow(/no loss parts/);
+  tf.dispose([labels, s, total, ...parts.map((p) => p.value)]);
+});
+
+describe('router-loss pooling: per layer (training default) vs HF per stack', () => {
+  const totals = (overrides: Record<string, unknown>) => {
+    const model = new SwitchTransformer(presetConfig('micro', { router_jitter_noise: 0, ...overrides }), new Rng(4));
+    const rng = new Rng(5);
+    const ids = tf.tensor2d(Array.from({ length: 12 }, () => 2 + rng.int(60)), [2, 6], 'int32');
+    const dec = tf.tensor2d(Array.from({ length: 8 }, () => 2 + rng.int(60)), [2, 4], 'int32');
+    const labels = tf.tensor2d(Array.from({ length: 8 }, () => 2 + rng.int(60)), [2, 4], 'int32');
+    const before = tf.memory().numTensors;
+    const [perLayer, hf, sparse] = tf.tidy(() => {
+      const out = model.forward({ inputIds: ids, decoderInputIds: dec }, { training: false, rng });
+      const a = totalLoss(modelLossParts(out, labels)).dataSync()[0]!;
+      const b = totalLoss(modelLossParts(out, labels, { pooling: 'hf-stack', config: model.config })).dataSync()[0]!;
+      return [a, b, out.sparseLayers.length];
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([ids, dec, labels]);
+    model.dispose();
+    return { perLayer, hf, sparse };
+  };
+
+  test('agree with one sparse layer per stack (the Switch router returns HF\'s losses per layer)', () => {
+    const t = totals({});
+    expect(t.sparse).toBe(2);
+    expect(Math.abs(t.perLayer - t.hf)).toBeLessThan(1e-6 * Math.abs(t.hf));
+  });
+
+  test('differ with two sparse layers per stack (HF pools the logits of a stack first)', () => {
+    const t = totals({ encoder_sparse_step: 1, decoder_sparse_step: 1 });
+    expect(t.sparse).toBe(4);
+    expect(t.perLayer).not.toBeCloseTo(t.hf, 6);
+  });
 });

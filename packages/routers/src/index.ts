@@ -4,12 +4,19 @@ import './routers/all.js';
 export type {
   Router, RouterContext, RouterInit, RouterOutput, RoutingMetrics, NamedParameter,
 } from './types.js';
-export { createRouter, routerTypes, routerOptionsSchema, registerRouter } from './registry.js';
-export type { RouterDefinition } from './registry.js';
+export {
+  createRouter, describeRouter, resolveRouterOptions, routerTypes, routerOptionsSchema, routerConfigSchema, registerRouter, RouterConfigError,
+} from './registry.js';
+export type { RouterDefinition, RouterConfig } from './registry.js';
+export { GATE_KINDS, NORMALISER_KINDS, NEEDS_NOTHING } from './cost.js';
+export type {
+  RouterDescription, GateDescription, GateKind, NormaliserDescription, NormaliserKind, ActiveExperts, ExtraTrainingEvaluations,
+  RouterNeeds, DescribeDims,
+} from './cost.js';
+export { didYouMean, closestNames, editDistance } from './did-you-mean.js';
 export { softmax, sparsemax, entmax15, entmaxBisect, centredSparsemax } from './normalisers/index.js';
 export {
-  switchBalanceLossHF, switchBalanceLossFastMoE, routerZLoss, vmoeImportanceLoss, vmoeLoadLoss,
-  coefficientOfVariationSquared, trimmedLassoLoss, competeRouterLoss, stableMoEDistillLoss,
+  switchBalanceLossHF, switchBalanceLossFastMoE, routerZLoss, vmoeImportanceLoss, vmoeLoadLoss, trimmedLassoLoss, competeRouterLoss, stableMoEDistillLoss,
   stableMoEBalanceLoss, sparsemaxLoss, entmax15Loss,
 } from './losses/index.js';
 export { computeRoutingMetrics } from './metrics.js';
@@ -21,15 +28,7 @@ export { sampleWithoutReplacement } from './selection/sampling.js';
 export { smoeDropoutK } from './routers/smoe-dropout.js';
 export { moesartWeights } from './routers/moesart.js';
 export type { MoesartMode } from './routers/moesart.js';
-export { orthogonalInit } from './gates/init.js';
 export { competitionProbability } from './routers/competesmoe.js';
-export {
-  maskedProbs, softmaxOverSelected, renormalisedKept, tkASoftmaxThenMask, tkBMaskThenSoftmax, tkCSwitchTop1,
-  tkDGShardRenormalised,
-} from './selection/weights.js';
-export { gshardTop2Choices } from './selection/gshard-top2.js';
-export { choicesToMask, supportMask } from './selection/top-k.js';
-export { rowMax } from './selection/capacity.js';
 export type { Gate } from './gates/gate.js';
 export { LinearGate } from './gates/linear.js';
 export { AttentionGate } from './gates/attention.js';

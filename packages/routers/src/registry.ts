@@ -1,7 +1,11 @@
 // Routers are looked up by name (tutel style); every config is checked against the router's
-// JSON schema (draft 2020-12) with defaults filled in, and unknown options are an error.
+// JSON schema (draft 2020-12) with defaults filled in, and unknown options are an error. Each
+// registered router also describes its cost and what it needs from the layer (`describe`, see
+// cost.ts), so no other package interprets router names.
 import Ajv2020Module from 'ajv/dist/2020.js';
 import type { Router, RouterInit } from './types.js';
+import type { DescribeDims, RouterDescription } from './cost.js';
+import { didYouMean } from './did-you-mean.js';
 
 export interface RouterDefinition {
   type: string;
@@ -10,7 +14,15 @@ export interface RouterDefinition {
   /** Properties of the options (without `type`), each with a default where one exists. */
   properties: Record<string, unknown>;
   create(options: Record<string, unknown>, init: RouterInit): Router;
+  /** Cost and needs of the router with these resolved options (defaults filled) in a layer of `dims`. */
+  describe(options: Record<string, unknown>, dims: DescribeDims): RouterDescription;
 }
+
+/** A router config as pipelines and config.json files carry it: `{ type, ...options }`. */
+export interface RouterConfig { type: string; [option: string]: unknown }
+
+/** A router config the registry could not accept (unknown type or invalid options). */
+export class RouterConfigError extends Error {}
 
 // ajv ships CommonJS; under NodeNext the default import is the module object.
 type AjvCtor = new (opts: Record<string, unknown>) => {
@@ -27,11 +39,16 @@ export function registerRouter(def: RouterDefinition): void {
   definitions.set(def.type, def);
 }
 
-function definition(type: string): RouterDefinition {
+/** `where` (a file, a config path) prefixes the message. */
+function definition(type: string, where?: string): RouterDefinition {
   const def = definitions.get(type);
-  if (!def) throw new Error(`unknown router type "${type}"; known: ${routerTypes().join(', ')}`);
+  if (!def) {
+    const known = routerTypes();
+    throw new RouterConfigError(`${where ? `${where}: ` : ''}unknown router type ${JSON.stringify(type)}${didYouMean(String(type), known)}; known: ${known.join(', ')}`);
+  }
   return def;
 }
+
 
 /** Registered router names, sorted. */
 export function routerTypes(): string[] { return [...definitions.keys()].sort(); }
@@ -51,24 +68,55 @@ export function routerOptionsSchema(type: string): Record<string, unknown> {
   };
 }
 
-/** Validates the config (filling defaults) and builds the router. */
-export function createRouter(config: { type: string; [key: string]: unknown }, init: RouterInit): Router {
-  const def = definition(config.type);
+/**
+ * The router's options with defaults filled in (without `type`), after checking them against its
+ * schema. `where` (e.g. the file the config came from) prefixes errors.
+ */
+export function resolveRouterOptions(config: RouterConfig, where?: string): Record<string, unknown> {
+  const def = definition(config.type, where);
   let validate = validators.get(def.type);
   if (!validate) { validate = ajv.compile(routerOptionsSchema(def.type)); validators.set(def.type, validate); }
   const resolved = structuredClone(config) as Record<string, unknown>;
   if (!validate(resolved)) {
     const msg = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params ?? {})}`).join('; ');
-    throw new Error(`invalid options for router "${def.type}": ${msg}`);
+    throw new RouterConfigError(`${where ? `${where}: ` : ''}invalid options for router "${def.type}": ${msg}`);
   }
   delete resolved.type;
+  return resolved;
+}
+
+/**
+ * The JSON schema of a router config `{ type, ...options }` for any registered type (as embedded
+ * in stage configs): `type` must be a registered name, the options are checked against that
+ * type's schema. Built from the types registered when it is called.
+ */
+export function routerConfigSchema(): Record<string, unknown> {
+  const strip = (s: Record<string, unknown>) => { const { $schema: _s, $id: _i, ...rest } = s; return rest; };
+  return {
+    type: 'object', required: ['type'],
+    description: 'Router config: { type, ...options } of @switchyard/routers.',
+    properties: { type: { enum: routerTypes() } },
+    allOf: routerTypes().map((t) => ({ if: { properties: { type: { const: t } } }, then: strip(routerOptionsSchema(t)) })),
+  };
+}
+
+/** Validates the config (filling defaults) and builds the router. */
+export function createRouter(config: RouterConfig, init: RouterInit): Router {
+  const resolved = resolveRouterOptions(config);
   if (!(init.numExperts >= 1) || !(init.dModel >= 1)) throw new Error('RouterInit needs dModel >= 1 and numExperts >= 1');
   // Experts chosen per token cannot exceed the experts there are (checked here for every router).
   for (const option of ['topK', 'evalK']) {
     const k = resolved[option];
     if (typeof k === 'number' && k > init.numExperts) {
-      throw new Error(`router "${def.type}": option ${option} is ${k}, but the model has ${init.numExperts} expert${init.numExperts === 1 ? '' : 's'} (num_experts); ${option} must be at most ${init.numExperts}`);
+      throw new Error(`router "${config.type}": option ${option} is ${k}, but the model has ${init.numExperts} expert${init.numExperts === 1 ? '' : 's'} (num_experts); ${option} must be at most ${init.numExperts}`);
     }
   }
-  return def.create(resolved, init);
+  return definition(config.type).create(resolved, init);
+}
+
+/** The router's own cost description and needs (cost.ts) for a layer of `dims`. */
+export function describeRouter(config: RouterConfig, dims: DescribeDims, where?: string): RouterDescription {
+  const resolved = resolveRouterOptions(config, where);
+  if (!(dims.numExperts >= 1) || !(dims.dModel >= 1)) throw new Error('describeRouter needs dModel >= 1 and numExperts >= 1');
+  return definition(config.type).describe(resolved, dims);
 }

@@ -19,7 +19,7 @@ export interface RouterContext {
   allExpertOutputs?: (x: tf.Tensor2D) => tf.Tensor3D;
 }
 
-/** Routing statistics every router reports (flaxformer's set), computed on the host. */
+/** Routing statistics every router reports (flaxformer's set), computed on the host (metrics.ts). */
 export interface RoutingMetrics {
   /** Tokens (token, expert) pairs dispatched to each expert, after capacity. [E] */
   expertLoad: number[];
@@ -33,6 +33,8 @@ export interface RoutingMetrics {
   routerEntropy: number;
   /** Mean of the largest normalised router score per token. */
   routerConfidence: number;
+  /** Experts computing each counted token, in token order. */
+  activePerToken: Int32Array;
 }
 
 export interface RouterOutput {

@@ -33,7 +33,7 @@ export interface CheckpointState {
   files: Record<string, string>;
 }
 
-export class CheckpointError extends Error {}
+export class TrainingCheckpointError extends Error {}
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -57,7 +57,7 @@ export interface SaveCheckpointArgs {
 }
 
 /** Write a checkpoint atomically under `dir`; returns its folder. */
-export function saveCheckpoint(dir: string, a: SaveCheckpointArgs): string {
+export function saveTrainingCheckpoint(dir: string, a: SaveCheckpointArgs): string {
   // Each tensor file is produced when written and hashed on the way, so the host holds one
   // large buffer at a time; state.json (with the hashes) is written last.
   const hashes: Record<string, string> = {};
@@ -91,15 +91,15 @@ export interface LoadedCheckpoint {
 }
 
 /** Read and verify a checkpoint folder (sha256 of every tensor file). */
-export function loadCheckpoint(path: string): LoadedCheckpoint {
+export function loadTrainingCheckpoint(path: string): LoadedCheckpoint {
   const statePath = join(path, 'state.json');
-  if (!existsSync(statePath)) throw new CheckpointError(`${path}: no state.json (not a checkpoint)`);
+  if (!existsSync(statePath)) throw new TrainingCheckpointError(`${path}: no state.json (not a checkpoint)`);
   const state = JSON.parse(readFileSync(statePath, 'utf8')) as CheckpointState;
-  if (state.format !== CHECKPOINT_FORMAT) throw new CheckpointError(`${statePath}: format "${state.format}", expected ${CHECKPOINT_FORMAT}`);
+  if (state.format !== CHECKPOINT_FORMAT) throw new TrainingCheckpointError(`${statePath}: format "${state.format}", expected ${CHECKPOINT_FORMAT}`);
   const bytes: Record<string, Uint8Array> = {};
   for (const [name, hash] of Object.entries(state.files)) {
     const b = readFileSync(join(path, name));
-    if (sha256(b) !== hash) throw new CheckpointError(`${join(path, name)}: sha256 mismatch (corrupt checkpoint)`);
+    if (sha256(b) !== hash) throw new TrainingCheckpointError(`${join(path, name)}: sha256 mismatch (corrupt checkpoint)`);
     bytes[name] = b;
   }
   const weights = decodeTensorFile(bytes['weights.safetensors']!, join(path, 'weights.safetensors')).tensors;
@@ -122,7 +122,7 @@ export function latestGoodCheckpoint(dir: string, warn: (m: string) => void = ()
   removeStaleTemps(dir);
   const all = listCheckpoints(dir);
   for (let i = all.length - 1; i >= 0; i--) {
-    try { return loadCheckpoint(all[i]!.path); } catch (e) { warn(`skipping ${all[i]!.path}: ${(e as Error).message}`); }
+    try { return loadTrainingCheckpoint(all[i]!.path); } catch (e) { warn(`skipping ${all[i]!.path}: ${(e as Error).message}`); }
   }
   return undefined;
 }
@@ -130,11 +130,11 @@ export function latestGoodCheckpoint(dir: string, warn: (m: string) => void = ()
 /** Assign checkpoint weights to the parameters (names and shapes must match exactly). */
 export function restoreWeights(params: readonly TrainParameter[], weights: Record<string, HostTensor>, source: string): void {
   const names = new Set(params.map((p) => p.name));
-  for (const k of Object.keys(weights)) if (!names.has(k)) throw new CheckpointError(`${source}: weight "${k}" has no parameter in the model`);
+  for (const k of Object.keys(weights)) if (!names.has(k)) throw new TrainingCheckpointError(`${source}: weight "${k}" has no parameter in the model`);
   for (const p of params) {
     const w = weights[p.name];
-    if (!w) throw new CheckpointError(`${source}: no weight for parameter "${p.name}"`);
-    if (w.shape.join(',') !== p.variable.shape.join(',')) throw new CheckpointError(`${source}: "${p.name}" has shape [${w.shape}], parameter is [${p.variable.shape}]`);
+    if (!w) throw new TrainingCheckpointError(`${source}: no weight for parameter "${p.name}"`);
+    if (w.shape.join(',') !== p.variable.shape.join(',')) throw new TrainingCheckpointError(`${source}: "${p.name}" has shape [${w.shape}], parameter is [${p.variable.shape}]`);
     tf.tidy(() => p.variable.assign(tf.tensor(w.data, w.shape, 'float32')));
   }
 }

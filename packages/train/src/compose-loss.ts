@@ -1,20 +1,6 @@
-// The one place the total loss is assembled (style.md §7): total = Σ_i coefficient_i · part_i.
-// With the Switch defaults this is HF's CE + 0.001·Σ z-losses + 0.001·Σ balance losses.
-import * as tf from '@tensorflow/tfjs';
+// Loss parts summarised for logs (the total itself is model-core's totalLoss, the one place the
+// loss is summed; docs/style.md §7).
 import type { LossPart } from './types.js';
-
-/** Weighted sum of the loss parts. Scalar. */
-export function composeLoss(parts: readonly LossPart[]): tf.Scalar {
-  if (parts.length === 0) throw new Error('composeLoss: no loss parts');
-  return tf.tidy(() => {
-    let total: tf.Scalar | undefined;
-    for (const p of parts) {
-      const term = p.coefficient === 1 ? p.value : tf.mul(p.value, p.coefficient) as tf.Scalar;
-      total = total === undefined ? term : tf.add(total, term) as tf.Scalar;
-    }
-    return total!;
-  });
-}
 
 /** Host values of the parts, summarised for logs: total, main (`ce`), and each aux name summed over layers (unweighted). */
 export interface LossSummary {

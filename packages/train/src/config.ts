@@ -3,7 +3,7 @@
 // on 2 CPU cores (the `tiny` preset of design.md §5 with short runs); the optimiser defaults of
 // `train` are the study's (HF Seq2SeqTrainer: AdamW lr 5e-5, linear decay, no warmup, wd 0).
 import { assertSchema } from '@switchyard/runtime';
-import { routerOptionsSchema, routerTypes } from '@switchyard/routers';
+import { routerConfigSchema } from '@switchyard/routers';
 import { PARAMETER_GROUPS, PRESETS } from '@switchyard/model-core';
 import type { OptimizerConfig } from './optim/index.js';
 import type { ScheduleConfig } from './schedule.js';
@@ -46,17 +46,6 @@ const loopSchema = (steps: number, lr: number) => ({
 
 /** The `task` key: no default, so a config without it resolves as before; the data's task.json decides. */
 const taskSchema = { type: 'string', pattern: '^[a-z][a-z0-9-]*$', description: 'Task family (src/task-registry.ts). Default: the task the data input was prepared for (task.json), else "summarisation".' };
-
-/** The `router` key: `{ type, ...options }`, each type checked against its schema in @switchyard/routers. */
-export function routerConfigSchema(): Record<string, unknown> {
-  const strip = (s: Record<string, unknown>) => { const { $schema: _s, $id: _i, ...rest } = s; return rest; };
-  return {
-    type: 'object', required: ['type'],
-    description: 'Router put in every sparse layer: { type, ...options } of @switchyard/routers.',
-    properties: { type: { enum: routerTypes() } },
-    allOf: routerTypes().map((t) => ({ if: { properties: { type: { const: t } } }, then: strip(routerOptionsSchema(t)) })),
-  };
-}
 
 export function baseModelConfigSchema(): Record<string, unknown> {
   return {

@@ -3,7 +3,7 @@
 export { trainLoop, runFingerprint, writeRoutingTable } from './train-loop.js';
 export type { TrainLoopOptions, TrainResult } from './train-loop.js';
 export type { TrainTask, TrainParameter, LossPart, LayerRouting, ForwardContext, ForwardResult, BatchSource } from './types.js';
-export { composeLoss, summarizeLossParts } from './compose-loss.js';
+export { summarizeLossParts } from './compose-loss.js';
 export type { LossSummary } from './compose-loss.js';
 export { AdamW, Adafactor, createOptimizer } from './optim/index.js';
 export type { Optimizer, OptimizerConfig, OptimizerState, AdamWOptions, AdafactorOptions } from './optim/index.js';
@@ -14,7 +14,7 @@ export { collateSeq2Seq, collateArrays, disposeSeq2SeqBatch, maskedCrossEntropy,
 export type { Seq2SeqBatch, Seq2SeqExample, CollateOptions } from './tasks/summarisation/batching.js';
 export { epochPermutation, batchAt, batchesPerEpoch } from './data-order.js';
 export type { DataPosition } from './data-order.js';
-export { saveCheckpoint, loadCheckpoint, latestGoodCheckpoint, listCheckpoints, restoreWeights, CheckpointError } from './checkpoint.js';
+export { saveTrainingCheckpoint, loadTrainingCheckpoint, latestGoodCheckpoint, listCheckpoints, restoreWeights, TrainingCheckpointError } from './checkpoint.js';
 export type { CheckpointState, LoadedCheckpoint } from './checkpoint.js';
 export { NonFiniteError } from './nan-guard.js';
 export { MetricsLog, humanLine } from './metrics-log.js';
@@ -29,7 +29,7 @@ export { summarisationTrainFamily } from './tasks/summarisation/index.js';
 export type { FineTuneArgs, FineTuneSummary } from './stages.js';
 export { runTrainCommand } from './train-command.js';
 export type { TrainCommandOptions, TrainCommandResult } from './train-command.js';
-export { trainConfigSchema, baseModelConfigSchema, routerConfigSchema, resolveTrainConfig, resolveBaseModelConfig } from './config.js';
+export { trainConfigSchema, baseModelConfigSchema, resolveTrainConfig, resolveBaseModelConfig } from './config.js';
 export type { TrainConfig, BaseModelConfig, LoopSection, OptimizerSection } from './config.js';
 export { SwitchTask, PreparedSource } from './tasks/summarisation/switch-task.js';
 export { trainModel, stepsOf, hfFiles, writeHfDir, writeHfFilesInto, writeFilesInto } from './run-training.js';

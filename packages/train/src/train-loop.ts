@@ -2,7 +2,7 @@
 // in tests). One step:
 //   for each of `gradAccumSteps` micro-batches (seeded order):
 //     parts = task.forward(batch)          CE + every router's aux losses, unweighted
-//     loss  = composeLoss(parts)           the one visible weighted sum
+//     loss  = totalLoss(parts)             the one visible weighted sum (model-core)
 //     grads += ∂loss/∂(trainable params)   frozen parameters get no gradient
 //   grads /= gradAccumSteps ; clip by global norm ; optimiser.apply(lr(step))
 //   (the averaging and clipping factors are one scalar the optimiser folds into its update)
@@ -15,12 +15,13 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Rng, makeTable, writeArrowFile } from '@switchyard/runtime';
-import { composeLoss, summarizeLossParts } from './compose-loss.js';
+import { totalLoss } from '@switchyard/model-core';
+import { summarizeLossParts } from './compose-loss.js';
 import { createOptimizer, type OptimizerConfig } from './optim/index.js';
 import { learningRate, type ScheduleConfig } from './schedule.js';
 import { accumulate, clipCoefficient, disposeGrads, globalNorm, type GradMap } from './grad-utils.js';
 import { batchAt, type DataPosition } from './data-order.js';
-import { latestGoodCheckpoint, pruneCheckpoints, removeCheckpointsAfter, restoreWeights, saveCheckpoint, listCheckpoints } from './checkpoint.js';
+import { latestGoodCheckpoint, pruneCheckpoints, removeCheckpointsAfter, restoreWeights, saveTrainingCheckpoint, listCheckpoints } from './checkpoint.js';
 import { writeFileAtomic, type FileContent } from './atomic-dir.js';
 import { MetricsLog, ProgressBar, humanLine, type LayerRecord, type MetricsRecord } from './metrics-log.js';
 import { NonFiniteError, firstNonFiniteGradient, firstNonFiniteParameter } from './nan-guard.js';
@@ -173,7 +174,7 @@ export async function trainLoop<B>(o: TrainLoopOptions<B>): Promise<TrainResult>
             out = o.task.forward(batch, { training: true, rng, step, wantRouting });
             for (const p of out.parts) tf.keep(p.value);
             for (const r of out.routing ?? []) for (const t of routingTensors(r)) tf.keep(t);
-            return composeLoss(out.parts);
+            return totalLoss(out.parts);
           }, trainable.map((p) => p.variable));
         } finally {
           o.data.disposeBatch(batch);
@@ -215,7 +216,7 @@ export async function trainLoop<B>(o: TrainLoopOptions<B>): Promise<TrainResult>
 
       let checkpoint: string | undefined;
       if ((ckptEvery > 0 && step % ckptEvery === 0) || step === o.totalSteps) {
-        checkpoint = saveCheckpoint(ckptDir, { step, position: pos, rng: rng.state(), params, optimizer, fingerprint, extraFiles: o.checkpointFiles?.() });
+        checkpoint = saveTrainingCheckpoint(ckptDir, { step, position: pos, rng: rng.state(), params, optimizer, fingerprint, extraFiles: o.checkpointFiles?.() });
         lastGood = checkpoint;
         pruneCheckpoints(ckptDir, keep);
       }

@@ -5,6 +5,7 @@
 // Dims: N tokens of one sparse layer, E experts.
 import type * as tf from '@tensorflow/tfjs';
 import type { Rng } from '@switchyard/runtime';
+import type { LossPart } from '@switchyard/model-core';
 
 /** A parameter as model-core's `parameters()` reports it. */
 export interface TrainParameter {
@@ -17,17 +18,8 @@ export interface TrainParameter {
   layout?: string;
 }
 
-/** One term of the total loss: total = Σ coefficient · value. */
-export interface LossPart {
-  /** Loss name: `ce` for the main loss; the router's key for aux losses (e.g. `aux`, `z`). */
-  name: string;
-  /** Unweighted value. Scalar. */
-  value: tf.Scalar;
-  /** Multiplier in the total loss (1 for the main loss). */
-  coefficient: number;
-  /** Sparse layer the aux loss comes from (absent for the main loss). */
-  layer?: string;
-}
+/** One term of the total loss: total = Σ coefficient · value (model-core's totalLoss). */
+export type { LossPart } from '@switchyard/model-core';
 
 /** Routing decisions of one sparse layer, for the metrics (no gradient needed). */
 export interface LayerRouting {

@@ -3,7 +3,8 @@ import { initBackend } from '@switchyard/runtime';
 import { learningRate } from '../src/schedule.js';
 import { collateArrays, collateSeq2Seq, disposeSeq2SeqBatch, maskedCrossEntropy } from '../src/tasks/summarisation/batching.js';
 import { accumulate, clipByGlobalNorm, disposeGrads, globalNorm, scaleGrads } from '../src/grad-utils.js';
-import { composeLoss, summarizeLossParts } from '../src/compose-loss.js';
+import { totalLoss } from '@switchyard/model-core';
+import { summarizeLossParts } from '../src/compose-loss.js';
 import { batchAt, epochPermutation } from '../src/data-order.js';
 
 beforeAll(async () => { await initBackend('wasm', { quiet: true }); });
@@ -82,14 +83,14 @@ describe('gradients and loss composition', () => {
     expect(tf.memory().numTensors).toBe(before + 1); // the second globalNorm result, held by expect
   });
 
-  test('composeLoss = Σ coefficient · part; summary groups aux losses by name', () => {
+  test('totalLoss = Σ coefficient · part; summary groups aux losses by name', () => {
     const parts = [
       { name: 'ce', value: tf.scalar(2.5), coefficient: 1 },
       { name: 'aux', value: tf.scalar(1.2), coefficient: 0.01, layer: 'encoder.block.1' },
       { name: 'aux', value: tf.scalar(0.8), coefficient: 0.01, layer: 'decoder.block.1' },
       { name: 'z', value: tf.scalar(4), coefficient: 0.001, layer: 'encoder.block.1' },
     ];
-    const total = composeLoss(parts);
+    const total = totalLoss(parts);
     expect(total.dataSync()[0]).toBeCloseTo(2.5 + 0.012 + 0.008 + 0.004, 6);
     const s = summarizeLossParts(parts, [2.5, 1.2, 0.8, 4]);
     expect(s.ce).toBe(2.5);

@@ -7,7 +7,7 @@ import { initBackend, readArrowFile, columnValues } from '@switchyard/runtime';
 import { runToy } from './helpers/run-toy.js';
 import { ToyTask } from './helpers/toy-task.js';
 import { NonFiniteError } from '../src/nan-guard.js';
-import { listCheckpoints, loadCheckpoint, restoreWeights } from '../src/checkpoint.js';
+import { listCheckpoints, loadTrainingCheckpoint, restoreWeights } from '../src/checkpoint.js';
 
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 let root: string;
@@ -93,7 +93,7 @@ describe('train loop on a toy MoE', () => {
     expect(e.lastGoodCheckpoint).toBeDefined();
     const failure = JSON.parse(readFileSync(join(dir, 'failure.json'), 'utf8'));
     expect(failure).toEqual({ error: 'non-finite', step: e.step, tensor: e.tensor, lastGoodCheckpoint: e.lastGoodCheckpoint });
-    const ck = loadCheckpoint(e.lastGoodCheckpoint!);
+    const ck = loadTrainingCheckpoint(e.lastGoodCheckpoint!);
     expect(ck.state.step).toBe(e.step - 1);
     const fresh = new ToyTask(7);
     restoreWeights(fresh.params, ck.weights, ck.path);

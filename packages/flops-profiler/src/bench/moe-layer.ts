@@ -34,7 +34,7 @@ export function createExperts(rng: Rng, numExperts: number, dModel: number, dFf:
 }
 
 /** Host-side dispatch plan: for each expert, the token rows it computes. */
-export interface DispatchPlan {
+export interface GatherPlan {
   tokens: number;
   /** rows[e]: ascending token indices routed to expert e. */
   rows: Int32Array[];
@@ -45,7 +45,7 @@ export interface DispatchPlan {
 }
 
 /** Build the plan from a dispatch mask [N, E] (1 = computed), read on the host. */
-export function planFromMask(mask: ArrayLike<number>, tokens: number, numExperts: number): DispatchPlan {
+export function planFromMask(mask: ArrayLike<number>, tokens: number, numExperts: number): GatherPlan {
   if (mask.length !== tokens * numExperts) throw new Error(`dispatch mask has ${mask.length} entries, expected ${tokens}×${numExperts}`);
   const lists: number[][] = Array.from({ length: numExperts }, () => []);
   const histogram = new Array<number>(numExperts + 1).fill(0);
@@ -67,7 +67,7 @@ function ffn(x: tf.Tensor2D, wi: tf.Tensor2D, wo: tf.Tensor2D): tf.Tensor2D {
  * y = Σ_e scatter(rows_e, w[rows_e, e] · f_e(x[rows_e])). x: [N, D], weights: [N, E] → [N, D].
  * Differentiable in x, weights and the expert variables; the plan is a constant.
  */
-export function gatherDispatchForward(x: tf.Tensor2D, weights: tf.Tensor2D, plan: DispatchPlan, experts: MoeExperts): tf.Tensor2D {
+export function gatherDispatchForward(x: tf.Tensor2D, weights: tf.Tensor2D, plan: GatherPlan, experts: MoeExperts): tf.Tensor2D {
   return tf.tidy(() => {
     const [N, D] = x.shape;
     const E = experts.numExperts;

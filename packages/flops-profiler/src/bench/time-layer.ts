@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '@switchyard/runtime';
 import type { Router, RouterContext } from '@switchyard/routers';
-import { gatherDispatchForward, denseForward, planFromMask, type DispatchPlan, type MoeExperts } from './moe-layer.js';
+import { gatherDispatchForward, denseForward, planFromMask, type GatherPlan, type MoeExperts } from './moe-layer.js';
 
 export interface TimingOptions {
   /** Untimed runs first (JIT, kernel set-up, allocator). Defaults to 2. */
@@ -69,7 +69,7 @@ function timeLayer(label: string, tokens: number, meanActive: number, forward: (
 function expertVars(experts: MoeExperts): tf.Variable[] { return [...experts.wi, ...experts.wo]; }
 
 /** Sparse gather dispatch with a fixed plan and weights [N, E]. */
-export function timeSparseLayer(label: string, x: tf.Tensor2D, weights: tf.Tensor2D, plan: DispatchPlan,
+export function timeSparseLayer(label: string, x: tf.Tensor2D, weights: tf.Tensor2D, plan: GatherPlan,
   experts: MoeExperts, g: tf.Tensor2D, opts: TimingOptions = {}): LayerTiming {
   return timeLayer(label, x.shape[0], plan.meanActive, () => gatherDispatchForward(x, weights, plan, experts), expertVars(experts), g, opts);
 }

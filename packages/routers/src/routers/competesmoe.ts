@@ -20,6 +20,7 @@ import { softmaxOverSelected } from '../selection/weights.js';
 import { competeRouterLoss } from '../losses/compete.js';
 import { switchBalanceLossFastMoE } from '../losses/switch-balance.js';
 import type { RouterDefinition } from '../registry.js';
+import { NEEDS_NOTHING, type RouterDescription } from '../cost.js';
 
 export interface CompeteSMoEOptions {
   topK: number;
@@ -85,6 +86,16 @@ export class CompeteSMoERouter extends RouterBase {
   }
 }
 
+/**
+ * Elementwise FLOPs per token of one competition step besides the E expert evaluations:
+ * response norms ‖o_e‖₂ (square d, sum d, sqrt 1 per expert), softmax over all E logits (5E),
+ * top-k of the responses (a sort, E·⌈log2 E⌉ comparisons), softmax over the k winners (5k), MSE over E (3E).
+ */
+export function competitionElementwisePerToken(d: number, E: number, k: number): number {
+  const sort = E <= 1 ? 0 : E * Math.ceil(Math.log2(E));
+  return E * (2 * d + 1) + 5 * E + sort + 5 * k + 3 * E;
+}
+
 export const competeSMoEDefinition: RouterDefinition = {
   type: 'competesmoe',
   paper: 'CompeteSMoE (Pham et al. 2024, arXiv 2402.02526); giangdip2410/CompeteSMoE FMoEOpt',
@@ -99,5 +110,20 @@ export const competeSMoEDefinition: RouterDefinition = {
     optBalance: { type: 'boolean', default: false, description: 'Add the fastmoe balance loss on softmax(a) and S.' },
     response: { enum: ['l2', 'mean-softplus'], default: 'l2' },
   },
+  // Ordinary steps and inference: SMoE's gate and TK-B. A competition step (probability freq, or
+  // λ(t) = 2/(2+√(t+1)) whose largest value 2/3 at t = 0 is given as an upper bound) runs all E
+  // experts on every token.
+  describe: (o, { dModel, numExperts }): RouterDescription => ({
+    gate: { kind: 'linear', dModel, numExperts }, normaliser: { kind: 'softmax' }, selectionSort: (o.topK as number) < numExperts,
+    activeExperts: { kind: 'fixed', k: o.topK as number },
+    extraTrainingEvaluations: {
+      expertsPerToken: numExperts,
+      probability: competitionProbability(o as unknown as CompeteSMoEOptions, 0),
+      winners: o.topK as number,
+      elementwisePerToken: competitionElementwisePerToken(dModel, numExperts, o.topK as number),
+      reason: o.freqType === 'fix' ? 'CompeteSMoE competition steps (all experts on every token)' : 'CompeteSMoE competition steps (all experts on every token; λ(0) = 2/3, an upper bound of the decaying schedule)',
+    },
+    needs: { tokenIds: false, allExpertOutputs: true, step: o.freqType === 'function' },
+  }),
   create: (o, init) => new CompeteSMoERouter(o, init),
 };

@@ -15,6 +15,7 @@ import { capacityFlaxformer, capacityVmoe } from '../selection/capacity.js';
 import { maskedProbs } from '../selection/weights.js';
 import { routerZLoss } from '../losses/z-loss.js';
 import type { RouterDefinition } from '../registry.js';
+import { NEEDS_NOTHING, type RouterDescription } from '../cost.js';
 
 export interface ExpertChoiceOptions {
   capacityFactor: number;
@@ -62,5 +63,10 @@ export const expertChoiceDefinition: RouterDefinition = {
     capacityRule: { enum: ['flaxformer', 'vmoe'], default: 'flaxformer' },
     zLossCoef: { type: 'number', minimum: 0, default: 0.001 },
   },
+  // Each expert sorts a group's scores for its C tokens: 0…E experts per token (≈ cf on average).
+  describe: (_o, { dModel, numExperts }): RouterDescription => ({
+    gate: { kind: 'linear', dModel, numExperts }, normaliser: { kind: 'softmax' }, selectionSort: true,
+    activeExperts: { kind: 'support' }, extraTrainingEvaluations: null, needs: NEEDS_NOTHING,
+  }),
   create: (o, init) => new ExpertChoiceRouter(o, init),
 };

@@ -30,6 +30,7 @@ import { maskedProbs } from '../selection/weights.js';
 import { routerZLoss } from '../losses/z-loss.js';
 import { switchBalanceLossHF } from '../losses/switch-balance.js';
 import type { RouterDefinition } from '../registry.js';
+import { NEEDS_NOTHING, type RouterDescription } from '../cost.js';
 
 export type NormType = 'softmax' | 'sparsemax' | 'entmax15' | 'entmax-bisect';
 
@@ -117,6 +118,22 @@ const common: Record<string, unknown> = {
   denseCompute: { type: 'boolean', default: false, description: 'Ask the layer to run every expert on every token (SparTMoE patched MLP).' },
 };
 
+/** Gate, normaliser and selection as configured; `denseCompute` runs every expert. */
+function describeGatingStudy(o: GatingStudyOptions, dModel: number, numExperts: number): RouterDescription {
+  const kind = o.routerType === 'linear' ? 'linear' : o.attentionKeyProjection ? 'attention-keyproj' : 'attention';
+  const topKApplies = o.topK !== null && o.topK < numExperts && !o.compatIgnoreTopK;
+  const sparse = o.normType !== 'softmax';
+  // a sparse normaliser's support (cut to min(k, support) by a top-k) varies per token
+  const activeExperts = o.denseCompute ? { kind: 'all' as const }
+    : sparse ? { kind: 'support' as const }
+      : topKApplies ? { kind: 'fixed' as const, k: o.topK! } : { kind: 'all' as const };
+  return {
+    gate: { kind, dModel, numExperts },
+    normaliser: o.normType === 'entmax-bisect' ? { kind: 'entmax-bisect', iterations: o.nIter } : { kind: o.normType },
+    selectionSort: topKApplies && !sparse, activeExperts, extraTrainingEvaluations: null, needs: NEEDS_NOTHING,
+  };
+}
+
 const PAPER = 'SparTMoE gating study (jinhonglin-ryan/SparTMoE) on Switch Transformers (arXiv 2101.03961); sparsemax arXiv 1602.02068; entmax arXiv 1905.05702';
 
 function definition(type: string, fixed: { routerType?: 'linear' | 'attention'; normType?: NormType; topK?: 'required' | 'none' | 'optional' }): RouterDefinition {
@@ -133,6 +150,7 @@ function definition(type: string, fixed: { routerType?: 'linear' | 'attention'; 
       ...common,
     },
     create: (o, init) => new GatingStudyRouter(type, o, init),
+    describe: (o, dims) => describeGatingStudy(o as unknown as GatingStudyOptions, dims.dModel, dims.numExperts),
   };
 }
 

@@ -16,6 +16,7 @@ import { choicesToMask, topKIndices } from '../selection/top-k.js';
 import { sampleWithoutReplacement } from '../selection/sampling.js';
 import { trimmedLassoLoss } from '../losses/moesart.js';
 import type { RouterDefinition } from '../registry.js';
+import { NEEDS_NOTHING, type RouterDescription } from '../cost.js';
 
 export type MoesartMode = 'zero' | 'small-random' | 'large';
 
@@ -101,5 +102,10 @@ export const moesartDefinition: RouterDefinition = {
     jitter: { type: 'boolean', default: false, description: 'o += 1e-6·N(0,1) in training.' },
     lambda: { type: 'number', minimum: 0, default: 0.001, description: 'Trimmed-lasso coefficient (applied once).' },
   },
+  // Inference: top-k of o with uniform weights; training samples k distinct experts instead.
+  describe: (o, { dModel, numExperts }): RouterDescription => ({
+    gate: { kind: 'linear', dModel, numExperts }, normaliser: { kind: 'softmax' }, selectionSort: (o.topK as number) < numExperts,
+    activeExperts: { kind: 'fixed', k: o.topK as number }, extraTrainingEvaluations: null, needs: NEEDS_NOTHING,
+  }),
   create: (o, init) => new MoesartRouter(o, init),
 };

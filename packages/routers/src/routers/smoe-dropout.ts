@@ -12,6 +12,7 @@ import { LinearGate } from '../gates/linear.js';
 import { choicesToMask, roundHalfEven, topKIndices } from '../selection/top-k.js';
 import { softmaxOverSelected } from '../selection/weights.js';
 import type { RouterDefinition } from '../registry.js';
+import { NEEDS_NOTHING, type RouterDescription } from '../cost.js';
 
 export interface SmoeDropoutOptions {
   kMin: number | null;
@@ -74,6 +75,14 @@ export const smoeDropoutDefinition: RouterDefinition = {
     totalSteps: { type: 'integer', minimum: 1, default: 400000, description: 'Steps T over which k grows.' },
     schedule: { enum: ['linear-increase', 'fixed'], default: 'linear-increase', description: "'fixed' keeps k = kMin." },
     evalK: { type: ['integer', 'null'], minimum: 1, default: null, description: 'k at inference; null = kMax.' },
+  },
+  // Inference k = evalK (default kMax = E); training k follows the step schedule (not priced separately).
+  describe: (o, { dModel, numExperts }): RouterDescription => {
+    const k = (o.evalK as number | null) ?? (o.kMax as number | null) ?? numExperts;
+    return {
+      gate: { kind: 'linear', dModel, numExperts }, normaliser: { kind: 'softmax' }, selectionSort: k < numExperts,
+      activeExperts: { kind: 'fixed', k }, extraTrainingEvaluations: null, needs: { ...NEEDS_NOTHING, step: true },
+    };
   },
   create: (o, init) => new SmoeDropoutRouter(o, init),
 };

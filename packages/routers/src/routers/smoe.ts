@@ -15,6 +15,7 @@ import { choicesToMask, topKIndices } from '../selection/top-k.js';
 import { softmaxOverSelected } from '../selection/weights.js';
 import { switchBalanceLossFastMoE } from '../losses/switch-balance.js';
 import type { RouterDefinition } from '../registry.js';
+import { NEEDS_NOTHING, type RouterDescription } from '../cost.js';
 
 export interface SmoeOptions {
   topK: number;
@@ -74,5 +75,10 @@ export const smoeDefinition: RouterDefinition = {
     balanceLossCoef: { type: 'number', minimum: 0, default: 0.01 },
     frozenGate: { type: 'boolean', default: false, description: 'Freeze the gate at its random init (CompeteSMoE freeze_gate_weight).' },
   },
+  // TK-B: sort the logits for the k largest, softmax over them (priced as a softmax over E plus the sort).
+  describe: (o, { dModel, numExperts }): RouterDescription => ({
+    gate: { kind: 'linear', dModel, numExperts }, normaliser: { kind: 'softmax' }, selectionSort: (o.topK as number) < numExperts,
+    activeExperts: { kind: 'fixed', k: o.topK as number }, extraTrainingEvaluations: null, needs: NEEDS_NOTHING,
+  }),
   create: (o, init) => new SmoeRouter(o, init),
 };

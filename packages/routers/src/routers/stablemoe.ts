@@ -24,6 +24,7 @@ import { tokensChooseDispatch } from '../selection/capacity.js';
 import { softmaxOverSelected } from '../selection/weights.js';
 import { stableMoEBalanceLoss, stableMoEDistillLoss } from '../losses/stablemoe.js';
 import type { RouterDefinition } from '../registry.js';
+import { NEEDS_NOTHING, type RouterDescription } from '../cost.js';
 
 export interface StableMoEOptions {
   variant: 'two-stage' | 'competesmoe';
@@ -115,6 +116,21 @@ export const stableMoEDefinition: RouterDefinition = {
     capacityFactor: { type: ['number', 'null'], exclusiveMinimum: 0, default: 2, description: 'C = int(N_g/E · cf); null = none.' },
     expertIsResidual: { type: 'boolean', default: false, description: 'Experts are residual blocks F_e (inputWeight = −α).' },
     topK: { type: 'integer', minimum: 1, default: 2, description: "k of the 'competesmoe' variant." },
+  },
+  // 'competesmoe': cosine gate, TK-B top-k. Two-stage: top-1 on a = x cᵀ, at inference on the
+  // distilled token-id gate when `distill` (needs token ids); the stage switch reads the step.
+  describe: (o, { dModel, numExperts }): RouterDescription => {
+    if (o.variant === 'competesmoe') {
+      return {
+        gate: { kind: 'cosine', dModel, numExperts }, normaliser: { kind: 'softmax' }, selectionSort: (o.topK as number) < numExperts,
+        activeExperts: { kind: 'fixed', k: o.topK as number }, extraTrainingEvaluations: null, needs: NEEDS_NOTHING,
+      };
+    }
+    return {
+      gate: o.distill ? { kind: 'token-embedding', dModel, numExperts, innerDim: o.distillDim as number } : { kind: 'linear-no-bias', dModel, numExperts },
+      normaliser: { kind: 'softmax' }, selectionSort: false, activeExperts: { kind: 'fixed', k: 1 }, extraTrainingEvaluations: null,
+      needs: { tokenIds: o.distill === true, allExpertOutputs: false, step: true },
+    };
   },
   create: (o, init) => new StableMoERouter(o, init),
 };

@@ -22,6 +22,7 @@ import { maskedProbs } from '../selection/weights.js';
 import { routerZLoss } from '../losses/z-loss.js';
 import { switchBalanceLossHF } from '../losses/switch-balance.js';
 import type { RouterDefinition } from '../registry.js';
+import { NEEDS_NOTHING, type RouterDescription } from '../cost.js';
 
 export interface SwitchTop1Options {
   expertCapacity: number | null;
@@ -94,5 +95,10 @@ export const switchTop1Definition: RouterDefinition = {
     initStd: { type: 'number', exclusiveMinimum: 0, default: 1 },
     exposeJitteredInput: { type: 'boolean', default: false, description: 'Return the jittered input (HF fp32 experts see it too).' },
   },
+  // h = xW (no bias), softmax, argmax (folded into the softmax's max pass); capacity may drop tokens.
+  describe: (_o, { dModel, numExperts }): RouterDescription => ({
+    gate: { kind: 'linear-no-bias', dModel, numExperts }, normaliser: { kind: 'softmax' }, selectionSort: false,
+    activeExperts: { kind: 'fixed', k: 1 }, extraTrainingEvaluations: null, needs: NEEDS_NOTHING,
+  }),
   create: (o, init) => new SwitchTop1Router(o, init),
 };

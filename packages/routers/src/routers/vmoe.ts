@@ -17,6 +17,7 @@ import { capacityVmoe, rowMax, tokensChooseDispatch } from '../selection/capacit
 import { maskedProbs } from '../selection/weights.js';
 import { vmoeImportanceLoss, vmoeLoadLoss } from '../losses/vmoe.js';
 import type { RouterDefinition } from '../registry.js';
+import { NEEDS_NOTHING, type RouterDescription } from '../cost.js';
 
 export interface VmoeOptions {
   topK: number;
@@ -88,5 +89,10 @@ export const vmoeDefinition: RouterDefinition = {
     importanceLossCoef: { type: 'number', minimum: 0, default: 0.005 },
     loadLossCoef: { type: 'number', minimum: 0, default: 0.005 },
   },
+  // h = xW (no bias), softmax (+ noise in training), top-K (capacity may drop).
+  describe: (o, { dModel, numExperts }): RouterDescription => ({
+    gate: { kind: 'linear-no-bias', dModel, numExperts }, normaliser: { kind: 'softmax' }, selectionSort: (o.topK as number) < numExperts,
+    activeExperts: { kind: 'fixed', k: o.topK as number }, extraTrainingEvaluations: null, needs: NEEDS_NOTHING,
+  }),
   create: (o, init) => new VmoeRouter(o, init),
 };

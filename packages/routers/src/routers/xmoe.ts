@@ -18,6 +18,7 @@ import { rowMax, tokensChooseDispatch } from '../selection/capacity.js';
 import { maskedProbs, renormalisedKept, softmaxOverSelected } from '../selection/weights.js';
 import { gshardTop2Choices } from '../selection/gshard-top2.js';
 import type { RouterDefinition } from '../registry.js';
+import { NEEDS_NOTHING, type RouterDescription } from '../cost.js';
 
 export interface XmoeOptions {
   variant: 'torchscale' | 'competesmoe';
@@ -87,5 +88,11 @@ export const xmoeDefinition: RouterDefinition = {
     batchPriority: { type: 'boolean', default: false },
     auxLossCoef: { type: 'number', minimum: 0, default: 0.01 },
   },
+  // r = xW_r (D → reducedDim), cosine scores against renormalised embeddings; top-1/top-2 (capacity may drop).
+  describe: (o, { dModel, numExperts }): RouterDescription => ({
+    gate: { kind: 'low-rank-cosine', dModel, numExperts, innerDim: (o.reducedDim as number | null) ?? (o.variant === 'competesmoe' ? 8 : 16) },
+    normaliser: { kind: 'softmax' }, selectionSort: (o.topK as number) < numExperts,
+    activeExperts: { kind: 'fixed', k: o.topK as number }, extraTrainingEvaluations: null, needs: NEEDS_NOTHING,
+  }),
   create: (o, init) => new XmoeRouter(o, init),
 };

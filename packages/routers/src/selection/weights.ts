@@ -20,9 +20,3 @@ export function renormalisedKept(probs: tf.Tensor2D, mask: tf.Tensor2D): tf.Tens
     return tf.div(kept, tf.maximum(tf.sum(kept, 1, true), 1.1920928955078125e-7)) as tf.Tensor2D;
   });
 }
-
-// The flavours by their routers.md names.
-export const tkASoftmaxThenMask = maskedProbs;
-export const tkBMaskThenSoftmax = softmaxOverSelected;
-export const tkCSwitchTop1 = maskedProbs;
-export const tkDGShardRenormalised = renormalisedKept;

@@ -1,20 +1,17 @@
 // Adapters between the generic loop and model-core / data-prep:
-//   SwitchTask     — a SwitchTransformer as a TrainTask: CE over labels ≠ −100 plus, for every
-//                    sparse layer, each of its router's aux losses with the router's coefficient
-//                    (`RouterOutput.losses` / `lossCoefficients`). With one sparse layer per stack
-//                    this equals HF's stack-pooled total; with several, HF pools the router logits
-//                    of a stack before taking the losses while we sum per-layer losses (each
-//                    router owns its losses: routers of different types have different ones).
+//   SwitchTask     — a SwitchTransformer as a TrainTask: model-core's loss parts (CE over labels
+//                    ≠ −100 plus the router losses, per layer by default; HF's per-stack pooling
+//                    with `lossPooling: 'hf-stack'`, see model-core losses.ts).
 //   PreparedSource — a data-prep split as a BatchSource of collated seq2seq batches.
 // Dims: B batch, S source, T target, N tokens of a sparse layer, E experts.
 import * as tf from '@tensorflow/tfjs';
-import { crossEntropyIgnore, type SwitchTransformer } from '@switchyard/model-core';
+import { modelLossParts, type RouterLossPooling, type SwitchTransformer } from '@switchyard/model-core';
 import type { PreparedSplit } from '@switchyard/data-prep';
 import { collateSeq2Seq, disposeSeq2SeqBatch, LABEL_PAD, type CollateOptions, type Seq2SeqBatch } from './batching.js';
-import type { BatchSource, ForwardContext, ForwardResult, LayerRouting, LossPart, TrainParameter, TrainTask } from '../../types.js';
+import type { BatchSource, ForwardContext, ForwardResult, LayerRouting, TrainParameter, TrainTask } from '../../types.js';
 
 export class SwitchTask implements TrainTask<Seq2SeqBatch> {
-  constructor(readonly model: SwitchTransformer) {}
+  constructor(readonly model: SwitchTransformer, readonly lossPooling: RouterLossPooling = 'per-layer') {}
 
   parameters(): TrainParameter[] {
     return this.model.parameters().map((p) => ({ name: p.name, variable: p.variable, layout: p.layout, frozen: p.frozen || !p.variable.trainable }));
@@ -25,13 +22,7 @@ export class SwitchTask implements TrainTask<Seq2SeqBatch> {
       { inputIds: b.inputIds, attentionMask: b.attentionMask, decoderInputIds: b.decoderInputIds },
       { training: ctx.training, rng: ctx.rng, step: ctx.step },
     );
-    const parts: LossPart[] = [{ name: 'ce', value: crossEntropyIgnore(out.logits, b.labels), coefficient: 1 }];
-    for (const rec of out.sparseLayers) {
-      for (const name of Object.keys(rec.router.losses).sort()) {
-        const coefficient = rec.router.lossCoefficients[name] ?? 0;
-        parts.push({ name, value: rec.router.losses[name]!, coefficient, layer: rec.name });
-      }
-    }
+    const parts = modelLossParts(out, b.labels, { pooling: this.lossPooling, config: this.model.config });
     let routing: LayerRouting[] | undefined;
     if (ctx.wantRouting) {
       // Real tokens: encoder positions with attention 1, decoder positions with a label.
