@@ -52,6 +52,6 @@ export { leftPadBatch } from './text-classification/collate.js';
 export type { LeftPaddedBatch } from './text-classification/collate.js';
 export { bagOfWordsVocabulary, bagOfWordsFeatures } from './text-classification/bag-of-words.js';
 export type { SparseRows } from './text-classification/bag-of-words.js';
-export { trainLogisticRegression, predictLogisticRegression, lossAndGradient, LOGREG_DEFAULTS } from './text-classification/logistic-regression.js';
+export { trainLogisticRegression, predictLogisticRegression, lossAndGradient, gramTopEigenvalue, LOGREG_DEFAULTS } from './text-classification/logistic-regression.js';
 export type { LogisticRegressionOptions, LogisticRegressionModel } from './text-classification/logistic-regression.js';
 export { majorityClass } from './text-classification/majority.js';

@@ -5,14 +5,19 @@
 // trained from zeros by full-batch gradient descent with Nesterov momentum (Sutskever et al.
 // 2013 form: v ← μv − η ∇L(θ + μv), θ ← θ + v), a fixed number of steps. No random draws, so
 // the result is fully deterministic. In float64.
+// Defaults: λ = 1/N (the objective scikit-learn's LogisticRegression minimises with its default
+// C = 1, divided by N); η = 1/L̂ with L̂ = ½·λ_max(X̃ᵀX̃/N) + λ, X̃ = [X 1], a bound on the loss's
+// curvature (Böhning's bound ½(I − 11ᵀ/C) ⊗ X̃ᵀX̃/N on the softmax Hessian), λ_max estimated by
+// 50 power iterations from the all-ones vector; μ = (1 − √(ηλ)) / (1 + √(ηλ)), Nesterov's
+// constant momentum for a λ-strongly convex function with an L̂-Lipschitz gradient.
 import type { SparseRows } from './bag-of-words.js';
 
 export interface LogisticRegressionOptions {
-  /** λ, L2 weight on W (default 1e-4). */
+  /** λ, L2 weight on W (default 1/N). */
   l2?: number;
-  /** η (default 1; stable for unit-norm rows: the loss's curvature is at most ~1). */
+  /** η (default 1/L̂, see above). */
   learningRate?: number;
-  /** μ (default 0.9; 0 gives plain gradient descent). */
+  /** μ (default from η and λ, see above; 0 gives plain gradient descent). */
   momentum?: number;
   /** Steps (default 300). */
   iterations?: number;
@@ -27,9 +32,36 @@ export interface LogisticRegressionModel {
   classes: number;
   /** L at the final weights. */
   finalLoss: number;
+  /** The λ, η and μ used. */
+  l2: number;
+  learningRate: number;
+  momentum: number;
 }
 
-export const LOGREG_DEFAULTS = { l2: 1e-4, learningRate: 1, momentum: 0.9, iterations: 300 } as const;
+export const LOGREG_DEFAULTS = { iterations: 300, powerIterations: 50 } as const;
+
+/** λ_max(X̃ᵀX̃/N), X̃ = [X 1], by power iteration from the all-ones vector. */
+export function gramTopEigenvalue(x: SparseRows, steps: number = LOGREG_DEFAULTS.powerIterations): number {
+  const D = x.dim + 1;
+  let v = new Float64Array(D).fill(1 / Math.sqrt(D));
+  let lambda = 0;
+  for (let s = 0; s < steps; s++) {
+    const u = new Float64Array(D);
+    for (let n = 0; n < x.rows; n++) {
+      let xv = v[x.dim]!; // the bias column
+      for (let k = x.indptr[n]!; k < x.indptr[n + 1]!; k++) xv += x.values[k]! * v[x.indices[k]!]!;
+      for (let k = x.indptr[n]!; k < x.indptr[n + 1]!; k++) u[x.indices[k]!] += x.values[k]! * xv;
+      u[x.dim] += xv;
+    }
+    let norm = 0;
+    for (let i = 0; i < D; i++) { u[i] /= x.rows; norm += u[i]! * u[i]!; }
+    norm = Math.sqrt(norm);
+    lambda = norm; // ‖Av‖ with ‖v‖ = 1
+    for (let i = 0; i < D; i++) u[i] /= norm;
+    v = u;
+  }
+  return lambda;
+}
 
 /** Logits [N, C] of the rows. */
 export function logits(x: SparseRows, weights: Float64Array, bias: Float64Array, classes: number): Float64Array {
@@ -79,7 +111,13 @@ export function lossAndGradient(
 export function trainLogisticRegression(
   x: SparseRows, labels: ArrayLike<number>, classes: number, opts: LogisticRegressionOptions = {},
 ): LogisticRegressionModel {
-  const { l2, learningRate: lr, momentum: mu, iterations } = { ...LOGREG_DEFAULTS, ...opts };
+  const iterations = opts.iterations ?? LOGREG_DEFAULTS.iterations;
+  const l2 = opts.l2 ?? 1 / x.rows;
+  const lr = opts.learningRate ?? 1 / (0.5 * gramTopEigenvalue(x) + l2);
+  const mu = opts.momentum ?? (1 - Math.sqrt(lr * l2)) / (1 + Math.sqrt(lr * l2));
+  if (!(l2 >= 0) || !(lr > 0) || !(mu >= 0 && mu < 1) || !(Number.isInteger(iterations) && iterations >= 0)) {
+    throw new Error(`trainLogisticRegression: need l2 ≥ 0, learningRate > 0, 0 ≤ momentum < 1, integer iterations ≥ 0; got ${l2}, ${lr}, ${mu}, ${iterations}`);
+  }
   if (labels.length !== x.rows) throw new Error(`trainLogisticRegression: ${x.rows} rows but ${labels.length} labels`);
   for (let n = 0; n < labels.length; n++) {
     const y = labels[n]!;
@@ -98,7 +136,8 @@ export function trainLogisticRegression(
     for (let c = 0; c < C; c++) { vb[c] = mu * vb[c]! - lr * gb[c]!; b[c] += vb[c]!; }
   }
   const finalLoss = lossAndGradient(x, labels, C, l2, w, b, gw, gb);
-  return { weights: w, bias: b, dim: D, classes: C, finalLoss };
+  if (!Number.isFinite(finalLoss)) throw new Error(`trainLogisticRegression: diverged (loss ${finalLoss}); use a smaller learningRate than ${lr}`);
+  return { weights: w, bias: b, dim: D, classes: C, finalLoss, l2, learningRate: lr, momentum: mu };
 }
 
 /** argmax of the logits per row (ties → the lowest class). [N] */
