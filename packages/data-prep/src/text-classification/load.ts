@@ -6,7 +6,7 @@ import { loadBanking77 } from '../loaders/banking77.js';
 import { loadSst2, SST2_LABEL_NAMES } from '../loaders/sst2.js';
 import { loadSst5, SST5_LABEL_NAMES } from '../loaders/sst5.js';
 import { loadImdb, IMDB_LABEL_NAMES, type ImdbOptions } from '../loaders/imdb.js';
-import { resolveClassificationSource } from './source.js';
+import { checkDatasetName, resolveClassificationSource } from './source.js';
 import type { ClassificationData, ClassificationDatasetName } from './types.js';
 
 export interface LoadClassificationOptions {
@@ -18,6 +18,7 @@ export interface LoadClassificationOptions {
 }
 
 export async function loadClassificationDataset(dataset: ClassificationDatasetName, opts: LoadClassificationOptions = {}): Promise<ClassificationData> {
+  checkDatasetName(dataset);
   const src = resolveClassificationSource(dataset, opts.path, opts.env);
   const base = { dataset, notice: src.notice };
   switch (dataset) {
