@@ -40,7 +40,7 @@ export { parseSentimentTree, treeLeaves, TreeSyntaxError } from './loaders/sst5-
 export type { SentimentTree } from './loaders/sst5-tree.js';
 export { loadImdb, truncateText, IMDB_LABEL_NAMES, IMDB_ARCHIVES } from './loaders/imdb.js';
 export type { ImdbData, ImdbOptions } from './loaders/imdb.js';
-export { loadClassificationDataset } from './text-classification/load.js';
+export { loadClassificationDataset, evaluationSplit, vocabularyTexts } from './text-classification/load.js';
 export type { LoadClassificationOptions } from './text-classification/load.js';
 export { resolveClassificationSource, embeddedBanking77Dir, checkDatasetName, CLASSIFICATION_ENV, CLASSIFICATION_TITLES } from './text-classification/source.js';
 export type { ResolvedClassificationSource } from './text-classification/source.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
   loadBanking77, loadSst2, loadSst5, loadImdb, loadClassificationDataset, resolveClassificationSource,
-  parseSentimentTree, treeLeaves, truncateText, SST5_ZIP,
+  parseSentimentTree, treeLeaves, truncateText, SST5_ZIP, evaluationSplit, vocabularyTexts,
 } from '@switchyard/data-prep';
 import { writeTarGz, writeZip } from './helpers/cls-archives.js';
 
@@ -26,6 +26,15 @@ describe('BANKING77 CSV', () => {
       { text: 'top up "failed"', label: 2 },
     ]);
     expect(b.test).toEqual([{ text: 'am I old enough', label: 1 }]);
+  });
+
+  test('no dev split: evaluation (and the reference vocabulary\'s second file) is test', async () => {
+    const d = tmp();
+    writeFileSync(join(d, 'train.csv'), 'text,category\nq1,a\n');
+    writeFileSync(join(d, 'test.csv'), 'text,category\nq2,a\n');
+    const data = await loadClassificationDataset('banking77', { path: d });
+    expect(evaluationSplit(data)).toBe('test');
+    expect(vocabularyTexts(data)).toEqual(['q1', 'q2']);
   });
 
   test('without categories.json the train categories in code-point order name the labels', () => {
@@ -52,6 +61,10 @@ describe('SST-2 GLUE TSV', () => {
     const data = await loadClassificationDataset('sst2', { path: d });
     expect(Object.keys(data.splits)).toEqual(['train', 'dev']);
     expect(data.notes.join('\n')).toMatch(/test\.tsv has 2 sentences and no labels/);
+    // The reference's vocabulary texts: train + dev.
+    expect(evaluationSplit(data)).toBe('dev');
+    expect(vocabularyTexts(data)).toEqual(['hide new secretions', "it 's charming", 'a good film']);
+    expect(vocabularyTexts(data, { withEvaluation: false })).toHaveLength(2);
   });
 });
 

@@ -130,7 +130,7 @@ export async function loadImdb(path: string, opts: ImdbOptions = {}): Promise<Im
   const seen = new Set<string>();
   for (const r of all) {
     const key = `${r.split}/${r.label}/${r.id}`;
-    if (seen.has(key)) throw new DataPrepError(`review id ${r.id} occurs twice in ${r.split}/${IMDB_LABEL_NAMES[r.label] === 'positive' ? 'pos' : 'neg'}/ (two ratings for one id)`, { file: where.path });
+    if (seen.has(key)) throw new DataPrepError(`review id ${r.id} occurs twice in ${r.split}/${r.label ? 'pos' : 'neg'}/ (two ratings for one id)`, { file: where.path });
     seen.add(key);
     const text = truncateText(r.text, opts);
     if (text !== r.text) data.truncated[r.split]++;

@@ -7,7 +7,7 @@ import { loadSst2, SST2_LABEL_NAMES } from '../loaders/sst2.js';
 import { loadSst5, SST5_LABEL_NAMES } from '../loaders/sst5.js';
 import { loadImdb, IMDB_LABEL_NAMES, type ImdbOptions } from '../loaders/imdb.js';
 import { checkDatasetName, resolveClassificationSource } from './source.js';
-import type { ClassificationData, ClassificationDatasetName } from './types.js';
+import type { ClassificationData, ClassificationDatasetName, ClassificationSplit } from './types.js';
 
 export interface LoadClassificationOptions {
   /** Explicit file or folder; else the dataset's environment variable; else the embedded copy. */
@@ -49,4 +49,22 @@ export async function loadClassificationDataset(dataset: ClassificationDatasetNa
       return { ...base, labelNames: IMDB_LABEL_NAMES, splits: { train: d.train, test: d.test }, files: { train: d.source, test: d.source }, notes };
     }
   }
+}
+
+/** The split accuracy is reported on: dev where the dataset has one (the reference reports dev), else test. */
+export function evaluationSplit(data: ClassificationData): ClassificationSplit {
+  if (data.splits.dev) return 'dev';
+  if (data.splits.test) return 'test';
+  throw new Error(`${data.dataset} has no labelled dev or test split`);
+}
+
+/**
+ * The texts the reference builds its word vocabulary from: train + its "dev" file, which is the
+ * evaluation split (dev, or test for BANKING77 and IMDb, which have no dev). Pass
+ * `{ withEvaluation: false }` for a train-only vocabulary.
+ */
+export function vocabularyTexts(data: ClassificationData, opts: { withEvaluation?: boolean } = {}): string[] {
+  const texts = data.splits.train!.map((r) => r.text);
+  if (opts.withEvaluation ?? true) for (const r of data.splits[evaluationSplit(data)]!) texts.push(r.text);
+  return texts;
 }
