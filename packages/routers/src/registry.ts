@@ -1,6 +1,6 @@
 // Routers are looked up by name (tutel style); every config is checked against the router's
 // JSON schema (draft 2020-12) with defaults filled in, and unknown options are an error.
-import Ajv2020Module from 'ajv/dist/2020.js';
+import { checkSchema, didYouMean } from '@switchyard/runtime';
 import type { Router, RouterInit } from './types.js';
 
 export interface RouterDefinition {
@@ -12,15 +12,8 @@ export interface RouterDefinition {
   create(options: Record<string, unknown>, init: RouterInit): Router;
 }
 
-// ajv ships CommonJS; under NodeNext the default import is the module object.
-type AjvCtor = new (opts: Record<string, unknown>) => {
-  compile(schema: object): ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string; params?: unknown }[] | null };
-};
-const Ajv2020 = ((Ajv2020Module as unknown as { default?: AjvCtor }).default ?? Ajv2020Module) as unknown as AjvCtor;
-const ajv = new Ajv2020({ useDefaults: true, allErrors: true, strict: true });
-
 const definitions = new Map<string, RouterDefinition>();
-const validators = new Map<string, ReturnType<typeof ajv.compile>>();
+const schemas = new Map<string, Record<string, unknown>>();
 
 export function registerRouter(def: RouterDefinition): void {
   if (definitions.has(def.type)) throw new Error(`router type "${def.type}" is already registered`);
@@ -29,7 +22,10 @@ export function registerRouter(def: RouterDefinition): void {
 
 function definition(type: string): RouterDefinition {
   const def = definitions.get(type);
-  if (!def) throw new Error(`unknown router type "${type}"; known: ${routerTypes().join(', ')}`);
+  if (!def) {
+    const near = didYouMean(type, routerTypes());
+    throw new Error(`unknown router type ${JSON.stringify(type)}; allowed values: ${routerTypes().join(', ')}${near ? `; did you mean ${JSON.stringify(near)}?` : ''}`);
+  }
   return def;
 }
 
@@ -54,13 +50,11 @@ export function routerOptionsSchema(type: string): Record<string, unknown> {
 /** Validates the config (filling defaults) and builds the router. */
 export function createRouter(config: { type: string; [key: string]: unknown }, init: RouterInit): Router {
   const def = definition(config.type);
-  let validate = validators.get(def.type);
-  if (!validate) { validate = ajv.compile(routerOptionsSchema(def.type)); validators.set(def.type, validate); }
+  let schema = schemas.get(def.type);
+  if (!schema) { schema = routerOptionsSchema(def.type); schemas.set(def.type, schema); }
   const resolved = structuredClone(config) as Record<string, unknown>;
-  if (!validate(resolved)) {
-    const msg = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params ?? {})}`).join('; ');
-    throw new Error(`invalid options for router "${def.type}": ${msg}`);
-  }
+  const problems = checkSchema(schema, resolved);
+  if (problems.length > 0) throw new Error(`invalid options for router "${def.type}": ${problems.join('; ')}`);
   delete resolved.type;
   if (!(init.numExperts >= 1) || !(init.dModel >= 1)) throw new Error('RouterInit needs dModel >= 1 and numExperts >= 1');
   return def.create(resolved, init);

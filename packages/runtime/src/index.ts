@@ -12,7 +12,8 @@ export { makeTable, column, writeArrowFile, readArrowFile, columnValues, ArrowSc
 export type { ColumnKind } from './arrow-io.js';
 export { commitStageOutput, verifyStageOutput, describeFiles, listFiles, sha256File, StageOutputError, MANIFEST } from './stage-output.js';
 export type { StageManifest, FileRecord } from './stage-output.js';
-export { checkSchema, assertSchema, formatAjvError, ConfigError } from './schema-check.js';
+export { checkSchema, assertSchema, formatAjvError, didYouMean, ConfigError } from './schema-check.js';
+export { parseJsonFile, parseJsonText, JsonFileError } from './json-file.js';
 export { runStage, resolveStage, loadStageDefinitions, isStageDefinition, stageDir } from './run-stage.js';
 export type { StageSpec } from './run-stage.js';
 export { smokeSourceStage, smokeTransformStage, smokeSummaryStage } from './smoke-stages.js';
