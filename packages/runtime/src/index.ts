@@ -1,6 +1,7 @@
 export { initBackend, backendInfo, parseBackendName, BackendError, BACKEND_NAMES } from './backend.js';
 export type { BackendInfo, BackendName } from './backend.js';
 export { Rng, hashLabel } from './rng.js';
+export { resolveSeed } from './seed-rule.js';
 export type { RngState } from './rng.js';
 export { registerMissingKernels, nativeKernelInfo, useNativeKernels, WASM_KERNEL_FIXES } from './kernels/register.js';
 export { enableWasmThreads, requestedWasmThreads } from './kernels/wasm-threads.js';
