@@ -15,6 +15,8 @@ export { commitStageOutput, verifyStageOutput, describeFiles, listFiles, sha256F
 export type { StageManifest, FileRecord } from './stage-output.js';
 export { checkSchema, assertSchema, formatAjvError, didYouMean, ConfigError } from './schema-check.js';
 export { parseJsonFile, parseJsonText, JsonFileError } from './json-file.js';
+export { ConfigObject, StringEnum, jsonSchema, Type } from './config-schema.js';
+export type { Static, TSchema } from './config-schema.js';
 export { runStage, resolveStage, loadStageDefinitions, isStageDefinition, stageDir } from './run-stage.js';
 export type { StageSpec } from './run-stage.js';
 export { smokeSourceStage, smokeTransformStage, smokeSummaryStage } from './smoke-stages.js';
