@@ -2,9 +2,10 @@
 //
 // For each pipeline file it creates
 //   - one content-keyed project per distinct stage, `stage-<stage>-<hash>`, with one cached target
-//     `run` whose command carries the stage's full spec (package, stage, config, seed, upstream
-//     keys). The key hashes the same things, so an edited config gets a new project and re-runs,
-//     its descendants get new keys too, and identical stages of different pipelines are one task;
+//     `run` whose options carry the stage's full spec (package, stage, config, seed, upstream
+//     keys; in the environment, so the printed command shows only the key). The key hashes the
+//     same things, so an edited config gets a new project and re-runs, its descendants get new
+//     keys too, and identical stages of different pipelines are one task;
 //   - a project `pipeline-<name>` with one target per stage (links artifacts/<name>/<stage> to the
 //     keyed output) — one project per pipeline, because Nx folds every target's options of a
 //     project into each task's hash;
@@ -64,7 +65,9 @@ function keyedStageProject(root, stage, externals) {
     targets: {
       run: {
         executor: 'nx:run-commands',
-        options: { command: `node tools/pipeline/run-stage.mjs --spec ${encodeSpec(stageSpec(stage))}`, cwd: '{workspaceRoot}' },
+        // The spec travels in the environment: Nx prints the command, and a user should read a
+        // stage key there, not a base64 blob. Options (env included) are part of the task hash.
+        options: { command: `node tools/pipeline/run-stage.mjs --key ${stage.key}`, env: { SWITCHYARD_STAGE_SPEC: encodeSpec(stageSpec(stage)) }, cwd: '{workspaceRoot}' },
         cache: true,
         inputs,
         outputs: [`{workspaceRoot}/artifacts/stages/${stage.key}`],
