@@ -57,5 +57,10 @@ export function createRouter(config: { type: string; [key: string]: unknown }, i
   if (problems.length > 0) throw new Error(`invalid options for router "${def.type}": ${problems.join('; ')}`);
   delete resolved.type;
   if (!(init.numExperts >= 1) || !(init.dModel >= 1)) throw new Error('RouterInit needs dModel >= 1 and numExperts >= 1');
+  // The one model-dependent constraint every top-k router shares (the Nx plugin checks it before
+  // a pipeline runs when the model is known; this catches every other caller).
+  if (typeof resolved.topK === 'number' && resolved.topK > init.numExperts) {
+    throw new Error(`invalid options for router "${def.type}": /topK: ${resolved.topK} is more than the model's ${init.numExperts} experts; allowed values: 1 … ${init.numExperts}`);
+  }
   return def.create(resolved, init);
 }
