@@ -7,32 +7,89 @@
 // Plain CommonJS without a build step: the schemas come from the committed
 // packages/<package>/schemas/stage-configs.json (written by write-stage-schemas.mjs from the
 // packages' own definitions; a test keeps them current), so this works on a fresh clone.
+//
+// Compiling the train schema (every router's options) costs about a second, and Nx runs the
+// plugin for every command; schema results are therefore cached in
+// node_modules/.cache/switchyard/stage-checks.json, keyed by the schema file's hash and the
+// config, so an unchanged pipeline costs a hash per stage.
 'use strict';
-const { existsSync, readFileSync } = require('node:fs');
-const { isAbsolute, join, resolve } = require('node:path');
+const { createHash } = require('node:crypto');
+const { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { dirname, isAbsolute, join, resolve } = require('node:path');
 const { checkSchema, didYouMean } = require('../../packages/runtime/lib/config-check.cjs');
 const { parseJsonFile } = require('../../packages/runtime/lib/json-file.cjs');
 
 const packageDir = (pkg) => pkg.replace('@switchyard/', '');
 
-/** Generated facts, read once per workspace root and process. */
-const cache = new Map();
-function facts(root) {
-  if (!cache.has(root)) {
-    const stages = new Map();
-    const read = (rel) => { const f = join(root, rel); return existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')) : undefined; };
-    cache.set(root, {
-      stageSchemas(pkg) {
-        if (!stages.has(pkg)) stages.set(pkg, read(`packages/${packageDir(pkg)}/schemas/stage-configs.json`));
-        return stages.get(pkg);
-      },
-      model: read('packages/model-core/schemas/model-facts.json') || { presets: {} },
-    });
-  }
-  return cache.get(root);
+/** A generated JSON file, re-read when its size or modification time changes (the Nx daemon keeps this module loaded). */
+const files = new Map();
+function generatedFile(root, rel) {
+  const f = join(root, rel);
+  let st;
+  try { st = statSync(f); } catch { return undefined; }
+  const stamp = `${st.size}:${st.mtimeMs}`;
+  const known = files.get(f);
+  if (known && known.stamp === stamp) return known.value;
+  const text = readFileSync(f, 'utf8');
+  const value = { ...JSON.parse(text), sha: createHash('sha256').update(text).digest('hex') };
+  files.set(f, { stamp, value });
+  return value;
 }
 
+const facts = (root) => ({
+  /** { stages: { name: schema }, sha } of a package's committed schema file. */
+  stageSchemas: (pkg) => generatedFile(root, `packages/${packageDir(pkg)}/schemas/stage-configs.json`),
+  get model() { return generatedFile(root, 'packages/model-core/schemas/model-facts.json') || { presets: {} }; },
+});
+
 const show = (v) => JSON.stringify(v);
+
+const RESULTS_FILE = ['node_modules', '.cache', 'switchyard', 'stage-checks.json'];
+// Results also depend on the validator and its wording: a change to it invalidates them.
+const VALIDATOR_SHA = createHash('sha256').update(readFileSync(require.resolve('../../packages/runtime/lib/config-check.cjs'))).digest('hex');
+const MAX_RESULTS = 5000;
+
+/** Schema check results on disk: key → { problems, resolved }; one store per root and process. */
+const stores = new Map();
+function resultStore(root) {
+  if (!stores.has(root)) stores.set(root, openStore(root));
+  return stores.get(root);
+}
+
+function openStore(root) {
+  const file = join(root, ...RESULTS_FILE);
+  let entries = {};
+  try { entries = JSON.parse(readFileSync(file, 'utf8')).entries || {}; } catch { entries = {}; }
+  let dirty = false;
+  return {
+    get: (key) => entries[key],
+    set(key, value) { entries[key] = value; dirty = true; },
+    save() {
+      if (!dirty) return;
+      dirty = false;
+      const keys = Object.keys(entries);
+      const kept = Object.fromEntries(keys.slice(Math.max(0, keys.length - MAX_RESULTS)).map((k) => [k, entries[k]]));
+      try {
+        mkdirSync(dirname(file), { recursive: true });
+        const tmp = `${file}.${process.pid}.tmp`;
+        writeFileSync(tmp, JSON.stringify({ version: 1, entries: kept }));
+        renameSync(tmp, file);
+      } catch { /* a read-only node_modules only costs speed */ }
+    },
+  };
+}
+
+/** The config with its stage's defaults filled in, and the schema problems (cached). */
+function schemaCheck(store, generated, stage, where) {
+  const schema = generated.stages[stage.stage];
+  const key = createHash('sha256').update(JSON.stringify([VALIDATOR_SHA, generated.sha, stage.stage, where, stage.config])).digest('hex');
+  const hit = store.get(key);
+  if (hit) return hit;
+  const resolved = structuredClone(stage.config);
+  const result = { problems: checkSchema(schema, resolved, { basePath: `${where}/config` }), resolved };
+  store.set(key, result);
+  return result;
+}
 const absolute = (root, p) => (isAbsolute(p) ? p : resolve(root, p));
 
 /** Problems for paths in a stage config that do not exist (relative paths: the workspace root). */
@@ -83,6 +140,7 @@ function upstreamExperts(root, stage, byName) {
 function checkStages(root, stages, at = (s) => `/stages/${s.name}`) {
   const problems = [];
   const byName = new Map(stages.map((s) => [s.name, s]));
+  const store = resultStore(root);
   for (const s of stages) {
     const where = at(s);
     const generated = facts(root).stageSchemas(s.package);
@@ -97,8 +155,7 @@ function checkStages(root, stages, at = (s) => `/stages/${s.name}`) {
       problems.push(`${where}/stage: ${show(s.stage)} is not a stage of ${s.package}; allowed values: ${names.map(show).join(', ')}${near ? `; did you mean ${show(near)}?` : ''}`);
       continue;
     }
-    const resolved = structuredClone(s.config);
-    const own = checkSchema(schema, resolved, { basePath: `${where}/config` });
+    const { problems: own, resolved } = schemaCheck(store, generated, s, where);
     problems.push(...own);
     if (own.length) continue;
     problems.push(...missingPaths(root, { ...s, config: resolved }, where));
@@ -108,6 +165,7 @@ function checkStages(root, stages, at = (s) => `/stages/${s.name}`) {
       if (e && topK > e.experts) problems.push(`${where}/config/router/topK: ${topK} is more than the ${e.experts} experts of the model (${e.from}); allowed values: 1 … ${e.experts}`);
     }
   }
+  store.save();
   return problems;
 }
 

@@ -2,7 +2,7 @@
 // the committed stage schemas are the packages' own, and a config error, a model-dependent
 // constraint or a missing path is reported with its JSON path, value, allowed values and a
 // did-you-mean.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,4 +77,21 @@ describe('stage checks before any stage runs', () => {
       '/stages/base-model/config/importDir: "/path/to/switch-base-8" does not exist',
     ]);
   });
+});
+
+it('serves repeated checks from its cache, and a changed schema file is checked afresh', () => {
+  const root = mkdtempSync(join(tmpdir(), 'switchyard-checkcache-'));
+  const schemaFile = join(root, 'packages', 'runtime', 'schemas', 'stage-configs.json');
+  mkdirSync(join(schemaFile, '..'), { recursive: true });
+  const generated = JSON.parse(readFileSync(join(repoRoot, 'packages', 'runtime', 'schemas', 'stage-configs.json'), 'utf8'));
+  writeFileSync(schemaFile, JSON.stringify(generated));
+  const stage = { name: 't', package: '@switchyard/runtime', stage: 'smoke-transform', needs: [], config: { operation: 'scale' } };
+  expect(checkStages(root, [stage])).toEqual([]);
+  const cacheFile = join(root, 'node_modules', '.cache', 'switchyard', 'stage-checks.json');
+  const entries = Object.values(JSON.parse(readFileSync(cacheFile, 'utf8')).entries);
+  expect(entries).toEqual([{ problems: [], resolved: { operation: 'scale', amount: 1 } }]);
+  // Narrow the schema: the cached "valid" must not be served for the new file.
+  generated.stages['smoke-transform'].properties.operation.enum = ['shift'];
+  writeFileSync(schemaFile, JSON.stringify(generated));
+  expect(checkStages(root, [stage])).toEqual(['/stages/t/config/operation: "scale" is not allowed; allowed values: "shift"']);
 });
