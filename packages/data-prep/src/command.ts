@@ -8,6 +8,7 @@ import { dirname, join, resolve, basename } from 'node:path';
 import { resolveConfig, type DataPrepConfig } from './config.js';
 import { prepareData, type PreparedStats } from './prepare.js';
 import { DataPrepError } from './errors.js';
+import { JsonFileError, parseJsonFile } from '@switchyard/runtime';
 
 export interface DataPrepCommandOptions {
   /** The config object, or a path to a JSON file holding it. */
@@ -26,7 +27,10 @@ export async function runDataPrepCommand(opts: DataPrepCommandOptions): Promise<
   if (typeof raw === 'string') {
     where = resolve(raw);
     if (!existsSync(where)) throw new DataPrepError('config file not found', { file: where });
-    try { raw = JSON.parse(readFileSync(where, 'utf8')); } catch (e) { throw new DataPrepError(`malformed JSON (${(e as Error).message})`, { file: where }); }
+    try { raw = parseJsonFile(where); } catch (e) {
+      if (!(e instanceof JsonFileError)) throw e;
+      throw new DataPrepError(`malformed JSON: ${e.reason}${e.column !== undefined ? ` (column ${e.column})` : ''}`, { file: where, line: e.line });
+    }
   }
   const config = resolveConfig(raw, where);
   const log = opts.log ?? ((m: string) => process.stderr.write(`[data-prep] ${m}\n`));

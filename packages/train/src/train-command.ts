@@ -4,7 +4,7 @@
 //   <out>/model/  config.json + model.safetensors (written atomically at the end)
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { initBackend, resolveSeed } from '@switchyard/runtime';
+import { initBackend, parseJsonFile, resolveSeed } from '@switchyard/runtime';
 import { resolveTrainConfig } from './config.js';
 import { fineTune, type FineTuneSummary } from './stages.js';
 import { writeDirAtomic } from './atomic-dir.js';
@@ -35,7 +35,7 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<TrainC
   if (typeof raw === 'string') {
     where = resolve(raw);
     if (!existsSync(where)) throw new Error(`${where}: config file not found`);
-    raw = JSON.parse(readFileSync(where, 'utf8'));
+    raw = parseJsonFile(where); // errors name file, line and column
   }
   const cfg = resolveTrainConfig(raw, where);
   await initBackend(opts.backend);
