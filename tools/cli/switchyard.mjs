@@ -43,7 +43,11 @@ program.command('stage')
     const require = createRequire(import.meta.url);
     const root = resolve(new URL('../..', import.meta.url).pathname);
     const { loadPipeline, stageSpec } = require(join(root, 'tools/pipeline/pipeline-model.cjs'));
+    const { checkStages } = require(join(root, 'tools/pipeline/stage-checks.cjs'));
     const p = loadPipeline(join(root, 'pipelines', `${pipelineName}.json`), root);
+    // The same checks as `nx run pipeline:<name>`: nothing runs from an invalid pipeline.
+    const problems = checkStages(root, p.stages);
+    if (problems.length) throw new Error(`${p.file}: invalid pipeline\n  ${problems.map((x) => `${p.file}: ${x}`).join('\n  ')}`);
     const s = p.stages.find((x) => x.name === stageName);
     if (!s) throw new Error(`pipeline ${pipelineName} has no stage "${stageName}"; stages: ${p.stages.map((x) => x.name).join(', ')}`);
     const { runStage } = await load('@switchyard/runtime');
@@ -130,12 +134,13 @@ program.command('flops')
   .option('--target-length <n>', 'target tokens (teacher-forced)', int('--target-length'))
   .option('--routing <path...>', 'routing.arrow files (or folders holding one) with measured active experts per token')
   .option('--measure', 'time one MoE layer per router on the current backend')
-  .option('--seed <n>', 'seed', int('--seed'))
+  .option('--seed <n>', 'stage seed (default 0; a seed in --config wins)', int('--seed'))
   .action(async (o) => {
-    const { readFileSync, existsSync } = await import('node:fs');
+    const { existsSync } = await import('node:fs');
     const { runFlopsCommand } = await load('@switchyard/flops-profiler');
-    const config = o.config ? JSON.parse(readFileSync(o.config, 'utf8')) : undefined;
-    const model = o.model && o.model.endsWith('.json') && existsSync(o.model) ? JSON.parse(readFileSync(o.model, 'utf8')) : o.model;
+    const { parseJsonFile } = await load('@switchyard/runtime');
+    const config = o.config ? parseJsonFile(o.config) : undefined;
+    const model = o.model && o.model.endsWith('.json') && existsSync(o.model) ? parseJsonFile(o.model) : o.model;
     const r = await runFlopsCommand({ out: o.out, config, model, sourceLength: o.sourceLength, targetLength: o.targetLength, routing: o.routing, measure: o.measure, seed: o.seed, backend: program.opts().backend });
     process.stdout.write(`${r.outDir}\n`);
   });

@@ -4,7 +4,7 @@
 //   <out>/model/  config.json + model.safetensors (written atomically at the end)
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { initBackend } from '@switchyard/runtime';
+import { initBackend, parseJsonFile, resolveSeed } from '@switchyard/runtime';
 import { resolveTrainConfig } from './config.js';
 import { fineTune, type FineTuneSummary } from './stages.js';
 import { writeDirAtomic } from './atomic-dir.js';
@@ -18,7 +18,7 @@ export interface TrainCommandOptions {
   out: string;
   /** The train config object, or a path to a JSON file holding it. */
   config: unknown;
-  /** Defaults to 42 (HF Trainer's default seed) unless the config has `seed`. */
+  /** The stage seed, default 42 (HF Trainer's default); a `seed` in the config wins (runtime's seed rule). */
   seed?: number;
   /** Tensor backend (else SWITCHYARD_BACKEND, else the best available). */
   backend?: string;
@@ -35,7 +35,7 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<TrainC
   if (typeof raw === 'string') {
     where = resolve(raw);
     if (!existsSync(where)) throw new Error(`${where}: config file not found`);
-    raw = JSON.parse(readFileSync(where, 'utf8'));
+    raw = parseJsonFile(where); // errors name file, line and column
   }
   const cfg = resolveTrainConfig(raw, where);
   await initBackend(opts.backend);
@@ -44,7 +44,7 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<TrainC
   const staging = join(out, '.model-staging');
   mkdirSync(staging, { recursive: true });
   const log = opts.log ?? ((m: string) => process.stderr.write(`[train] ${m}\n`));
-  const r = await fineTune({ cfg, seed: cfg.seed ?? opts.seed ?? 42, baseDir: resolve(opts.base), dataDir: resolve(opts.data), outDir: staging, runDir, resume: opts.resume ?? true, log });
+  const r = await fineTune({ cfg, seed: resolveSeed(cfg, opts.seed ?? 42), baseDir: resolve(opts.base), dataDir: resolve(opts.data), outDir: staging, runDir, resume: opts.resume ?? true, log });
   const modelDir = join(out, 'model');
   writeDirAtomic(modelDir, { 'config.json': readFileSync(join(staging, 'config.json')), 'model.safetensors': readFileSync(join(staging, 'model.safetensors')) });
   rmSync(staging, { recursive: true, force: true });
