@@ -13,7 +13,7 @@ const file = (name: string, text: string) => { const p = join(dir, name); writeF
 it('data-prep: a syntax error names file, line and column', async () => {
   const cfg = file('dp.json', '{\n  "source": "embedded",\n  "maxRows": { "train": 4 "test": 4 }\n}\n');
   await expect(runDataPrepCommand({ config: cfg, out: join(dir, 'dp-out'), log: () => {} }))
-    .rejects.toThrow(`${cfg}:3: malformed JSON: expected "," or "}" after the value of "train", found "\\"" (column 27)`);
+    .rejects.toThrow(`${cfg}:3:27: malformed JSON: expected ',' or '}' after a property value, found '"'`);
 });
 
 it('train: a duplicate key names both lines; an empty file is called empty', async () => {

@@ -5,7 +5,7 @@
 import { checkSchema } from '@switchyard/runtime';
 import type { Router, RouterInit } from './types.js';
 import type { DescribeDims, RouterDescription } from './cost.js';
-import { didYouMean } from './did-you-mean.js';
+import { closestNames } from './did-you-mean.js';
 
 export interface RouterDefinition {
   type: string;
@@ -37,7 +37,8 @@ function definition(type: string, where?: string): RouterDefinition {
   const def = definitions.get(type);
   if (!def) {
     const known = routerTypes();
-    throw new RouterConfigError(`${where ? `${where}: ` : ''}unknown router type ${JSON.stringify(type)}${didYouMean(String(type), known)}; known: ${known.join(', ')}`);
+    const near = closestNames(String(type), known)[0];
+    throw new RouterConfigError(`${where ? `${where}: ` : ''}unknown router type ${JSON.stringify(type)}; allowed values: ${known.join(', ')}${near ? `; did you mean ${JSON.stringify(near)}?` : ''}`);
   }
   return def;
 }

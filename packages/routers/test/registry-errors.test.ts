@@ -23,7 +23,7 @@ it('names a misspelt option with the allowed keys and the closest', () => {
 it.each(['smoe', 'linear-softmax-topk', 'moesart'])('%s: refuses topK above the number of experts, accepts topK equal to it', (type) => {
   const start = tf.memory().numTensors;
   expect(() => createRouter({ type, topK: 5 }, init(4)))
-    .toThrow(`invalid options for router "${type}": /topK: 5 is more than the model's 4 experts; allowed values: 1 … 4`);
+    .toThrow(`router "${type}": option topK is 5, but the model has 4 experts (num_experts); topK must be at most 4`);
   expect(tf.memory().numTensors).toBe(start);
   createRouter({ type, topK: 4 }, init(4)).dispose();
   expect(tf.memory().numTensors).toBe(start);
