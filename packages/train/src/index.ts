@@ -14,7 +14,7 @@ export { collateSeq2Seq, collateArrays, disposeSeq2SeqBatch, maskedCrossEntropy,
 export type { Seq2SeqBatch, Seq2SeqExample, CollateOptions } from './batching.js';
 export { epochPermutation, batchAt, batchesPerEpoch } from './data-order.js';
 export type { DataPosition } from './data-order.js';
-export { saveCheckpoint, loadCheckpoint, latestGoodCheckpoint, listCheckpoints, restoreWeights, CheckpointError } from './checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, latestGoodCheckpoint, listCheckpoints, restoreWeights, CheckpointError, WEIGHTS_METADATA } from './checkpoint.js';
 export type { CheckpointState, LoadedCheckpoint } from './checkpoint.js';
 export { NonFiniteError } from './nan-guard.js';
 export { MetricsLog, humanLine } from './metrics-log.js';
@@ -31,3 +31,7 @@ export type { TrainConfig, BaseModelConfig, LoopSection, OptimizerSection } from
 export { SwitchTask, PreparedSource } from './switch-task.js';
 export { trainSwitch, stepsOf, hfFiles, writeHfDir, writeHfFilesInto } from './run-training.js';
 export type { TrainSwitchOptions } from './run-training.js';
+export { copyModelText, readModelText, MODEL_TEXT_FILE } from './model-text.js';
+export type { ModelText } from './model-text.js';
+export { runSummarizeCommand, summarizeTexts, readSummarizeInputs, encodeSource } from './summarize-command.js';
+export type { SummarizeCommandOptions, Summary } from './summarize-command.js';

@@ -2,7 +2,7 @@
 // by the base-model stage (pretraining), the train stage and `switchyard train`. Also the HF
 // export of the result (config.json + model.safetensors, tied keys omitted as HF saves them).
 import { join } from 'node:path';
-import { stateDict, switchConfigToJson, writeSafetensors, type SwitchTransformer } from '@switchyard/model-core';
+import { hfConfigJson, stateDict, writeSafetensors, type SwitchTransformer } from '@switchyard/model-core';
 import type { PreparedSplit } from '@switchyard/data-prep';
 import { trainLoop, type TrainResult } from './train-loop.js';
 import { SwitchTask, PreparedSource } from './switch-task.js';
@@ -51,7 +51,7 @@ export async function trainSwitch(o: TrainSwitchOptions): Promise<TrainResult> {
 /** HF-format files of a model: config.json + model.safetensors (the latter built when written). */
 export function hfFiles(model: SwitchTransformer): Record<string, FileContent> {
   return {
-    'config.json': JSON.stringify(switchConfigToJson(model.config), null, 2) + '\n',
+    'config.json': JSON.stringify(hfConfigJson(model.config), null, 2) + '\n',
     'model.safetensors': () => writeSafetensors(stateDict(model)),
   };
 }

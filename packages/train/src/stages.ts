@@ -15,6 +15,7 @@ import { SwitchTransformer, loadCheckpoint, presetConfig, replaceRouters, type P
 import { preparedSplits, readPreparedSplit, readPreparedStats } from '@switchyard/data-prep';
 import { baseModelConfigSchema, resolveBaseModelConfig, resolveTrainConfig, trainConfigSchema, type BaseModelConfig, type TrainConfig } from './config.js';
 import { trainSwitch, writeHfFilesInto } from './run-training.js';
+import { copyModelText } from './model-text.js';
 
 
 function vocabFor(cfg: BaseModelConfig, dataDir: string): number {
@@ -50,6 +51,7 @@ export const baseModelStage: StageDefinition<BaseModelConfig> = {
         fingerprint: JSON.stringify({ stage: 'base-model', preset: cfg.preset, vocab, overrides: cfg.configOverrides }),
       });
       writeHfFilesInto(ctx.outDir, model);
+      copyModelText(dataDir, ctx.outDir); // tokenizer.json + input prefix: the folder summarises text on its own
       rmSync(join(ctx.outDir, 'checkpoints'), { recursive: true, force: true });
       ctx.record('training', { steps: r.steps, finalLoss: r.finalLoss, preset: cfg.preset, vocabSize: vocab, heldOutLoss: r.heldOutLoss ?? null });
     } finally {
@@ -104,6 +106,7 @@ export async function fineTune(a: FineTuneArgs): Promise<FineTuneSummary> {
       fingerprint: JSON.stringify({ stage: 'train', router: a.cfg.router, freeze: a.cfg.freeze, len: [a.cfg.maxSourceLength, a.cfg.maxTargetLength] }),
     });
     writeHfFilesInto(a.outDir, model);
+    copyModelText(a.dataDir, a.outDir); // tokenizer.json + input prefix: the folder summarises text on its own
     return { steps: r.steps, finalLoss: r.finalLoss, router: a.cfg.router, resumedFrom: r.resumedFrom ?? null, sparseLayers: model.sparseLayers().length, heldOutLoss: r.heldOutLoss ?? null };
   } finally {
     model.dispose();
