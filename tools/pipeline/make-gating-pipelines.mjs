@@ -10,7 +10,10 @@ const root = new URL('../..', import.meta.url).pathname;
 
 /** pipeline name → [description, router config of the train stage] */
 export const GATING = {
-  'samsum-switch-top1': ['Baseline: the native Switch top-1 router, re-initialised and fine-tuned like the others.', { type: 'switch-top1' }],
+  // droppedTokens 'hf-v4.36': a token dropped for capacity outputs top1_prob·x as transformers
+  // v4.36.2 does (the router's own default is the newer pure-residual rule), so the exported model
+  // is one HF v4.36.2 runs exactly (packages/model-core/src/hf-export.ts).
+  'samsum-switch-top1': ['Baseline: the native Switch top-1 router with transformers v4.36.2 semantics (dropped tokens output top1_prob·x), re-initialised and fine-tuned like the others.', { type: 'switch-top1', droppedTokens: 'hf-v4.36' }],
   'samsum-linear-softmax-top2': ['Gating study: linear router, softmax, top-2 (TK-A).', { type: 'linear-softmax-topk', topK: 2 }],
   'samsum-linear-softmax-dense': ['Gating study: linear router, softmax over all experts (dense).', { type: 'linear-softmax-dense' }],
   'samsum-sparsemax': ['Gating study: linear router with sparsemax (a data-dependent number of experts).', { type: 'linear-sparsemax' }],
