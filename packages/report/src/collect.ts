@@ -1,11 +1,12 @@
 // Turn the stage's `inputs` into runs (one per strategy × seed). Two layouts:
 //   (a) one pipeline: `train`, `eval-rouge`, optional `eval-base`, `flops-profiler`, `data-prep`,
-//       `base-model`; the strategy is the train stage's router type, the seed its seed;
+//       `base-model`; the strategy is the train stage's router (src/strategy-label.ts), the seed its seed;
 //   (b) a sweep: `<pipeline>/seed-<seed>/<stage>`; the strategy is the pipeline name.
 // Names of other stages (e.g. a per-pipeline `report`) are ignored.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { MANIFEST, type StageManifest } from '@switchyard/runtime';
+import { strategyLabel } from './strategy-label.js';
 
 export const RUN_STAGES = ['data-prep', 'base-model', 'eval-base', 'train', 'eval-rouge', 'flops-profiler'] as const;
 export type RunStage = (typeof RUN_STAGES)[number];
@@ -35,8 +36,7 @@ export function readManifest(dir: string): StageManifest {
 const SWEEP_NAME = /^(.+)\/seed-(-?\d+)\/([^/]+)$/;
 
 function routerType(m: StageManifest): string {
-  const r = (m.config as { router?: { type?: string } } | null)?.router;
-  return r?.type ?? 'unknown-router';
+  return strategyLabel((m.config as { router?: Record<string, unknown> } | null)?.router);
 }
 
 /**

@@ -4,6 +4,7 @@ export type { ReportContext } from './stage.js';
 export { reportConfigSchema, resolveReportConfig } from './config.js';
 export type { ReportConfig } from './config.js';
 export { collectRuns, readManifest, RUN_STAGES, ReportInputError } from './collect.js';
+export { strategyLabel } from './strategy-label.js';
 export type { RunInputs, RunStage, StageFolder } from './collect.js';
 export { runNumbers, tokensPerSecond, ROUGE_TYPES } from './run-metrics.js';
 export type { RunNumbers, RougeNumbers, RougeKey } from './run-metrics.js';
