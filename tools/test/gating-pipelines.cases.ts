@@ -5,7 +5,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gatingPipeline } from '../pipeline/make-gating-pipelines.mjs';
-import { nx, RunLog, repoRoot } from './nx-env.js';
+import { nx, RunLog, removeTestPipelines, repoRoot } from './nx-env.js';
 
 const name = `zz-test-gating-${process.pid}`;
 const file = join(repoRoot, 'pipelines', `${name}.json`);
@@ -31,7 +31,7 @@ async function run(): Promise<string[]> {
   return log.take();
 }
 
-afterAll(() => rmSync(file, { force: true }));
+afterAll(() => removeTestPipelines([name]));
 
 it('re-runs only the stages downstream of the router when the gating changes', async () => {
   writeFileSync(file, JSON.stringify(small({ type: 'linear-sparsemax' }), null, 2));
