@@ -126,5 +126,5 @@ if (rows.length) {
   process.stdout.write(`${headline(rows).join('\n')}\n`);
 }
 const reportFiles = report ? ['report.md', 'report.html'].filter((f) => existsSync(join(root, report, f))).map((f) => join(report, f)) : [];
-if (reportFiles.length) process.stdout.write(`report: ${reportFiles.join(' , ')}\n`);
+if (reportFiles.length) process.stdout.write(`report: ${reportFiles.join(', ')}\n`);
 process.stdout.write(`switchyard: ${isSweep ? 'sweep' : 'pipeline'} ${name} done | backend ${[...backends].join(', ') || 'none'} | data ${[...sources].join(', ') || 'n/a'} | report ${report ?? 'none'} | outputs artifacts/${name}/\n`);
