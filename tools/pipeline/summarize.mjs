@@ -30,6 +30,17 @@ function invocationStart() {
   } catch { return null; }
 }
 const started = invocationStart();
+// Nx runs the task of the project you ran (this one) in a pseudo-terminal while the real terminal
+// is in raw mode, and re-emits its lines with a bare LF (a carriage return is dropped), so they
+// would step right like a staircase. On a terminal each line therefore ends with ESC[G (cursor to
+// column 1) before the LF; in a log (no terminal, no pseudo-terminal) lines end with LF alone.
+const EOL = process.stdout.isTTY ? '\x1b[G\n' : '\n';
+let first = true;
+const write = (text) => {
+  // The first line follows Nx's command header, which also ends with a bare LF.
+  process.stdout.write(`${first && process.stdout.isTTY ? '\x1b[G' : ''}${text.replace(/\n/g, EOL)}`);
+  first = false;
+};
 
 const stagesDir = join(root, 'artifacts', 'stages');
 const manifests = new Map();
@@ -119,12 +130,12 @@ if (isSweep) {
   } else rows = [];
 }
 
-process.stdout.write(`${out.join('\n')}\n`);
-if (started !== null) process.stdout.write(`stages: ${ran.size} ran, ${cached.size} from the cache\n`);
+write(`${out.join('\n')}\n`);
+if (started !== null) write(`stages: ${ran.size} ran, ${cached.size} from the cache\n`);
 if (rows.length) {
-  process.stdout.write(`\n${isSweep ? `sweep ${name}` : `pipeline ${name}`}: ${MAIN_METRIC.name} on the test split (${isSweep ? 'mean ± std over seeds of the bootstrap mid' : 'bootstrap mid [95% interval]'})\n`);
-  process.stdout.write(`${headline(rows).join('\n')}\n`);
+  write(`\n${isSweep ? `sweep ${name}` : `pipeline ${name}`}: ${MAIN_METRIC.name} on the test split (${isSweep ? 'mean ± std over seeds of the bootstrap mid' : 'bootstrap mid [95% interval]'})\n`);
+  write(`${headline(rows).join('\n')}\n`);
 }
 const reportFiles = report ? ['report.md', 'report.html'].filter((f) => existsSync(join(root, report, f))).map((f) => join(report, f)) : [];
-if (reportFiles.length) process.stdout.write(`report: ${reportFiles.join(', ')}\n`);
-process.stdout.write(`switchyard: ${isSweep ? 'sweep' : 'pipeline'} ${name} done | backend ${[...backends].join(', ') || 'none'} | data ${[...sources].join(', ') || 'n/a'} | report ${report ?? 'none'} | outputs artifacts/${name}/\n`);
+if (reportFiles.length) write(`report: ${reportFiles.join(', ')}\n`);
+write(`switchyard: ${isSweep ? 'sweep' : 'pipeline'} ${name} done | backend ${[...backends].join(', ') || 'none'} | data ${[...sources].join(', ') || 'n/a'} | report ${report ?? 'none'} | outputs artifacts/${name}/\n`);
