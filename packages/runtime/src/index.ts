@@ -22,3 +22,5 @@ export type { StageSpec } from './run-stage.js';
 export { smokeSourceStage, smokeTransformStage, smokeSummaryStage } from './smoke-stages.js';
 export { rmsNorm, sparseSoftmaxCrossEntropy, adamwStep, globalL2Norm, finiteFlags, setFusedOps, fusedOpActive } from './fused-ops.js';
 export type { AdamWStepOptions, FusedOp } from './fused-ops.js';
+export { ProgressLine, formatDuration } from './progress.js';
+export type { ProgressOptions } from './progress.js';

@@ -1,8 +1,8 @@
 // `switchyard train` outside a pipeline: same work as the train stage, but the run folder
 // persists, so an interrupted run resumes from its last good checkpoint (bit-identical result).
 //   <out>/run/    checkpoints/, metrics.jsonl, timing.jsonl, *.arrow
-//   <out>/model/  config.json + model.safetensors (written atomically at the end)
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+//   <out>/model/  config.json + model.safetensors + tokenizer.json + switchyard-text.json (atomically, at the end)
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { initBackend, parseJsonFile, resolveSeed } from '@switchyard/runtime';
 import { resolveTrainConfig } from './config.js';
@@ -46,7 +46,8 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<TrainC
   const log = opts.log ?? ((m: string) => process.stderr.write(`[train] ${m}\n`));
   const r = await fineTune({ cfg, seed: resolveSeed(cfg, opts.seed ?? 42), baseDir: resolve(opts.base), dataDir: resolve(opts.data), outDir: staging, runDir, resume: opts.resume ?? true, log });
   const modelDir = join(out, 'model');
-  writeDirAtomic(modelDir, { 'config.json': readFileSync(join(staging, 'config.json')), 'model.safetensors': readFileSync(join(staging, 'model.safetensors')) });
+  // config.json + model.safetensors, and the tokenizer.json + switchyard-text.json fineTune copied.
+  writeDirAtomic(modelDir, Object.fromEntries(readdirSync(staging).filter((f) => !f.startsWith('.')).map((f) => [f, readFileSync(join(staging, f))])));
   rmSync(staging, { recursive: true, force: true });
   return { ...r, modelDir, runDir };
 }
