@@ -3,7 +3,7 @@
 // gradient now run, the combine uses the winners' weights, and nothing leaks.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, Rng } from '@switchyard/runtime';
-import { SwitchTransformer, presetConfig, lossParts, hfTotalLoss, variableGradsComplete } from '@switchyard/model-core';
+import { SwitchTransformer, presetConfig, modelLossParts, totalLoss, variableGradsComplete } from '@switchyard/model-core';
 
 beforeAll(async () => { await initBackend('wasm', { quiet: true }); });
 
@@ -19,7 +19,7 @@ test('SwitchTransformer with a CompeteSMoE router slot: competition steps train 
   const { value, grads } = variableGradsComplete(() => {
     const out = m.forward({ inputIds: ids, decoderInputIds: ids }, { training: true, rng: new Rng(2) });
     expect(out.sparseLayers.every((s) => s.router.denseCompute)).toBe(true);
-    return hfTotalLoss(lossParts(out, ids), m.config);
+    return totalLoss(modelLossParts(out, ids, { pooling: 'hf-stack', config: m.config }));
   }, vars);
   expect(Number.isFinite(value.dataSync()[0]!)).toBe(true);
   const gate = m.parameters().find((p) => p.name.endsWith('.mlp.router.gate.weight'))!;

@@ -1,15 +1,21 @@
-// The label of a one-pipeline run's strategy: the train stage's router type, with the options
-// that tell two configs of one type apart (a top-k router's k goes into the name: `-topk` with
-// topK 3 → `-top3`; any other option is listed), so top-2 and top-3 runs never share a label.
+// The label of a one-pipeline run's strategy: the train stage's router type, followed by the
+// options that differ from that router's defaults (the manifest records the resolved config, every
+// default filled in), so top-2 and top-3 runs of one type never share a label while a router at
+// its defaults is just its type. The defaults come from the router registry: no router name is
+// interpreted here.
+import { resolveRouterOptions, routerTypes } from '@switchyard/routers';
 
-/** `{ type: 'linear-softmax-topk', topK: 3 }` → `linear-softmax-top3`; `{ type: 'smoe', topK: 1, noise: 'noisy-top-k' }` → `smoe (noise=noisy-top-k, topK=1)`. */
+const shownValue = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/** `{ type: 'linear-softmax-topk', topK: 3, …defaults }` → `linear-softmax-topk (topK=3)`; a router at its defaults → its type. */
 export function strategyLabel(router: { type?: unknown; [option: string]: unknown } | null | undefined): string {
   if (!router || typeof router.type !== 'string') return 'unknown-router';
-  let name = router.type;
-  const rest = Object.entries(router).filter(([k]) => k !== 'type');
-  const k = router.topK;
-  const inName = name.endsWith('-topk') && Number.isInteger(k);
-  if (inName) name = `${name.slice(0, -'-topk'.length)}-top${k as number}`;
-  const shown = rest.filter(([key]) => !(inName && key === 'topK')).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return shown.length ? `${name} (${shown.map(([key, v]) => `${key}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ')})` : name;
+  let defaults: Record<string, unknown> = {};
+  if (routerTypes().includes(router.type)) {
+    try { defaults = resolveRouterOptions({ type: router.type }); } catch { /* options without defaults: show every option */ }
+  }
+  const shown = Object.entries(router)
+    .filter(([k, v]) => k !== 'type' && JSON.stringify(defaults[k]) !== JSON.stringify(v))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return shown.length ? `${router.type} (${shown.map(([k, v]) => `${k}=${shownValue(v)}`).join(', ')})` : router.type;
 }

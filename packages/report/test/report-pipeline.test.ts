@@ -81,12 +81,14 @@ describe('report stage over one pipeline', () => {
       const b = join(root, `topk-${k}-eval`);
       mkdirSync(a); mkdirSync(b);
       const train = trainStage(a, { router: { type: 'linear-softmax-topk', topK: k }, seed: 3, experts: 4, maxActive: k, wall: 5 }, 'dp');
-      return collectRuns({ train, 'eval-rouge': evalStage(b, 3, 10, 0.2, 'train', 1) })[0]!.strategy;
+      return collectRuns({ model: train, eval: evalStage(b, 3, 10, 0.2, 'train', 1) })[0]!.strategy;
     });
-    expect(labels).toEqual(['linear-softmax-top2', 'linear-softmax-top3']);
+    // topK 2 is linear-softmax-topk's default, so only the top-3 run names it.
+    expect(labels).toEqual(['linear-softmax-topk', 'linear-softmax-topk (topK=3)']);
     expect(strategyLabel({ type: 'switch-top1' })).toBe('switch-top1');
     expect(strategyLabel({ type: 'switch-top1', droppedTokens: 'hf-v4.36' })).toBe('switch-top1 (droppedTokens=hf-v4.36)');
     expect(strategyLabel({ type: 'smoe', topK: 1, noise: 'noisy-top-k' })).toBe('smoe (noise=noisy-top-k, topK=1)');
+    expect(strategyLabel({ type: 'smoe', topK: 2, noise: 'none', balanceLoss: false, balanceLossCoef: 0.01, frozenGate: false })).toBe('smoe');
     expect(strategyLabel(undefined)).toBe('unknown-router');
   });
 });

@@ -3,7 +3,7 @@
 // supplies the TrainTask and BatchSources, the loop is generic. Also the HF export of a Switch
 // Transformer (config.json + model.safetensors, tied keys omitted as HF saves them).
 import { join } from 'node:path';
-import { hfConfigJson, stateDict, switchConfigToJson, writeSafetensors, type SwitchTransformer } from '@switchyard/model-core';
+import { hfConfigJson, stateDict, writeSafetensors, type SwitchTransformer } from '@switchyard/model-core';
 import { trainLoop, type TrainResult } from './train-loop.js';
 import { batchesPerEpoch } from './data-order.js';
 import { optimizerConfig, scheduleConfig, type LoopSection } from './config.js';

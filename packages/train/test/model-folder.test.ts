@@ -26,7 +26,7 @@ beforeAll(async () => {
   await runDataPrepCommand({ config: { source: 'embedded', maxRows: { train: 32, validation: 8, test: 8 }, tokenizer: { vocabSize: 200 } }, out: dataDir, log: () => {} });
   baseOut = join(root, 'base');
   mkdirSync(baseOut);
-  const ctx: StageContext<never> = { config: { preset: 'micro', ...loop } as never, seed: 5, inputs: { 'data-prep': dataDir }, outDir: baseOut, log: () => {}, record: () => {} };
+  const ctx: StageContext<never> = { config: { preset: 'micro', ...loop } as never, seed: 5, inputs: { data: dataDir }, outDir: baseOut, log: () => {}, record: () => {} };
   await baseModelStage.run(ctx);
   trainOut = join(root, 'train');
   runDir = join(root, 'run');
