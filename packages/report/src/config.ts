@@ -8,6 +8,14 @@ export interface ReportConfig {
   plots: boolean;
   /** TrueType font for the PNGs (else SWITCHYARD_FONT, else DejaVu Sans if installed). */
   fontPath?: string;
+  /** Router type of the strategy every other one is compared with (paired differences). */
+  baselineRouter: string;
+  /** Paired differences: interval confidence, bootstrap resamples and seed. */
+  paired: { confidence: number; samples: number; seed: number };
+  /** Eval examples shown with the reference and every strategy's output (0: none). */
+  examples: number;
+  /** How to run the comparison, named in a one-pipeline report (e.g. a sweep's nx command). */
+  sweepHint?: string;
 }
 
 export const reportConfigSchema = {
@@ -19,6 +27,17 @@ export const reportConfigSchema = {
     title: { type: 'string', minLength: 1, default: 'Switchyard gating study: comparison report' },
     plots: { type: 'boolean', default: true },
     fontPath: { type: 'string', minLength: 1 },
+    baselineRouter: { type: 'string', minLength: 1, default: 'switch-top1', description: 'Router type of the baseline strategy of the paired differences.' },
+    paired: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: {
+        confidence: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.95 },
+        samples: { type: 'integer', minimum: 100, default: 1000, description: 'Paired bootstrap resamples over eval examples.' },
+        seed: { type: 'integer', minimum: 0, default: 0, description: 'Seed of the paired bootstrap.' },
+      },
+    },
+    examples: { type: 'integer', minimum: 0, maximum: 20, default: 4, description: 'Eval examples shown with the reference and each strategy\'s output.' },
+    sweepHint: { type: 'string', minLength: 1, description: 'How to run the comparison (named in a one-pipeline report), e.g. "npx nx run pipeline:samsum-real-sweep".' },
   },
 } as const;
 
@@ -30,5 +49,9 @@ export function resolveReportConfig(raw: unknown): ReportConfig {
     title: c.title ?? reportConfigSchema.properties.title.default,
     plots: c.plots ?? true,
     ...(c.fontPath ? { fontPath: c.fontPath } : {}),
+    baselineRouter: c.baselineRouter ?? 'switch-top1',
+    paired: { confidence: c.paired?.confidence ?? 0.95, samples: c.paired?.samples ?? 1000, seed: c.paired?.seed ?? 0 },
+    examples: c.examples ?? 4,
+    ...(c.sweepHint ? { sweepHint: c.sweepHint } : {}),
   };
 }
