@@ -47,16 +47,16 @@ export function metricVsFlopsSpec(rows: StrategySummary[], record: MetricRecord)
   const x = { field: 'flops', type: 'quantitative', title: 'forward FLOPs per token', scale: { domain: xDomain, nice: false, zero: false }, axis: { format: '.3s' } };
   const y = { field: 'value', type: 'quantitative', title: `${record.report.axisTitle} (${spec.higherIsBetter ? 'higher' : 'lower'} is better)`, scale: { domain: yDomain, nice: false, zero: false } };
   const sc = strategyScale(rows.filter((r) => values.some((v) => v.strategy === r.strategy)));
-  const legend = { labelLimit: 360, symbolSize: 90 };
+  const legend = { labelLimit: 360, symbolSize: 90, symbolOpacity: 1 };
   return {
     $schema: SCHEMA,
-    title: `${label} vs FLOPs per token (rules: ±1 std over seeds; small marks: seeds; dashed: Pareto front)`,
+    title: { text: `${label} vs forward FLOPs per token`, subtitle: 'rules: ±1 std over seeds; small marks: seeds; dashed line: Pareto front' },
     width: 480,
     height: 320,
     layer: [
       ...(front.length > 1 ? [{ data: { values: front }, mark: { type: 'line', strokeDash: [6, 4], color: '#444', strokeWidth: 1.5 }, encoding: { x, y } }] : []),
-      { data: { values }, mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color: { field: 'strategy', type: 'nominal', scale: sc, legend: null } } },
-      { data: { values: seeds }, mark: { type: 'point', size: 25, opacity: 0.5, strokeWidth: 1 }, encoding: { x, y, color: { field: 'strategy', type: 'nominal', scale: sc, legend: null }, shape: { field: 'strategy', type: 'nominal', scale: sc, legend: null } } },
+      { data: { values }, mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color: { field: 'strategy', type: 'nominal', scale: sc, legend } } },
+      { data: { values: seeds }, mark: { type: 'point', size: 25, opacity: 0.5, strokeWidth: 1 }, encoding: { x, y, color: { field: 'strategy', type: 'nominal', scale: sc, legend }, shape: { field: 'strategy', type: 'nominal', scale: sc, legend } } },
       { data: { values }, mark: { type: 'point', filled: true, size: 110, stroke: '#222', strokeWidth: 0.8 }, encoding: {
         x, y,
         color: { field: 'strategy', type: 'nominal', scale: sc, legend },
@@ -135,7 +135,7 @@ export function activeHistogramSpec(rows: StrategySummary[]): TopLevelSpec | nul
       height: 70,
       mark: { type: 'bar', color: '#4c78a8' },
       encoding: {
-        x: { field: 'activeExperts', type: 'ordinal', title: 'active experts per token', scale: { domain: Array.from({ length: maxActive + 1 }, (_, i) => i), paddingInner: 0.2 } },
+        x: { field: 'activeExperts', type: 'ordinal', title: 'active experts per token', scale: { domain: Array.from({ length: maxActive + 1 }, (_, i) => i), paddingInner: 0.2 }, axis: { labelAngle: 0 } },
         y: { field: 'share', type: 'quantitative', title: 'share', axis: { format: '.0%', tickCount: 3 }, scale: { domain: [0, 1] } },
       },
     },
@@ -160,18 +160,19 @@ export function lossCurvesSpec(rows: StrategySummary[]): TopLevelSpec | null {
   const x = { field: 'step', type: 'quantitative', title: 'step', scale: { domain: paddedDomain(values.map((v) => v.step), 0.02), nice: false } };
   const yDomain = paddedDomain(values.flatMap((v) => [v.min, v.max]));
   const dashes = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [4, 4], [1, 3], [10, 4], [6, 2, 2, 2, 2, 2]];
+  const legend = { labelLimit: 360, symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300, symbolOpacity: 1 };
   return {
     $schema: SCHEMA,
-    title: 'Training loss (line: mean over seeds; band: lowest to highest seed)',
+    title: { text: 'Training loss', subtitle: 'line: mean over seeds; band: lowest to highest seed' },
     width: 480,
     height: 300,
     data: { values },
     layer: [
-      { mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { field: 'min', type: 'quantitative', title: 'train loss (minibatch)', scale: { domain: yDomain, nice: false } }, y2: { field: 'max' }, color: { field: 'strategy', type: 'nominal', scale: sc, legend: null } } },
+      { mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { field: 'min', type: 'quantitative', title: 'train loss (minibatch)', scale: { domain: yDomain, nice: false } }, y2: { field: 'max' }, color: { field: 'strategy', type: 'nominal', scale: sc, legend } } },
       { mark: { type: 'line', strokeWidth: 2 }, encoding: {
         x, y: { field: 'loss', type: 'quantitative', scale: { domain: yDomain, nice: false } },
-        color: { field: 'strategy', type: 'nominal', scale: sc, legend: { labelLimit: 360, symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300 } },
-        strokeDash: { field: 'strategy', type: 'nominal', scale: { ...sc, range: dashes.slice(0, Math.max(1, sc.domain.length)) }, legend: { labelLimit: 360, symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300 } },
+        color: { field: 'strategy', type: 'nominal', scale: sc, legend },
+        strokeDash: { field: 'strategy', type: 'nominal', scale: { ...sc, range: dashes.slice(0, Math.max(1, sc.domain.length)) }, legend },
       } },
     ],
   } as TopLevelSpec;
