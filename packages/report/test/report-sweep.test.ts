@@ -130,6 +130,26 @@ describe('report stage over a sweep (2 strategies × 3 seeds)', () => {
     });
   });
 
+  it('shows 4 test examples spread over the split with the reference, the base model and each strategy\'s lowest seed', () => {
+    // 24 examples, 4 shown: indices ⌊(j + ½)·24/4⌋ = 3, 9, 15, 21
+    const shown = [...md.matchAll(/^### Example (\S+)$/gm)].map((m) => m[1]);
+    expect(shown).toEqual(['te3', 'te9', 'te15', 'te21']);
+    const t = markdownTable(md, 'Example te9');
+    expect(t).toEqual([
+      ['reference', 'reference of te9'],
+      ['untuned base model', 'output base-model 1 0.2 of te9'],
+      ...BY_QUALITY.map((s) => [s.name, `output train 1 ${s.level} of te9`]),
+    ]);
+  });
+
+  it('marks the Pareto front: the cheaper strategy always, the costlier one only when it is better', () => {
+    const rows = tableRows(tableFromIPC(readFileSync(join(out, 'report.arrow'))));
+    const w = Object.fromEntries(STRATEGIES.map((s) => [s.name, expectedStrategy(runsOf(s.name))]));
+    const [cheap, dear] = [...STRATEGIES].sort((a, b) => w[a.name]!.flops_per_token! - w[b.name]!.flops_per_token!);
+    expect(rows.find((r) => r.strategy === cheap!.name)!.pareto).toBe(true);
+    expect(rows.find((r) => r.strategy === dear!.name)!.pareto).toBe(w[dear!.name]!.rougeL_mean! > w[cheap!.name]!.rougeL_mean!);
+  });
+
   it('expert-load.arrow holds the expert-load plot\'s shares, recomputed from routing-metrics.arrow', () => {
     const t = tableFromIPC(readFileSync(join(out, 'expert-load.arrow')));
     const rows = tableRows(t);
