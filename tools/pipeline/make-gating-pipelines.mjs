@@ -68,7 +68,7 @@ export const EXTRA = { 'samsum-sparsemax-real-eval': realEvalPipeline };
  * The real-corpus study: every split from SAMSUM_DIR (SAMSum's train.json.gz / val.json /
  * test.json), a tiny Switch pretrained on the real train split, then each router fine-tuned and
  * evaluated on the whole real test and validation splits. Sizes, measured on the 2-core machine
- * under load from other jobs (rough; see pipelines/README-samsum-real.md):
+ * under load from other jobs (rough; see pipelines/samsum-real.md):
  *   - lengths under the data-prep tokenizer (4,000-piece unigram trained on SAMSum train; eos
  *     included): reference summaries p50 27, p90 54, p95 65, p99 81, max 116 tokens (train;
  *     validation 27/54/64/82/96, test 27/52/63/77/114); dialogues p50 103, p90 268 tokens. The

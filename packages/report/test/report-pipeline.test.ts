@@ -11,7 +11,8 @@ import { TYPES, expectedRun, markdownTable, printedMatches } from './recompute.j
 
 let root: string;
 beforeAll(() => { root = mkdtempSync(join(tmpdir(), 'report-pipeline-')); });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+// REPORT_KEEP_OUTPUT=1 keeps the folders to look at the report and plots.
+afterAll(() => { if (process.env.REPORT_KEEP_OUTPUT) console.log(`report test output kept in ${root}`); else rmSync(root, { recursive: true, force: true }); });
 
 describe('report stage over one pipeline', () => {
   it('reports one strategy × one seed with numbers equal to the recomputation, std blank', async () => {
