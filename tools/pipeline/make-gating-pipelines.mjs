@@ -59,6 +59,8 @@ export function realEvalPipeline() {
   const p = gatingPipeline('Sparsemax model evaluated on real SAMSum validation and test (train split from the embedded corpus).', { type: 'linear-sparsemax' });
   p.stages['data-prep'].config = { source: 'samsum', splits: { train: { from: 'embedded' }, validation: 'validation', test: 'test' } };
   p.stages['eval-validation'] = { package: '@switchyard/eval-rouge', stage: 'eval-rouge', inputs: { data: 'data-prep', checkpoint: 'train' }, config: { split: 'validation', preset: 'study' } };
+  // the validation eval is a report input too (its own column), not computed and left out
+  p.stages.report.inputs = { ...p.stages.report.inputs, validation: 'eval-validation' };
   return p;
 }
 
