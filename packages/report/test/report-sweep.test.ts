@@ -162,7 +162,7 @@ describe('report stage over a sweep (2 strategies × 3 seeds)', () => {
   });
 
   it('report.html carries the same table cells as report.md', () => {
-    const htmlRows = [...html.matchAll(/<tr>(.*?)<\/tr>/g)].map((m) => [...m[1]!.matchAll(/<td>(.*?)<\/td>/g)].map((c) => c[1]!.replace(/<\/?code>/g, '`')));
+    const htmlRows = [...html.matchAll(/<tr>(.*?)<\/tr>/g)].map((m) => [...m[1]!.matchAll(/<td(?: class="t")?>(.*?)<\/td>/g)].map((c) => c[1]!.replace(/<\/?code>/g, '`')));
     for (const row of markdownTable(md, 'Results by strategy')) expect(htmlRows).toContainEqual(row);
     for (const row of markdownTable(md, 'Results by run')) expect(htmlRows).toContainEqual(row);
   });
