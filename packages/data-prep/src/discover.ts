@@ -27,7 +27,7 @@ const SHARD = /[-_.](?:data-)?\d{5}-of-\d{5}$/;
 export function splitOfName(name: string): string | undefined {
   let stem = name.toLowerCase();
   const fmt = formatOf(stem);
-  if (fmt) stem = stem.slice(0, stem.lastIndexOf('.'));
+  if (fmt) { stem = stem.replace(/\.gz$/, ''); stem = stem.slice(0, stem.lastIndexOf('.')); }
   stem = stem.replace(SHARD, '');
   if (ALIASES[stem]) return ALIASES[stem];
   // `samsum-train`, `knkarthick--samsum-test`: the last dash-separated word.

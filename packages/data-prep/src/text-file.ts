@@ -1,6 +1,7 @@
 // Reads text files as strict UTF-8: an invalid byte sequence is an error naming the line, never
 // a silent U+FFFD (TextDecoder with fatal: true).
 import { readFileSync, existsSync, statSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { DataPrepError, emptyFileError } from './errors.js';
 import { parseJsonText } from './json-syntax.js';
 
@@ -24,8 +25,15 @@ export function decodeUtf8(bytes: Uint8Array, file: string, lineBase = 1): strin
   }
 }
 
+/** Read a text file as strict UTF-8; gzip content (0x1f 0x8b, e.g. `train.json.gz`) is decompressed first. */
 export function readTextFile(path: string): string {
-  return decodeUtf8(readBytes(path), path);
+  const raw = readBytes(path);
+  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
+    let bytes: Uint8Array;
+    try { bytes = gunzipSync(raw); } catch (err) { throw new DataPrepError(`gzip stream is damaged (${(err as Error).message}); the compressed file has ${raw.length} bytes`, { file: path }); }
+    return decodeUtf8(bytes, `${path} (after gunzip)`);
+  }
+  return decodeUtf8(raw, path);
 }
 
 /** Offset of the first byte that does not start or continue a well-formed UTF-8 sequence. */

@@ -15,13 +15,15 @@ maybe('SAMSum from ../shared (JSON and HF Arrow)', () => {
   let json: Map<string, Example[]>;
   let arrow: Map<string, Example[]>;
   beforeAll(async () => {
-    json = await loadCorpus(sharedSamsum);
+    // onInvalid "skip": the train split (train.json.gz) has one empty dialogue; val/test have none
+    json = await loadCorpus(sharedSamsum, { onInvalid: 'skip' });
     arrow = await loadCorpus(join(sharedSamsum, 'hf_arrow'));
   });
 
   test('split discovery by file name', () => {
     const top = discoverSplits(sharedSamsum);
-    expect([...top.keys()].sort()).toEqual(['test', 'validation']);
+    expect([...top.keys()].sort()).toEqual(['test', 'train', 'validation']);
+    expect(top.get('train')!).toMatchObject({ format: 'json', files: [join(sharedSamsum, 'train.json.gz')] });
     expect(top.get('validation')!.files[0]).toMatch(/val\.json$/);
     const hf = discoverSplits(join(sharedSamsum, 'hf_arrow'));
     expect(hf.get('test')!.files[0]).toMatch(/test\.data-00000-of-00001\.arrow$/);
@@ -31,6 +33,7 @@ maybe('SAMSum from ../shared (JSON and HF Arrow)', () => {
   test('818 validation and 819 test rows in both forms', () => {
     expect(json.get('validation')!.length).toBe(818);
     expect(json.get('test')!.length).toBe(819);
+    expect(json.get('train')!.length).toBe(14731);
     expect(arrow.get('validation')!.length).toBe(818);
     expect(arrow.get('test')!.length).toBe(819);
   });
@@ -64,12 +67,15 @@ maybe('SAMSum from ../shared (JSON and HF Arrow)', () => {
     expect(test!.datasetInfo!.expectedRows).toBe(test!.recordsRead);
   });
 
-  test('samsum via SAMSUM_DIR without a train split says so and how to map splits', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'dp-samsum-')), 'out');
-    const run = runDataPrepCommand({ config: { source: 'samsum' }, out, env: { ...process.env, SAMSUM_DIR: sharedSamsum }, log: () => {} });
-    await expect(run).rejects.toThrow(DataPrepError);
-    await expect(runDataPrepCommand({ config: { source: 'samsum' }, out, env: { ...process.env, SAMSUM_DIR: sharedSamsum }, log: () => {} }))
-      .rejects.toThrow(/no train split in .*samsum \(SAMSUM_DIR\); it has test, validation\. Map splits explicitly/);
+  test('train.json.gz is read as the train split (gunzipped): the README\'s first and last ids, its one empty dialogue named', async () => {
+    const plans = planCorpus('samsum', { train: 'train' }, { ...process.env, SAMSUM_DIR: sharedSamsum });
+    const skip = await loadPlannedSplit(plans[0]!, DEFAULT_FIELDS, 'skip');
+    expect(skip.recordsRead).toBe(14732);
+    expect(skip.examples).toHaveLength(14731);
+    expect([skip.examples[0]!.id, skip.examples[14730]!.id]).toEqual(['13818513', '13729017']);
+    expect(skip.examples[0]!.summary).toBe('Amanda baked cookies and will bring Jerry some tomorrow.');
+    expect(skip.skipped.map((x) => [x.id, x.reason])).toEqual([['13828807', 'empty dialogue']]);
+    await expect(loadPlannedSplit(plans[0]!, DEFAULT_FIELDS, 'error')).rejects.toThrow(DataPrepError);
   });
 
   test('train on the embedded train split, evaluate on the real test split', async () => {

@@ -121,3 +121,21 @@ describe('samsum source resolution', () => {
     expect(embeddedCorpusDir()).toBe(r.path);
   });
 });
+
+describe('gzip-compressed text splits', () => {
+  test('train.json.gz is the train split and reads to the same rows as train.json; a damaged stream is named', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const plain = tmp('dp-plain-'), gz = tmp('dp-gz-');
+    const text = JSON.stringify(rows, null, 2);
+    writeFileSync(join(plain, 'train.json'), text);
+    writeFileSync(join(gz, 'train.json.gz'), gzipSync(Buffer.from(text, 'utf8')));
+    expect(splitOfName('train.json.gz')).toBe('train');
+    expect(splitOfName('val.jsonl.gz')).toBe('validation');
+    expect(splitOfName('train.parquet.gz')).toBeUndefined();
+    expect(discoverSplits(gz).get('train')!.format).toBe('json');
+    expect((await loadCorpus(gz)).get('train')).toEqual((await loadCorpus(plain)).get('train'));
+    const bad = tmp('dp-badgz-');
+    writeFileSync(join(bad, 'train.json.gz'), gzipSync(Buffer.from(text, 'utf8')).subarray(0, 30));
+    await expect(loadCorpus(bad)).rejects.toThrow(/train\.json\.gz.*gzip stream is damaged/);
+  });
+});

@@ -1,6 +1,7 @@
 // Turn the stage's `inputs` into runs (one per strategy × seed). Inputs are named by the roles
 // the report declares in its package.json (`model`, `eval`, optional `baseline`, `cost`, `data`,
 // `base`); the pipeline maps them to its stages. Two layouts:
+// `validation` (optional) is the trained model's eval on the validation split.
 //   (a) one pipeline: the roles themselves; the strategy is the model's router (src/strategy-label.ts),
 //       the seed its seed;
 //   (b) a sweep: `<pipeline>/seed-<seed>/<role>`; the strategy is the pipeline name.
@@ -10,7 +11,7 @@ import { MANIFEST, type StageManifest } from '@switchyard/runtime';
 import { strategyLabel } from './strategy-label.js';
 
 /** The report's input roles (as its package.json declares them). */
-export const REPORT_ROLES = ['data', 'base', 'baseline', 'model', 'eval', 'cost'] as const;
+export const REPORT_ROLES = ['data', 'base', 'baseline', 'model', 'eval', 'validation', 'cost'] as const;
 export type ReportRole = (typeof REPORT_ROLES)[number];
 
 export interface StageFolder { dir: string; manifest: StageManifest }

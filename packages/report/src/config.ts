@@ -8,6 +8,14 @@ export const reportConfigSchema = ConfigObject({
   title: Type.String({ minLength: 1, default: DEFAULT_TITLE, description: 'Heading of report.md / report.html.' }),
   plots: Type.Boolean({ default: true, description: 'Draw the plots (PNG + SVG under plots/).' }),
   fontPath: Type.Optional(Type.String({ minLength: 1, description: 'TrueType font for the PNGs (else SWITCHYARD_FONT, else DejaVu Sans if installed).' })),
+  baselineRouter: Type.String({ minLength: 1, default: 'switch-top1', description: 'Router type of the baseline strategy of the paired differences.' }),
+  paired: ConfigObject({
+    confidence: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.95, description: 'Confidence of both paired intervals.' }),
+    samples: Type.Integer({ minimum: 100, default: 1000, description: 'Paired bootstrap resamples over eval examples.' }),
+    seed: Type.Integer({ minimum: 0, default: 0, description: 'Seed of the paired bootstrap.' }),
+  }, { default: {} }),
+  examples: Type.Integer({ minimum: 0, maximum: 20, default: 4, description: 'Eval examples shown with the reference and each strategy\'s output (0: none).' }),
+  sweepHint: Type.Optional(Type.String({ minLength: 1, description: 'How to run the comparison (named in a one-pipeline report), e.g. "npx nx run pipeline:samsum-real-sweep".' })),
 }, { $schema: 'https://json-schema.org/draft/2020-12/schema', title: 'report stage config' });
 
 export type ReportConfig = Static<typeof reportConfigSchema>;
@@ -20,5 +28,9 @@ export function resolveReportConfig(raw: unknown): ReportConfig {
     title: c.title ?? DEFAULT_TITLE,
     plots: c.plots ?? true,
     ...(c.fontPath ? { fontPath: c.fontPath } : {}),
+    baselineRouter: c.baselineRouter ?? 'switch-top1',
+    paired: { confidence: c.paired?.confidence ?? 0.95, samples: c.paired?.samples ?? 1000, seed: c.paired?.seed ?? 0 },
+    examples: c.examples ?? 4,
+    ...(c.sweepHint ? { sweepHint: c.sweepHint } : {}),
   };
 }

@@ -14,3 +14,7 @@ export const fmtLoss = (x: number | null): string => (x === null ? '–' : x.toF
 export const fmtMeanStd = (m: number | null, s: number | null, digits = 2): string => (s === null ? fmtMetric(m, digits) : `${fmtMetric(m, digits)} ± ${fmtMetric(s, digits)}`);
 /** An interval (e.g. bootstrap). */
 export const fmtInterval = (lo: number | null, hi: number | null, digits = 2): string => (lo === null || hi === null ? '–' : `[${fmtMetric(lo, digits)}, ${fmtMetric(hi, digits)}]`);
+/** A difference with its sign (+1.23, -0.45) in the metric's decimals. */
+export const fmtSigned = (x: number | null, digits = 2): string => (x === null ? '–' : `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(digits)}`);
+/** A signed interval ("[-0.41, +1.20]"). */
+export const fmtSignedInterval = (lo: number | null, hi: number | null, digits = 2): string => (lo === null || hi === null ? '–' : `[${fmtSigned(lo, digits)}, ${fmtSigned(hi, digits)}]`);

@@ -1,4 +1,4 @@
-// Public API of @switchyard/report: the comparison report of the gating experiments (issue 9).
+// Public API of @switchyard/report: the comparison report of the gating experiments.
 export { reportStage, writeReport } from './stage.js';
 export type { ReportContext } from './stage.js';
 export { reportConfigSchema, resolveReportConfig } from './config.js';
@@ -11,7 +11,13 @@ export type { RunNumbers, MetricNumbers } from './run-metrics.js';
 export { summarise, sharedRecord } from './summarise.js';
 export type { StrategySummary } from './summarise.js';
 export { provenance, describeBackend } from './provenance.js';
-export type { Provenance, DataSourceEntry } from './provenance.js';
+export type { Provenance, DataSourceEntry, SplitSource } from './provenance.js';
 export { reportTable, runsTable, expertLoadTable } from './tables.js';
-export { metricVsFlopsSpec, expertLoadSpec, activeHistogramSpec, lossCurvesSpec } from './plot-specs.js';
-export { mean, sampleStd } from './stats.js';
+export { metricVsFlopsSpec, costLineSpec, expertLoadSpec, activeHistogramSpec, lossCurvesSpec, paddedDomain } from './plot-specs.js';
+export { mean, sampleStd, quantile } from './stats.js';
+export { paretoFront, byQuality } from './pareto.js';
+export { pairedDifference, pairedBootstrap, tInterval } from './paired.js';
+export type { PairedDifference, PairedSettings } from './paired.js';
+export { studentTQuantile, studentTCdf } from './student-t.js';
+export { pickExamples } from './examples.js';
+export type { ExampleOutputs } from './examples.js';

@@ -11,6 +11,7 @@ export function renderMarkdown(blocks: Block[]): string {
       case 'p': out.push(b.text); break;
       case 'list': out.push(b.items.map((i) => `- ${i}`).join('\n')); break;
       case 'code': out.push('```json\n' + b.text + '\n```'); break;
+      case 'quote': out.push(b.text.split('\n').map((l) => `> ${l}`).join('  \n')); break;
       case 'plot': out.push(`![${b.plot.title}](plots/${b.plot.name}.png) ([SVG](plots/${b.plot.name}.svg))`); break;
       case 'table':
         out.push([

@@ -18,6 +18,10 @@ export interface MetricNumbers {
   /** The run's interval of each metric, scaled (null when the eval computed none). */
   low: Record<string, number | null>;
   high: Record<string, number | null>;
+  /** metric name → the unscaled per-example values (metrics with a `perExample` column only). */
+  perExample: Record<string, number[]>;
+  /** Example ids of the per-example file, in row order (null when it has no `id` column). */
+  ids: string[] | null;
   examples: number;
 }
 
@@ -28,6 +32,8 @@ export interface RunNumbers {
   router: unknown;
   metrics: MetricNumbers;
   base: MetricNumbers | null;
+  /** The same metrics of the trained model on the validation split (`validation` input), when given. */
+  validation: MetricNumbers | null;
   /** Mean over held-out tokens and sparse layers of routing.arrow's active_experts. */
   activeExpertsMean: number | null;
   /** Tokens by active-expert count, pooled over sparse layers (from routing.arrow). */
@@ -40,7 +46,14 @@ export interface RunNumbers {
   trainTokensPerS: number | null;
   trainWallS: number;
   evalWallS: number;
+  /** Last logged training-minibatch loss (metrics.arrow); kept for reference, not shown as "the" loss. */
   finalLoss: number | null;
+  /** Eval-mode token cross-entropy of the train stage's held-out batch (manifest extra.training.heldOutLoss.ce). */
+  heldOutLoss: number | null;
+  /** The same of the base model (its manifest), on its own held-out batch. */
+  baseHeldOutLoss: number | null;
+  /** flops.arrow's fixed-k rows (the top-k cost line), ascending k. */
+  topkCurve: { k: number; flops: number; flopsTraining: number }[];
   /** metrics.arrow step/loss. */
   loss: { step: number; loss: number }[];
   /** layer → expert load fractions (Σ expert_load over logged steps, normalised to sum 1). */
@@ -57,6 +70,8 @@ export function metricsOf(folder: StageFolder): MetricNumbers {
   const mean: Record<string, number> = {};
   const low: Record<string, number | null> = {};
   const high: Record<string, number | null> = {};
+  const perExample: Record<string, number[]> = {};
+  let ids: string[] | null = null;
   let examples: number | undefined;
   for (const m of record.metrics) {
     if (m.perExample) {
@@ -68,8 +83,12 @@ export function metricsOf(folder: StageFolder): MetricNumbers {
         if (table.numRows === 0) throw new ReportInputError(`${file}: no scored examples`);
         tables.set(file, table);
       }
-      examples ??= table.numRows;
+      if (examples === undefined) {
+        examples = table.numRows;
+        ids = table.schema.fields.some((f) => f.name === 'id') ? columnValues<unknown>(table, 'id').map(String) : null;
+      }
       const xs = columnValues<number>(table, m.perExample.column);
+      perExample[m.name] = xs;
       let s = 0;
       for (const x of xs) s += x;
       mean[m.name] = (m.scale * s) / xs.length;
@@ -79,7 +98,7 @@ export function metricsOf(folder: StageFolder): MetricNumbers {
     low[m.name] = m.interval ? m.scale * m.interval.low : null;
     high[m.name] = m.interval ? m.scale * m.interval.high : null;
   }
-  return { record, mean, low, high, examples: examples ?? record.examples };
+  return { record, mean, low, high, perExample, ids, examples: examples ?? record.examples };
 }
 
 function routingOf(dir: string): { mean: number | null; histogram: number[] } {
@@ -137,6 +156,27 @@ export function tokensPerSecond(timingJsonl: string): number | null {
   return seconds > 0 ? tokens / seconds : null;
 }
 
+/** Eval-mode held-out cross-entropy a train/base-model stage recorded, or null. */
+function heldOutCe(folder: StageFolder | undefined): number | null {
+  const h = (folder?.manifest.extra as { training?: { heldOutLoss?: { ce?: unknown } | null } } | undefined)?.training?.heldOutLoss;
+  return h && typeof h.ce === 'number' && Number.isFinite(h.ce) ? h.ce : null;
+}
+
+/** flops.arrow's fixed-k rows (router of a fixed top-k), when the file has a `k` column. */
+function topkCurveOf(folder: StageFolder | undefined): RunNumbers['topkCurve'] {
+  if (!folder) return [];
+  const file = join(folder.dir, 'flops.arrow');
+  const t = readArrowFile(file, { source: 'utf8', flops_forward_all_per_token: 'float64', flops_training_all_per_token: 'float64' });
+  if (!t.schema.fields.some((f) => f.name === 'k')) return [];
+  const source = columnValues<string>(t, 'source');
+  const k = columnValues<number | null>(t, 'k');
+  const fwd = columnValues<number>(t, 'flops_forward_all_per_token');
+  const trn = columnValues<number>(t, 'flops_training_all_per_token');
+  const out: RunNumbers['topkCurve'] = [];
+  source.forEach((src, i) => { if (src === 'fixed-k' && k[i] !== null) out.push({ k: Number(k[i]), flops: fwd[i]!, flopsTraining: trn[i]! }); });
+  return out.sort((a, b) => a.k - b.k);
+}
+
 /** The flops.arrow row of the trained router: its routing statistics, else the configured row. */
 function flopsOf(folder: StageFolder | undefined, routerType: string) {
   if (!folder) return { perToken: null, training: null, row: null };
@@ -176,6 +216,7 @@ export function runNumbers(run: RunInputs): RunNumbers {
     router: router ?? null,
     metrics: metricsOf(evalRouge),
     base: run.stages.baseline ? metricsOf(run.stages.baseline) : null,
+    validation: run.stages.validation ? metricsOf(run.stages.validation) : null,
     activeExpertsMean: routing.mean,
     activeHistogram: routing.histogram,
     flopsPerToken: flops.perToken,
@@ -185,6 +226,9 @@ export function runNumbers(run: RunInputs): RunNumbers {
     trainWallS: train.manifest.wallTimeSeconds,
     evalWallS: evalRouge.manifest.wallTimeSeconds,
     finalLoss: loss.length ? loss[loss.length - 1]!.loss : null,
+    heldOutLoss: heldOutCe(train),
+    baseHeldOutLoss: heldOutCe(run.stages.base),
+    topkCurve: topkCurveOf(run.stages.cost),
     loss,
     expertLoad: expertLoadOf(train.dir),
     backend: train.manifest.backend,

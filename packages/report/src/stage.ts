@@ -14,6 +14,7 @@ import { writePlots, type Plot } from './plots.js';
 import { buildDocument } from './document.js';
 import { renderMarkdown } from './render-md.js';
 import { renderHtml } from './render-html.js';
+import { pickExamples } from './examples.js';
 
 export interface ReportContext {
   inputs: Record<string, string>;
@@ -28,7 +29,7 @@ export async function writeReport(rawConfig: unknown, ctx: ReportContext): Promi
   const inputs = collectRuns(ctx.inputs);
   const runs = inputs.map(runNumbers);
   const record = sharedRecord(runs);
-  const rows = summarise(runs);
+  const rows = summarise(runs, { baselineRouter: cfg.baselineRouter, paired: cfg.paired });
   const prov = provenance(inputs);
   const layout = Object.keys(ctx.inputs).some((n) => n.includes('/')) ? 'sweep' : 'pipeline';
   const notes: string[] = [];
@@ -38,21 +39,25 @@ export async function writeReport(rawConfig: unknown, ctx: ReportContext): Promi
   if (missing('cost')) notes.push(`${missing('cost')} run(s) have no cost input (flops-profiler): FLOPs are blank for them.`);
 
   writeArrowFile(join(ctx.outDir, 'report.arrow'), reportTable(rows));
-  writeArrowFile(join(ctx.outDir, 'runs.arrow'), runsTable(runs));
+  writeArrowFile(join(ctx.outDir, 'runs.arrow'), runsTable(rows.flatMap((r) => r.runs)));
   writeArrowFile(join(ctx.outDir, 'expert-load.arrow'), expertLoadTable(rows));
   const files = ['report.arrow', 'runs.arrow', 'expert-load.arrow'];
   let plots: Plot[] = [];
   if (cfg.plots) {
-    plots = await writePlots(rows, record, ctx.outDir, cfg.fontPath, ctx.log);
+    plots = await writePlots(rows, record, layout, ctx.outDir, cfg.fontPath, ctx.log);
     files.push(...plots.flatMap((p) => p.files));
   }
-  const blocks = buildDocument({ title: cfg.title, record, rows, runs, provenance: prov, plots, layout, notes });
+  const examples = pickExamples(inputs, rows.map((r) => r.strategy), record.split, cfg.examples);
+  const blocks = buildDocument({
+    title: cfg.title, record, rows, runs, provenance: prov, plots, layout, notes, baselineRouter: cfg.baselineRouter, paired: cfg.paired, examples,
+    ...(cfg.sweepHint ? { sweepHint: cfg.sweepHint } : {}),
+  });
   writeFileSync(join(ctx.outDir, 'report.md'), renderMarkdown(blocks));
   writeFileSync(join(ctx.outDir, 'report.html'), renderHtml(blocks, cfg.title));
   files.push('report.md', 'report.html');
   ctx.record?.('report', {
     layout, strategies: rows.map((r) => r.strategy), runs: runs.length, seeds: prov.seeds,
-    backends: prov.backends, dataSources: prov.dataSources, synthetic: prov.synthetic, files,
+    backends: prov.backends, dataSources: prov.dataSources, splitSources: prov.splitSources, synthetic: prov.synthetic, files,
   });
   ctx.log(`${rows.length} strateg${rows.length === 1 ? 'y' : 'ies'}, ${runs.length} run(s) → report.md, report.html, report.arrow, runs.arrow${plots.length ? `, ${plots.length} plots` : ''}`);
   return files;

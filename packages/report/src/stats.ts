@@ -22,3 +22,15 @@ export function sampleStd(values: readonly (number | null | undefined)[]): numbe
   for (const x of xs) s += (x - m) * (x - m);
   return Math.sqrt(s / (xs.length - 1));
 }
+
+/**
+ * The p-quantile of ascending `sorted` values by linear interpolation between order statistics
+ * (numpy's default): h = (n − 1)·p, x_⌊h⌋ + (h − ⌊h⌋)(x_⌊h⌋+1 − x_⌊h⌋).
+ */
+export function quantile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) throw new RangeError('quantile of no values');
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+}

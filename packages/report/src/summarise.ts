@@ -5,6 +5,8 @@ import type { MetricRecord } from '@switchyard/eval-rouge/metric-record';
 import { mean, sampleStd } from './stats.js';
 import type { RunNumbers } from './run-metrics.js';
 import { ReportInputError } from './collect.js';
+import { byQuality, paretoFront } from './pareto.js';
+import { pairedDifference, type PairedDifference, type PairedSettings } from './paired.js';
 
 export interface StrategySummary {
   strategy: string;
@@ -17,6 +19,8 @@ export interface StrategySummary {
   metricLow: Record<string, number | null>;
   metricHigh: Record<string, number | null>;
   baseMetric: Record<string, number | null>;
+  /** Mean over seeds of each metric on the validation split (null without a `validation` input). */
+  validationMean: Record<string, number | null>;
   activeExpertsMean: number | null;
   flopsPerToken: number | null;
   flopsTrainingPerToken: number | null;
@@ -24,6 +28,12 @@ export interface StrategySummary {
   trainWallS: number | null;
   evalWallS: number | null;
   finalLoss: number | null;
+  heldOutLoss: number | null;
+  baseHeldOutLoss: number | null;
+  /** On the headline-metric-vs-forward-FLOPs Pareto front (null: no FLOPs or metric to rank). */
+  pareto: boolean | null;
+  /** Paired difference against the baseline strategy on the headline metric (null for the baseline itself or without one). */
+  paired: PairedDifference | null;
   /** layer → mean over seeds of the load fractions. */
   expertLoad: Record<string, number[]>;
   /** Tokens by active-expert count, summed over seeds. */
@@ -45,7 +55,32 @@ export function sharedRecord(runs: RunNumbers[]): MetricRecord {
   return first;
 }
 
-export function summarise(runs: RunNumbers[]): StrategySummary[] {
+export interface SummariseOptions {
+  /** Router type of the baseline strategy of the paired differences (e.g. switch-top1). */
+  baselineRouter: string;
+  paired: PairedSettings;
+}
+
+/**
+ * One row per strategy, best first on the record's headline metric, with its Pareto flag and
+ * its paired difference against the strategy whose router type is `baselineRouter` (when there
+ * is exactly one such strategy and it is not the row itself).
+ */
+export function summarise(runs: RunNumbers[], opts: SummariseOptions): StrategySummary[] {
+  const record = sharedRecord(runs);
+  const primary = record.metrics.find((m) => m.name === record.primary)!;
+  const rows = byQuality(groupRuns(runs), (r) => r.metricMean[primary.name] ?? null, primary.higherIsBetter);
+  const front = paretoFront(rows.map((r) => ({ strategy: r.strategy, quality: r.metricMean[primary.name] ?? null, flops: r.flopsPerToken })), primary.higherIsBetter);
+  const baselines = rows.filter((r) => r.routerType === opts.baselineRouter);
+  const baseline = baselines.length === 1 ? baselines[0]! : undefined;
+  for (const r of rows) {
+    r.pareto = front.get(r.strategy) ?? null;
+    r.paired = baseline && r !== baseline ? pairedDifference(r.strategy, r.runs, baseline.strategy, baseline.runs, primary.name, primary.scale, opts.paired) : null;
+  }
+  return rows;
+}
+
+function groupRuns(runs: RunNumbers[]): StrategySummary[] {
   const names = sharedRecord(runs).metrics.map((m) => m.name);
   const perType = (f: (t: string) => number | null) => Object.fromEntries(names.map((t) => [t, f(t)])) as Record<string, number | null>;
   const groups = new Map<string, RunNumbers[]>();
@@ -71,6 +106,7 @@ export function summarise(runs: RunNumbers[]): StrategySummary[] {
       metricLow: perType((t) => mean(rs.map((r) => r.metrics.low[t]))),
       metricHigh: perType((t) => mean(rs.map((r) => r.metrics.high[t]))),
       baseMetric: perType((t) => mean(rs.map((r) => r.base?.mean[t] ?? null))),
+      validationMean: perType((t) => mean(rs.map((r) => r.validation?.mean[t] ?? null))),
       activeExpertsMean: mean(rs.map((r) => r.activeExpertsMean)),
       flopsPerToken: mean(rs.map((r) => r.flopsPerToken)),
       flopsTrainingPerToken: mean(rs.map((r) => r.flopsTrainingPerToken)),
@@ -78,6 +114,10 @@ export function summarise(runs: RunNumbers[]): StrategySummary[] {
       trainWallS: mean(rs.map((r) => r.trainWallS)),
       evalWallS: mean(rs.map((r) => r.evalWallS)),
       finalLoss: mean(rs.map((r) => r.finalLoss)),
+      heldOutLoss: mean(rs.map((r) => r.heldOutLoss)),
+      baseHeldOutLoss: mean(rs.map((r) => r.baseHeldOutLoss)),
+      pareto: null,
+      paired: null,
       expertLoad,
       activeHistogram,
       runs: rs,

@@ -22,8 +22,17 @@ export function reportTable(rows: StrategySummary[]): Table {
     cols[`${t}_boot_low`] = { kind: 'float64', values: rows.map((r) => r.metricLow[t]) };
     cols[`${t}_boot_high`] = { kind: 'float64', values: rows.map((r) => r.metricHigh[t]) };
     cols[`base_${t}`] = { kind: 'float64', values: rows.map((r) => r.baseMetric[t]) };
+    cols[`val_${t}`] = { kind: 'float64', values: rows.map((r) => r.validationMean[t] ?? null) };
   }
   Object.assign(cols, {
+    pareto: { kind: 'bool', values: rows.map((r) => r.pareto) },
+    paired_baseline: { kind: 'utf8', values: rows.map((r) => r.paired?.baseline ?? null) },
+    paired_seeds: { kind: 'list<int32>', values: rows.map((r) => r.paired?.seeds ?? null) },
+    paired_mean: { kind: 'float64', values: rows.map((r) => r.paired?.mean ?? null) },
+    paired_t_low: { kind: 'float64', values: rows.map((r) => r.paired?.tLow ?? null) },
+    paired_t_high: { kind: 'float64', values: rows.map((r) => r.paired?.tHigh ?? null) },
+    paired_boot_low: { kind: 'float64', values: rows.map((r) => r.paired?.bootLow ?? null) },
+    paired_boot_high: { kind: 'float64', values: rows.map((r) => r.paired?.bootHigh ?? null) },
     active_experts_per_token: { kind: 'float64', values: rows.map((r) => r.activeExpertsMean) },
     flops_per_token: { kind: 'float64', values: rows.map((r) => r.flopsPerToken) },
     flops_training_per_token: { kind: 'float64', values: rows.map((r) => r.flopsTrainingPerToken) },
@@ -31,6 +40,8 @@ export function reportTable(rows: StrategySummary[]): Table {
     train_wall_s: { kind: 'float64', values: rows.map((r) => r.trainWallS) },
     eval_wall_s: { kind: 'float64', values: rows.map((r) => r.evalWallS) },
     final_loss: { kind: 'float64', values: rows.map((r) => r.finalLoss) },
+    heldout_loss: { kind: 'float64', values: rows.map((r) => r.heldOutLoss) },
+    base_heldout_loss: { kind: 'float64', values: rows.map((r) => r.baseHeldOutLoss) },
   } satisfies Cols);
   return makeTable(cols);
 }
@@ -47,6 +58,7 @@ export function runsTable(runs: RunNumbers[]): Table {
     cols[`${t}_boot_low`] = { kind: 'float64', values: runs.map((r) => r.metrics.low[t]) };
     cols[`${t}_boot_high`] = { kind: 'float64', values: runs.map((r) => r.metrics.high[t]) };
     cols[`base_${t}`] = { kind: 'float64', values: runs.map((r) => r.base?.mean[t] ?? null) };
+    cols[`val_${t}`] = { kind: 'float64', values: runs.map((r) => r.validation?.mean[t] ?? null) };
   }
   Object.assign(cols, {
     active_experts_per_token: { kind: 'float64', values: runs.map((r) => r.activeExpertsMean) },
@@ -56,6 +68,8 @@ export function runsTable(runs: RunNumbers[]): Table {
     train_wall_s: { kind: 'float64', values: runs.map((r) => r.trainWallS) },
     eval_wall_s: { kind: 'float64', values: runs.map((r) => r.evalWallS) },
     final_loss: { kind: 'float64', values: runs.map((r) => r.finalLoss) },
+    heldout_loss: { kind: 'float64', values: runs.map((r) => r.heldOutLoss) },
+    base_heldout_loss: { kind: 'float64', values: runs.map((r) => r.baseHeldOutLoss) },
   } satisfies Cols);
   return makeTable(cols);
 }

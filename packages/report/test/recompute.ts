@@ -43,6 +43,7 @@ export function expectedRun(r: SyntheticRun): Numbers {
   out.eval_wall_s = manifest(r.dirs.eval!).wallTimeSeconds;
   const loss = nums(arrow(r.dirs.model!, 'metrics.arrow'), 'loss');
   out.final_loss = loss[loss.length - 1]!;
+  out.heldout_loss = manifest(r.dirs.model!).extra.training.heldOutLoss.ce;
   return out;
 }
 

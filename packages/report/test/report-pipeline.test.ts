@@ -11,7 +11,8 @@ import { TYPES, expectedRun, markdownTable, printedMatches } from './recompute.j
 
 let root: string;
 beforeAll(() => { root = mkdtempSync(join(tmpdir(), 'report-pipeline-')); });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+// REPORT_KEEP_OUTPUT=1 keeps the folders to look at the report and plots.
+afterAll(() => { if (process.env.REPORT_KEEP_OUTPUT) console.log(`report test output kept in ${root}`); else rmSync(root, { recursive: true, force: true }); });
 
 describe('report stage over one pipeline', () => {
   it('reports one strategy × one seed with numbers equal to the recomputation, std blank', async () => {
@@ -47,7 +48,12 @@ describe('report stage over one pipeline', () => {
     expect(md).toContain('Seeds: 7.');
     expect(md).toContain('the embedded synthetic corpus');
     expect(md).toContain('found next to the train stage\'s folder');
-    expect(existsSync(join(out, 'plots', 'rouge-vs-flops.svg'))).toBe(true);
+    // one strategy: the trained router on flops-profiler's top-k cost line, not a lone dot
+    expect(existsSync(join(out, 'plots', 'cost-vs-topk.svg'))).toBe(true);
+    expect(existsSync(join(out, 'plots', 'rouge-vs-flops.svg'))).toBe(false);
+    expect(md).toContain('it cannot say which router is better');
+    expect(md).not.toContain('Paired differences');
+    expect(row.heldout_loss).toBeCloseTo(want.heldout_loss!, 12);
   });
 
   it('says so when data-prep, eval-base and flops-profiler outputs are not reachable', async () => {
@@ -72,7 +78,7 @@ describe('report stage over one pipeline', () => {
   it('rejects inputs without a model role, naming what it got, and an input of no role it has', async () => {
     await expect(writeReport({}, { inputs: { eval: root }, outDir: root, log: () => {} })).rejects.toThrow(/needs a "model" input \(got eval\)/);
     await expect(writeReport({}, { inputs: { model: root, 'eval-rouge': root }, outDir: root, log: () => {} }))
-      .rejects.toThrow(/input "eval-rouge": the report has no input role "eval-rouge"; its roles: data, base, baseline, model, eval, cost/);
+      .rejects.toThrow(/input "eval-rouge": the report has no input role "eval-rouge"; its roles: data, base, baseline, model, eval, validation, cost/);
   });
 
   it('labels top-2 and top-3 runs of one router type differently', () => {

@@ -15,6 +15,8 @@ const STRATEGIES = [
   { name: 'samsum-sparsemax', router: { type: 'linear-sparsemax', alpha: 1.5 }, maxActive: 4, level: 0.35, flops: 2.6e6 },
 ];
 const SEEDS = [1, 2, 3];
+/** The level decides the ROUGE of the synthetic runs: best first is the report's row order. */
+const BY_QUALITY = [...STRATEGIES].sort((a, b) => b.level - a.level);
 
 let root: string;
 let out: string;
@@ -59,8 +61,8 @@ function expectNumbers(got: Record<string, unknown>, want: Numbers) {
 describe('report stage over a sweep (2 strategies × 3 seeds)', () => {
   it('report.arrow: one row per strategy, every number equal to the recomputation from the stage outputs', () => {
     const rows = tableRows(tableFromIPC(readFileSync(join(out, 'report.arrow'))));
-    expect(rows.map((r) => r.strategy)).toEqual(STRATEGIES.map((s) => s.name));
-    expect(rows.map((r) => r.router)).toEqual(STRATEGIES.map((s) => s.router.type));
+    expect(rows.map((r) => r.strategy)).toEqual(BY_QUALITY.map((s) => s.name));
+    expect(rows.map((r) => r.router)).toEqual(BY_QUALITY.map((s) => s.router.type));
     for (const row of rows) {
       const want = expectedStrategy(runsOf(String(row.strategy)));
       expect(Object.keys(want).every((k) => k in row)).toBe(true);
@@ -71,8 +73,9 @@ describe('report stage over a sweep (2 strategies × 3 seeds)', () => {
 
   it('runs.arrow: one row per strategy × seed with the per-run numbers', () => {
     const rows = tableRows(tableFromIPC(readFileSync(join(out, 'runs.arrow'))));
-    expect(rows.map((r) => `${r.strategy}/${r.seed}`)).toEqual(runs.map((r) => `${r.strategy}/${r.seed}`));
-    rows.forEach((row, i) => expectNumbers(row, expectedRun(runs[i]!)));
+    const ordered = BY_QUALITY.flatMap((s) => runsOf(s.name));
+    expect(rows.map((r) => `${r.strategy}/${r.seed}`)).toEqual(ordered.map((r) => `${r.strategy}/${r.seed}`));
+    rows.forEach((row, i) => expectNumbers(row, expectedRun(ordered[i]!)));
   });
 
   it('the numbers printed in report.md equal the recomputed ones to the digits printed', () => {
@@ -81,7 +84,7 @@ describe('report stage over a sweep (2 strategies × 3 seeds)', () => {
       expect([what, printed, printedMatches(printed, exact)]).toEqual([what, printed, true]);
     };
     const main = markdownTable(md, 'Results by strategy');
-    expect(main.map((r) => r[0])).toEqual(STRATEGIES.map((s) => s.name));
+    expect(main.map((r) => r[0])).toEqual(BY_QUALITY.map((s) => s.name));
     for (const row of main) {
       const w = expectedStrategy(runsOf(row[0]!));
       expect(row[2]).toBe('3');
@@ -90,8 +93,10 @@ describe('report stage over a sweep (2 strategies × 3 seeds)', () => {
         check(m!, w[`${t}_mean`], `${row[0]} ${t} mean`);
         check(s!, w[`${t}_std`], `${row[0]} ${t} std`);
       });
-      const rest = ['base_rougeL', 'active_experts_per_token', 'flops_per_token', 'train_tokens_per_s', 'train_wall_s', 'eval_wall_s', 'final_loss'];
-      rest.forEach((k, j) => check(row[7 + j]!, w[k], `${row[0]} ${k}`));
+      check(row[7]!, w.base_rougeL, `${row[0]} base`);
+      check(row[8]!.replace('+', ''), w.rougeL_mean! - w.base_rougeL!, `${row[0]} Δ base`);
+      const rest = ['active_experts_per_token', 'flops_per_token', 'flops_training_per_token', 'heldout_loss', 'train_tokens_per_s', 'train_wall_s', 'eval_wall_s'];
+      rest.forEach((k, j) => check(row[10 + j]!, w[k], `${row[0]} ${k}`));
     }
     for (const row of markdownTable(md, 'Bootstrap intervals')) {
       const w = expectedStrategy(runsOf(row[0]!));
@@ -103,20 +108,46 @@ describe('report stage over a sweep (2 strategies × 3 seeds)', () => {
     }
     for (const row of markdownTable(md, 'Untuned base model')) {
       const w = expectedStrategy(runsOf(row[0]!));
-      TYPES.forEach((t, j) => check(row[1 + j]!, w[`base_${t}`], `${row[0]} base ${t}`));
+      TYPES.forEach((t, j) => {
+        check(row[1 + 2 * j]!, w[`${t}_mean`], `${row[0]} ${t} beside base`);
+        check(row[2 + 2 * j]!, w[`base_${t}`], `${row[0]} base ${t}`);
+      });
+      check(row[9]!, w.heldout_loss, `${row[0]} held-out loss`);
+      check(row[10]!, 4.25, `${row[0]} base held-out loss`);
     }
     const perRun = markdownTable(md, 'Results by run');
     expect(perRun).toHaveLength(runs.length);
+    const ordered = BY_QUALITY.flatMap((s) => runsOf(s.name));
     perRun.forEach((row, i) => {
-      const w = expectedRun(runs[i]!);
-      expect([row[0], Number(row[1])]).toEqual([runs[i]!.strategy, runs[i]!.seed]);
+      const w = expectedRun(ordered[i]!);
+      expect([row[0], Number(row[1])]).toEqual([ordered[i]!.strategy, ordered[i]!.seed]);
       TYPES.forEach((t, j) => check(row[2 + j]!, w[t], `${row[0]}/${row[1]} ${t}`));
       const [lo, hi] = cellNumbers(row[6]!);
       check(lo!, w.rougeL_boot_low, 'run rougeL low');
       check(hi!, w.rougeL_boot_high, 'run rougeL high');
-      ['base_rougeL', 'active_experts_per_token', 'flops_per_token', 'train_tokens_per_s', 'train_wall_s', 'eval_wall_s', 'final_loss']
+      ['base_rougeL', 'active_experts_per_token', 'flops_per_token', 'flops_training_per_token', 'heldout_loss', 'train_tokens_per_s', 'train_wall_s', 'eval_wall_s']
         .forEach((k, j) => check(row[7 + j]!, w[k], `${row[0]}/${row[1]} ${k}`));
     });
+  });
+
+  it('shows 4 test examples spread over the split with the reference, the base model and each strategy\'s lowest seed', () => {
+    // 24 examples, 4 shown: indices ⌊(j + ½)·24/4⌋ = 3, 9, 15, 21
+    const shown = [...md.matchAll(/^### Example (\S+)$/gm)].map((m) => m[1]);
+    expect(shown).toEqual(['te3', 'te9', 'te15', 'te21']);
+    const t = markdownTable(md, 'Example te9');
+    expect(t).toEqual([
+      ['reference', 'reference of te9'],
+      ['untuned base model', 'output base-model 1 0.2 of te9'],
+      ...BY_QUALITY.map((s) => [s.name, `output train 1 ${s.level} of te9`]),
+    ]);
+  });
+
+  it('marks the Pareto front: the cheaper strategy always, the costlier one only when it is better', () => {
+    const rows = tableRows(tableFromIPC(readFileSync(join(out, 'report.arrow'))));
+    const w = Object.fromEntries(STRATEGIES.map((s) => [s.name, expectedStrategy(runsOf(s.name))]));
+    const [cheap, dear] = [...STRATEGIES].sort((a, b) => w[a.name]!.flops_per_token! - w[b.name]!.flops_per_token!);
+    expect(rows.find((r) => r.strategy === cheap!.name)!.pareto).toBe(true);
+    expect(rows.find((r) => r.strategy === dear!.name)!.pareto).toBe(w[dear!.name]!.rougeL_mean! > w[cheap!.name]!.rougeL_mean!);
   });
 
   it('expert-load.arrow holds the expert-load plot\'s shares, recomputed from routing-metrics.arrow', () => {
@@ -131,7 +162,7 @@ describe('report stage over a sweep (2 strategies × 3 seeds)', () => {
   });
 
   it('report.html carries the same table cells as report.md', () => {
-    const htmlRows = [...html.matchAll(/<tr>(.*?)<\/tr>/g)].map((m) => [...m[1]!.matchAll(/<td>(.*?)<\/td>/g)].map((c) => c[1]!.replace(/<\/?code>/g, '`')));
+    const htmlRows = [...html.matchAll(/<tr>(.*?)<\/tr>/g)].map((m) => [...m[1]!.matchAll(/<td(?: class="t")?>(.*?)<\/td>/g)].map((c) => c[1]!.replace(/<\/?code>/g, '`')));
     for (const row of markdownTable(md, 'Results by strategy')) expect(htmlRows).toContainEqual(row);
     for (const row of markdownTable(md, 'Results by run')) expect(htmlRows).toContainEqual(row);
   });

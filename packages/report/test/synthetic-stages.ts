@@ -36,17 +36,19 @@ export function dataPrepStage(root: string): string {
 }
 
 export function baseModelStage(root: string, dataPrepKey: string): string {
-  return commit(root, 'base-model', '@switchyard/train', { preset: 'tiny' }, 42, 3, {},
+  return commit(root, 'base-model', '@switchyard/train', { preset: 'tiny' }, 42, 3, { training: { steps: 10, heldOutLoss: { ce: 4.25 } } },
     (d) => writeFileSync(join(d, 'config.json'), '{}\n'), { data: dataPrepKey });
 }
 
 /** eval-rouge: scores.arrow of `n` examples (P/R/F per type), rouge.json with bootstrap bounds and the metric record. */
-export function evalStage(root: string, seed: number, n: number, level: number, checkpointFrom: string, wall: number): string {
+export function evalStage(root: string, seed: number, n: number, level: number, checkpointFrom: string, wall: number, given?: { f: number[]; ids?: string[] }): string {
   const rnd = lcg(seed * 31 + Math.round(level * 1000));
-  const cols: Parameters<typeof makeTable>[0] = { id: { kind: 'utf8', values: Array.from({ length: n }, (_, i) => `te${i}`) } };
+  const ids = given?.ids ?? Array.from({ length: n }, (_, i) => `te${i}`);
+  const cols: Parameters<typeof makeTable>[0] = { id: { kind: 'utf8', values: ids } };
   const bootstrap: Record<string, unknown> = {};
   for (const t of ROUGE) {
-    const f = Array.from({ length: n }, () => Math.min(1, Math.max(0, level + 0.2 * (rnd() - 0.5))));
+    // `given.f`: the same hand-made F-measures for every ROUGE type
+    const f = given ? given.f : Array.from({ length: n }, () => Math.min(1, Math.max(0, level + 0.2 * (rnd() - 0.5))));
     cols[`${t}_precision`] = { kind: 'float64', values: f.map((x) => Math.min(1, x * 1.1)) };
     cols[`${t}_recall`] = { kind: 'float64', values: f.map((x) => x * 0.9) };
     cols[`${t}_fmeasure`] = { kind: 'float64', values: f };
@@ -56,6 +58,11 @@ export function evalStage(root: string, seed: number, n: number, level: number, 
   const summary = { split: 'test', checkpointFrom, examples: n, aggregate: { count: n, bootstrap } };
   return commit(root, 'eval-rouge', '@switchyard/eval-rouge', { preset: 'study' }, seed, wall, { rouge: summary }, (d) => {
     writeArrowFile(join(d, 'scores.arrow'), makeTable(cols));
+    writeArrowFile(join(d, 'predictions.arrow'), makeTable({
+      id: { kind: 'utf8', values: ids },
+      prediction: { kind: 'utf8', values: ids.map((id) => `output ${checkpointFrom} ${seed} ${level} of ${id}`) },
+      reference: { kind: 'utf8', values: ids.map((id) => `reference of ${id}`) },
+    }));
     writeFileSync(join(d, 'rouge.json'), JSON.stringify(summary, null, 2));
     writeMetricRecord(d, summarisationMetricRecord('test', n, summary.aggregate as never));
   });
@@ -68,8 +75,9 @@ export function trainStage(root: string, s: TrainSpec, dataPrepKey: string): str
   const rnd = lcg(s.seed * 7 + s.experts + 101 * s.maxActive);
   const steps = [10, 20, 30, 40];
   const layers = ['encoder.block.1.layer.1', 'decoder.block.1.layer.2'];
+  const heldOut = 2.5 + 0.1 * rnd();
   return commit(root, 'train', '@switchyard/train', { router: s.router, steps: 40, batchSize: 8 }, s.seed, s.wall,
-    { training: { steps: 40, router: s.router } }, (d) => {
+    { training: { steps: 40, router: s.router, heldOutLoss: { ce: heldOut, 'encoder.block.1.layer.1/balance': 1 } } }, (d) => {
       writeFileSync(join(d, 'config.json'), '{}\n');
       const loss = steps.map((_, i) => 3 - 0.1 * i + 0.05 * rnd());
       writeArrowFile(join(d, 'metrics.arrow'), makeTable({
@@ -100,13 +108,15 @@ export function trainStage(root: string, s: TrainSpec, dataPrepKey: string): str
 /** flops-profiler: a fixed-k curve row, the routing-stats row of the trained router, the configured row. */
 export function flopsStage(root: string, seed: number, routerType: string, perToken: number): string {
   const rows = [
-    { router: 'linear-softmax-topk', source: 'fixed-k', fwd: 1e6, trn: 3e6 },
-    { router: routerType, source: 'routing-stats', fwd: perToken, trn: 3 * perToken },
-    { router: 'trained', source: 'untrained-router', fwd: perToken * 1.5, trn: perToken * 4.5 },
+    { router: 'linear-softmax-topk', source: 'fixed-k', k: 1, fwd: 1e6, trn: 3e6 },
+    { router: 'linear-softmax-topk', source: 'fixed-k', k: 2, fwd: 1.3e6, trn: 3.9e6 },
+    { router: routerType, source: 'routing-stats', k: null, fwd: perToken, trn: 3 * perToken },
+    { router: 'trained', source: 'untrained-router', k: null, fwd: perToken * 1.5, trn: perToken * 4.5 },
   ];
   return commit(root, 'flops-profiler', '@switchyard/flops-profiler', { model: 'input:train' }, seed, 0.5, {}, (d) => {
     writeArrowFile(join(d, 'flops.arrow'), makeTable({
       router: { kind: 'utf8', values: rows.map((r) => r.router) }, source: { kind: 'utf8', values: rows.map((r) => r.source) },
+      k: { kind: 'int32', values: rows.map((r) => r.k) },
       mean_active_experts: { kind: 'float64', values: rows.map(() => 2) },
       flops_forward_all_per_token: { kind: 'float64', values: rows.map((r) => r.fwd) },
       flops_training_all_per_token: { kind: 'float64', values: rows.map((r) => r.trn) },

@@ -24,7 +24,11 @@ const EXPECTED: Record<FileFormat, string> = {
 };
 
 export function formatOf(path: string): FileFormat | undefined {
-  return BY_EXT[extname(path).toLowerCase()];
+  const lower = path.toLowerCase();
+  // `train.json.gz`: a gzip-compressed text format (readTextFile decompresses it).
+  const inner = lower.endsWith('.gz') ? lower.slice(0, -3) : lower;
+  const f = BY_EXT[extname(inner)];
+  return lower.endsWith('.gz') && (f === 'parquet' || f === 'arrow') ? undefined : f;
 }
 
 /** Read one file's records; `columns` are the source column names the caller needs. */

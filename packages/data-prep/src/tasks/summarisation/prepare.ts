@@ -2,7 +2,7 @@
 // invoked (pipeline stage or CLI): resolve sources → load and validate splits → normalise →
 // tokenizer (train or load) → tokenise with eos and truncation → one Arrow file per split +
 // tokenizer.json + stats.json.
-import { join, relative, isAbsolute } from 'node:path';
+import { join, relative, isAbsolute, resolve } from 'node:path';
 import { makeTable, ProgressLine, writeArrowFile } from '@switchyard/runtime';
 import type { DataPrepConfig } from '../../config.js';
 import { planCorpus, loadPlannedSplit, type LoadedSplit } from '../../corpus.js';
@@ -54,7 +54,7 @@ export async function prepareData(cfg: DataPrepConfig, outDir: string, hooks: Pr
 async function prepareSplits(cfg: DataPrepConfig, outDir: string, hooks: PrepareHooks, skippedSoFar: SkipRecord[]): Promise<PreparedStats> {
   const plans = planCorpus(cfg.source, cfg.splits, hooks.env ?? process.env, hooks.log);
   const sources = [...new Map(plans.map((p) => [p.source.path, p.source])).values()];
-  hooks.record('source', sources.map((s) => ({ via: s.via, path: shown(s.path), notice: s.notice })));
+  hooks.record('source', sources.map((s) => ({ via: s.via, path: shown(s.path), notice: s.notice.split(s.path).join(shown(s.path)) })));
 
   const loaded: LoadedSplit[] = [];
   for (const plan of plans) {
@@ -130,7 +130,7 @@ async function prepareSplits(cfg: DataPrepConfig, outDir: string, hooks: Prepare
     stats.splits[l.split] = {
       rows: rows.length,
       skipped: l.skipped.length,
-      source: { via: l.source.via, path: shown(l.source.path), split: l.sourceSplit, files: l.location.files.map(shown), format: l.location.format, ...(l.datasetInfo ? { datasetInfo: { ...l.datasetInfo, file: shown(l.datasetInfo.file) } } : {}) },
+      source: { via: l.source.via, path: shown(l.source.path), split: l.sourceSplit, files: l.location.files.map((f) => shown(f)), format: l.location.format, ...(l.datasetInfo ? { datasetInfo: { ...l.datasetInfo, file: shown(l.datasetInfo.file) } } : {}) },
       inputTokens: lengthStats(inRaw),
       labelTokens: lengthStats(labRaw),
       inputTruncated: inCut,
@@ -146,9 +146,16 @@ async function prepareSplits(cfg: DataPrepConfig, outDir: string, hooks: Prepare
 
 /**
  * Paths in stats.json and the manifest are relative to the working directory when inside it,
- * so two clones of the repo (a developer's and CI's) write identical outputs.
+ * and written as `$SAMSUM_DIR/…` when under SAMSUM_DIR, so two machines (a developer's and CI's)
+ * write identical outputs and no absolute machine path is recorded for those sources.
  */
-function shown(p: string): string {
+export function shown(p: string, env: NodeJS.ProcessEnv = process.env): string {
   const r = relative(process.cwd(), p);
-  return r && !r.startsWith('..') && !isAbsolute(r) ? r : p;
+  if (r && !r.startsWith('..') && !isAbsolute(r)) return r;
+  if (env.SAMSUM_DIR) {
+    const s = relative(resolve(env.SAMSUM_DIR), p);
+    if (s === '') return '$SAMSUM_DIR';
+    if (!s.startsWith('..') && !isAbsolute(s)) return `$SAMSUM_DIR/${s}`;
+  }
+  return p;
 }
