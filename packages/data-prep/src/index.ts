@@ -45,3 +45,9 @@ export { loadLmCorpus, splitStream, tokenizeWikiText, embeddedEnwik8Path, TEXT8_
 export type { LmCorpus, LmCorpusKind, LmCorpusOptions, LmSplitName, LmSplitRule } from './loaders/lm-corpora.js';
 export { zipMembers, readZipMember } from './loaders/zip-archive.js';
 export type { ZipMember } from './loaders/zip-archive.js';
+export { imageClassificationDataTask } from './tasks/image-classification/index.js';
+export { prepareImages, resolveImageSource, carveValidation } from './tasks/image-classification/prepare.js';
+export { readImageSplit, readImageTaskInfo, imageSplitTable, IMAGES_FILE } from './tasks/image-classification/prepared.js';
+export type { ImageSplit, ImageTaskInfo } from './tasks/image-classification/prepared.js';
+export { imageDataConfigSchema, IMAGE_DATA_DEFAULTS } from './tasks/image-classification/config.js';
+export type { ImageDataConfig, ImageSourceSpec } from './tasks/image-classification/config.js';

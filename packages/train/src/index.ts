@@ -34,3 +34,8 @@ export type { TrainConfig, BaseModelConfig, LoopSection, OptimizerSection } from
 export { SwitchTask, PreparedSource } from './tasks/summarisation/switch-task.js';
 export { trainModel, stepsOf, hfFiles, writeHfDir, writeHfFilesInto, writeFilesInto } from './run-training.js';
 export type { TrainModelOptions } from './run-training.js';
+export { imageClassificationTrainFamily } from './tasks/image-classification/index.js';
+export { RoutingRecorder, activePerExample, expertSets } from './tasks/image-classification/routing-record.js';
+export type { StepRow, SnapshotRow } from './tasks/image-classification/routing-record.js';
+export { ImageBatchSource, imageTrainTask, PROBE_MAX } from './tasks/image-classification/image-task.js';
+export type { ImageBatch, ImageTrainModel } from './tasks/image-classification/image-task.js';
