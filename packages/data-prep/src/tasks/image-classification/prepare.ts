@@ -51,7 +51,10 @@ export async function prepareImages(cfg: DataPrepConfig, outDir: string, hooks: 
   const every = cfg.image?.validationEvery ?? IMAGE_DATA_DEFAULTS.validationEvery;
   const source = resolveImageSource(spec, hooks.env ?? process.env);
   hooks.log(source.notice);
-  hooks.record('source', [{ via: source.via, path: source.dir, notice: source.notice }]);
+  // `via` names the dataset too: the report and the summary line treat a bare "embedded" as the synthetic SAMSum corpus.
+  const via = `fashion-mnist:${source.via === 'embedded' ? 'embedded-subset' : source.via}`;
+  const label = source.via === 'embedded' ? 'embedded Fashion-MNIST subset (real images, 600 train + 100 test per class)' : `Fashion-MNIST via ${source.via}`;
+  hooks.record('source', [{ via, path: source.dir, notice: source.notice, label }]);
   const load = (split: 'train' | 'test') => {
     const f = fashionMnistFiles(source.dir, split);
     return loadIdxImageSet(f.images, f.labels, { numClasses: FASHION_MNIST_CLASSES.length });
