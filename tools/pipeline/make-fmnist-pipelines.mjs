@@ -18,7 +18,9 @@ const root = new URL('../..', import.meta.url).pathname;
  * so k = c experts per example on average). X-MoE supports top-1 and top-2 only.
  */
 export const ROUTERS = {
-  moesart: ['MOESART: sampling-based k-sparse routing with adjustments (arXiv 2310.18217)', (k) => ({ type: 'moesart', topK: k }), [1, 2, 4]],
+  // MOESART's default adjustment "small-random" keeps one sampled expert's logit and needs k ≥ 2; at
+  // k = 1 every adjustment gives the single expert weight 1, and "zero" is the one that accepts k = 1.
+  moesart: ['MOESART: sampling-based k-sparse routing with adjustments (arXiv 2310.18217)', (k) => (k === 1 ? { type: 'moesart', topK: 1, mode: 'zero' } : { type: 'moesart', topK: k }), [1, 2, 4]],
   topk: ['Top-k softmax router (SMoE, softmax over the k selected logits; Shazeer et al. 2017)', (k) => ({ type: 'smoe', topK: k }), [1, 2, 4]],
   vmoe: ['V-MoE with batch-prioritised routing (noisy top-k, capacity 1.05; arXiv 2106.05974)', (k) => ({ type: 'vmoe', topK: k, batchPriority: true }), [1, 2, 4]],
   'expert-choice': ['Expert Choice routing, capacity factor k (arXiv 2202.09368)', (k) => ({ type: 'expert-choice', capacityFactor: k }), [1, 2, 4]],
