@@ -4,7 +4,7 @@
 // the split files against the IDX files read directly (and the validation rule), the k-sparsity
 // of every training step from the recorded routing (MOESART: at most k experts per example), the
 // routing-change metric recomputed here from the probe snapshots, the accuracy from the per-image
-// predictions and the test labels, and no tensor leaked by the whole run.
+// predictions and the test labels, a second train run bit-identical, and no tensor leaked.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +30,11 @@ it('data-prep → base-model → train → eval → report: an image pipeline th
   const before = tf.memory().numTensors;
   await runStage({ key: 'tr', package: '@switchyard/train', stage: 'train', seed: 3, inputs: { data: 'dp', base: 'base' },
     config: { router: { type: 'moesart', topK: K }, epochs: EPOCHS, batchSize: BATCH, heldOutSize: 100, logEvery: 12, checkpointEvery: 0, optimizer: { lr: 0.003, schedule: 'constant' } } }, opts);
+  // The same stage again: bit-identical model and routing records (a fixed seed decides everything).
+  await runStage({ key: 'tr2', package: '@switchyard/train', stage: 'train', seed: 3, inputs: { data: 'dp', base: 'base' },
+    config: { router: { type: 'moesart', topK: K }, epochs: EPOCHS, batchSize: BATCH, heldOutSize: 100, logEvery: 12, checkpointEvery: 0, optimizer: { lr: 0.003, schedule: 'constant' } } }, opts);
+  const sha = (k: string) => (JSON.parse(readFileSync(join(dir(k), 'manifest.json'), 'utf8')) as { files: Record<string, { sha256: string }> }).files;
+  for (const f of ['model.safetensors', 'routing-steps.arrow', 'routing-epochs.arrow']) expect(sha('tr2')[f]!.sha256).toBe(sha('tr')[f]!.sha256);
   await runStage({ key: 'ev', package: '@switchyard/eval-rouge', stage: 'eval', seed: 3, inputs: { data: 'dp', checkpoint: 'tr' },
     config: { batchSize: BATCH, bootstrap: { samples: 200, seed: 1 } } }, opts);
   expect(tf.memory().numTensors).toBe(before);
