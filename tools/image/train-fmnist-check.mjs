@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A short training check of the MoE image classifier (model-core's ImageMoeModel) on the embedded
 // Fashion-MNIST subset (datasets/embedded-fashion-mnist: 6,000 train / 1,000 test) with the
-// generic training loop of @switchyard/train (a TrainTask + BatchSource defined here), for each
+// generic training loop of @switchyard/train (the image family's TrainTask + BatchSource), for each
 // router named, then the test-set metrics of @switchyard/eval-classify: accuracy, macro-F1 (with a
 // seeded bootstrap interval), cross-entropy, experts active per example in training and at
 // inference, ½‖w − softmax(logits)‖₁, routing change between epochs (inference sets of the test
@@ -16,8 +16,8 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, Rng } from '@switchyard/runtime';
 import { loadFashionMnist } from '@switchyard/data-prep';
-import { ImageMoeModel, imageLossParts } from '@switchyard/model-core';
-import { trainLoop } from '@switchyard/train';
+import { ImageMoeModel } from '@switchyard/model-core';
+import { trainLoop, ImageBatchSource, imageTrainTask, RoutingRecorder } from '@switchyard/train';
 import {
   confusionMatrix, accuracy, macroF1, bootstrapAccuracy, crossEntropyFromLogits, argmaxRows,
   activeExperts, softmaxRows, kSparseDistance, routingChangeAcrossEpochs, expertLoad,
@@ -42,32 +42,11 @@ const test = loadFashionMnist('test', 'embedded');
 const P = train.rows * train.cols, C = 10;
 console.log(train.source.notice);
 
-/** BatchSource over an IdxImageSet: pixels/255 [B, 784] float32, labels [B] int32. */
-function imageSource(set) {
-  return {
-    numExamples: set.count,
-    makeBatch(indices) {
-      const x = new Float32Array(indices.length * P), y = new Int32Array(indices.length);
-      indices.forEach((src, i) => { for (let j = 0; j < P; j++) x[i * P + j] = set.images[src * P + j] / 255; y[i] = set.labels[src]; });
-      return { x: tf.tensor2d(x, [indices.length, P]), y: tf.tensor1d(y, 'int32') };
-    },
-    tokenCount: (b) => b.y.shape[0],
-    disposeBatch: (b) => { b.x.dispose(); b.y.dispose(); },
-  };
-}
-
-/** TrainTask over an ImageMoeModel: CE + every layer's router losses; routing on request. */
-function imageTask(model) {
-  return {
-    parameters: () => model.parameters(),
-    forward(batch, ctx) {
-      const o = model.forward(batch.x, { training: ctx.training, rng: ctx.rng, step: ctx.step });
-      const parts = imageLossParts(o, batch.y);
-      const routing = ctx.wantRouting ? o.layers.map((l) => ({ layer: l.layer, probs: l.router.probs, dispatch: l.router.dispatch, selected: l.router.selected })) : undefined;
-      return { parts, routing };
-    },
-  };
-}
+/** An IdxImageSet as the image family's split shape (pixels uint8, labels int32). */
+const asSplit = (set) => ({ pixels: set.images, labels: Int32Array.from(set.labels), sourceIndex: Int32Array.from({ length: set.count }, (_, i) => i), count: set.count, pixelsPerImage: P });
+/** The image family's BatchSource (pixels / 255) and TrainTask (CE + router losses, routing recorded). */
+const imageSource = (set) => new ImageBatchSource(asSplit(set));
+const imageTask = (model) => imageTrainTask({ net: model, recorder: new RoutingRecorder() });
 
 const testSource = imageSource(test);
 const allTest = Int32Array.from({ length: test.count }, (_, i) => i);

@@ -50,8 +50,8 @@ function manifestOf(s) {
   if (!manifests.has(s.key)) {
     const m = verifyStageOutput(join(stagesDir, s.key));
     if (m.backend) backends.add(`${m.backend.name} ${m.backend.threads} thr${m.backend.native ? ` + native ${m.backend.native.library}` : ''}`);
-    // data-prep records the source of every split it read: [{ via, path, notice }]
-    for (const src of [m.extra?.source ?? []].flat()) if (src && src.via) sources.add(`${src.via === 'embedded' ? 'embedded synthetic corpus' : `SAMSum via ${src.via}`} (${src.path})`);
+    // data-prep records the source of every split it read: [{ via, path, notice, label? }] (label: what the data is, when not SAMSum)
+    for (const src of [m.extra?.source ?? []].flat()) if (src && src.via) sources.add(`${src.label ?? (src.via === 'embedded' ? 'embedded synthetic corpus' : `SAMSum via ${src.via}`)} (${src.path})`);
     manifests.set(s.key, m);
   }
   return manifests.get(s.key);

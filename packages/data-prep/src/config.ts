@@ -5,6 +5,7 @@ import type { FileFormat, FieldNames, InvalidPolicy, SplitName } from './types.j
 import type { SourceSpec } from './source.js';
 import type { NormaliseConfig } from './normalise.js';
 import { DataPrepError } from './errors.js';
+import { imageDataConfigSchema, type ImageDataConfig } from './tasks/image-classification/config.js';
 
 /** A split taken from the main source (its name there) or from another source. */
 export type SplitSpec = string | { from?: SourceSpec; split?: string };
@@ -33,6 +34,8 @@ export interface DataPrepConfig {
   tokenizer: TokenizerConfig;
   maxRows?: Partial<Record<SplitName, number>>;
   seed?: number;
+  /** The image-classification task's data (src/tasks/image-classification/config.ts); other tasks ignore it. */
+  image?: ImageDataConfig;
 }
 
 const FORMATS: FileFormat[] = ['json', 'jsonl', 'csv', 'parquet', 'arrow'];
@@ -115,6 +118,7 @@ export const dataPrepConfigSchema = {
       properties: splitProps({ type: 'integer', minimum: 1 }),
     },
     seed: { type: 'integer', description: 'Recorded; data-prep itself draws no random numbers.' },
+    image: imageDataConfigSchema,
   },
 } as const;
 

@@ -9,3 +9,8 @@ export type { Evaluator, EvaluateArgs } from './evaluator-registry.js';
 export { summarisationEvaluator, summarisationMetricRecord } from './tasks/summarisation.js';
 export * from './metric-record.js';
 export { evalStageConfigSchema, resolveEvalConfig, generationSettings, GENERATION_PRESETS, type EvalStageConfig, type GenerationPreset } from './eval-stage-config.js';
+export { imageClassificationEvaluator, evaluateImages, runImages } from './tasks/image-classification/evaluate.js';
+export { imageMetricRecord } from './tasks/image-classification/image-metric-record.js';
+export type { ImageMeasures } from './tasks/image-classification/image-metric-record.js';
+export { trainingActive, routingConsistency } from './tasks/image-classification/training-routing.js';
+export type { TrainingActive, RoutingConsistency } from './tasks/image-classification/training-routing.js';

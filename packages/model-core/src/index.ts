@@ -41,3 +41,4 @@ export type { LmLossPart } from './lm-loss.js';
 export { evaluateLm, batchifyStream, blockAt } from './lm-eval.js';
 export type { LmEvalOptions, LmEvalResult } from './lm-eval.js';
 export { lmStateDict, loadLmStateDict, saveLmCheckpoint, loadLmCheckpoint } from './lm-checkpoint.js';
+export { loadImageMoeModel, imageStateDict, imageSafetensors, imageConfigJson, assignImageWeights, IMAGE_MODEL_TASK } from './image-moe-io.js';

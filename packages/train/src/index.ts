@@ -38,3 +38,8 @@ export { copyModelText, readModelText, MODEL_TEXT_FILE } from './tasks/summarisa
 export type { ModelText } from './tasks/summarisation/model-text.js';
 export { runSummarizeCommand, summarizeTexts, readSummarizeInputs, encodeSource } from './tasks/summarisation/summarize-command.js';
 export type { SummarizeCommandOptions, Summary } from './tasks/summarisation/summarize-command.js';
+export { imageClassificationTrainFamily } from './tasks/image-classification/index.js';
+export { RoutingRecorder, activePerExample, expertSets } from './tasks/image-classification/routing-record.js';
+export type { StepRow, SnapshotRow } from './tasks/image-classification/routing-record.js';
+export { ImageBatchSource, imageTrainTask, PROBE_MAX } from './tasks/image-classification/image-task.js';
+export type { ImageBatch, ImageTrainModel } from './tasks/image-classification/image-task.js';

@@ -4,3 +4,6 @@ import { registerDataPrepTask } from '../task-registry.js';
 import { summarisationDataTask } from './summarisation/index.js';
 
 registerDataPrepTask(summarisationDataTask);
+import { imageClassificationDataTask } from './image-classification/index.js';
+
+registerDataPrepTask(imageClassificationDataTask);

@@ -4,3 +4,6 @@ import { registerEvaluator } from '../evaluator-registry.js';
 import { summarisationEvaluator } from './summarisation.js';
 
 registerEvaluator(summarisationEvaluator);
+import { imageClassificationEvaluator } from './image-classification/evaluate.js';
+
+registerEvaluator(imageClassificationEvaluator);

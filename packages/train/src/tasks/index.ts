@@ -4,3 +4,6 @@ import { registerTrainFamily } from '../task-registry.js';
 import { summarisationTrainFamily } from './summarisation/index.js';
 
 registerTrainFamily(summarisationTrainFamily);
+import { imageClassificationTrainFamily } from './image-classification/index.js';
+
+registerTrainFamily(imageClassificationTrainFamily);
