@@ -1,8 +1,10 @@
-export { initBackend, backendInfo, parseBackendName, BackendError, BACKEND_NAMES } from './backend.js';
-export type { BackendInfo, BackendName } from './backend.js';
-export { Rng, hashLabel } from './rng.js';
+export { initBackend, backendInfo, parseBackendName, BackendError } from './backend.js';
+export { BACKEND_NAMES, provideTensorBackend, tensorBackendInit } from './tensor-backend.js';
+export type { BackendInfo, BackendName, TensorBackendInit } from './tensor-backend.js';
+export { Rng } from './rng.js';
+export { SeededStream, hashLabel } from './seeded-stream.js';
 export { resolveSeed } from './seed-rule.js';
-export type { RngState } from './rng.js';
+export type { RngState } from './seeded-stream.js';
 export { registerMissingKernels, nativeKernelInfo, useNativeKernels, WASM_KERNEL_FIXES } from './kernels/register.js';
 export { enableWasmThreads, requestedWasmThreads } from './kernels/wasm-threads.js';
 export { startKernelTimer } from './kernels/kernel-timer.js';

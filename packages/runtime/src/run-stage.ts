@@ -4,11 +4,11 @@
 // (tools/pipeline/run-stage.mjs) and by `switchyard stage`.
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { initBackend, type BackendInfo } from './backend.js';
 import { assertSchema, ConfigError } from './schema-check.js';
 import { resolveSeed } from './seed-rule.js';
 import { commitStageOutput, verifyStageOutput, sha256File, MANIFEST, type StageManifest } from './stage-output.js';
 import type { StageDefinition } from './stage-types.js';
+import { tensorBackendInit, type BackendInfo } from './tensor-backend.js';
 
 export interface StageSpec {
   /** Content key (also the output folder name). */
@@ -92,7 +92,11 @@ export async function runStage(spec: StageSpec, opts: { artifactsDir: string; ba
   }
 
   let backend: BackendInfo | undefined;
-  if (def.usesTensors) backend = await initBackend(opts.backend);
+  if (def.usesTensors) {
+    const init = tensorBackendInit();
+    if (!init) throw new ConfigError(`${where} declares usesTensors, but ${spec.package} did not load the tensor engine; add @switchyard/tensor-engine to its dependencies and import it`);
+    backend = await init(opts.backend);
+  }
 
   const stagesDir = join(opts.artifactsDir, 'stages');
   mkdirSync(stagesDir, { recursive: true });
