@@ -4,7 +4,8 @@
 //   <out>/model/  config.json + model.safetensors (written atomically at the end)
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { initBackend, parseJsonFile, resolveSeed } from '@switchyard/runtime';
+import { parseJsonFile, resolveSeed } from '@switchyard/runtime';
+import { initBackend } from '@switchyard/tensor-engine';
 import { resolveTrainConfig } from './config.js';
 import { fineTune, type FineTuneSummary } from './stages.js';
 import { writeDirAtomic } from './atomic-dir.js';

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { fusedOpActive, initBackend, Rng, setFusedOps, type FusedOp } from '@switchyard/runtime';
+import { fusedOpActive, initBackend, Rng, setFusedOps, type FusedOp } from '@switchyard/tensor-engine';
 import { SwitchTransformer, presetConfig } from '@switchyard/model-core';
 import { AdamW } from '../src/optim/index.js';
 import { globalNorm, type GradMap } from '../src/grad-utils.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, nativeKernelInfo, Rng, useNativeKernels } from '@switchyard/runtime';
+import { initBackend, nativeKernelInfo, Rng, useNativeKernels } from '@switchyard/tensor-engine';
 import { SwitchTransformer, presetConfig } from '@switchyard/model-core';
 import { SwitchTask } from '../src/tasks/summarisation/switch-task.js';
 import { trainLoop } from '../src/train-loop.js';

@@ -2,7 +2,7 @@
 // (packages/runtime/src/seeded-stream.ts: xoshiro128**, fork, state) plus tensor-valued draws.
 // `fork` returns an Rng, so a forked stream keeps the tensor draws.
 import * as tf from '@tensorflow/tfjs';
-import { SeededStream } from './seeded-stream.js';
+import { SeededStream } from '@switchyard/runtime';
 
 export class Rng extends SeededStream {
   /** A float32 tensor of U(lo, hi) draws. */

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernelInfo, registerMissingKernels } from './kernels/register.js';
 import { enableWasmThreads, requestedWasmThreads } from './kernels/wasm-threads.js';
-import { BACKEND_NAMES, provideTensorBackend, type BackendInfo, type BackendName } from './tensor-backend.js';
+import { BACKEND_NAMES, provideTensorBackend, type BackendInfo, type BackendName } from '@switchyard/runtime';
 
 let active: BackendInfo | undefined;
 let pending: Promise<BackendInfo> | undefined;
