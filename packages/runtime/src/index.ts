@@ -9,6 +9,8 @@ export { makeTable, column, writeArrowFile, readArrowFile, columnValues, ArrowSc
 export type { ColumnKind } from './arrow-io.js';
 export { commitStageOutput, verifyStageOutput, describeFiles, listFiles, sha256File, StageOutputError, MANIFEST } from './stage-output.js';
 export type { StageManifest, FileRecord } from './stage-output.js';
+export { writeFolderAtomically, writeFolderAtomicallySync, writeFilesAtomically, writeFileAtomically, atomicTempFolder, commitAtomicFolder, removeStaleTemps, ATOMIC_TMP_PREFIX } from './atomic-folder.js';
+export type { FileContent } from './atomic-folder.js';
 export { checkSchema, assertSchema, formatAjvError, didYouMean, ConfigError } from './schema-check.js';
 export { parseJsonFile, parseJsonText, JsonFileError } from './json-file.js';
 export { ConfigObject, StringEnum, jsonSchema, Type } from './config-schema.js';

@@ -7,7 +7,7 @@
 import type { Rng } from '@switchyard/tensor-engine';
 import type { BatchSource, TrainTask } from './types.js';
 import type { LoopSection } from './config.js';
-import type { FileContent } from './atomic-dir.js';
+import type { FileContent } from '@switchyard/runtime';
 
 export interface CreateModelArgs {
   /** Model preset (model-core PRESETS for Switch families). */

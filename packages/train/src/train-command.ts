@@ -8,7 +8,7 @@ import { parseJsonFile, resolveSeed } from '@switchyard/runtime';
 import { initBackend } from '@switchyard/tensor-engine';
 import { resolveTrainConfig } from './config.js';
 import { fineTune, type FineTuneSummary } from './stages.js';
-import { writeDirAtomic } from './atomic-dir.js';
+import { writeFilesAtomically } from '@switchyard/runtime';
 
 export interface TrainCommandOptions {
   /** data-prep output folder. */
@@ -47,7 +47,7 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<TrainC
   const log = opts.log ?? ((m: string) => process.stderr.write(`[train] ${m}\n`));
   const r = await fineTune({ cfg, seed: resolveSeed(cfg, opts.seed ?? 42), baseDir: resolve(opts.base), dataDir: resolve(opts.data), outDir: staging, runDir, resume: opts.resume ?? true, log });
   const modelDir = join(out, 'model');
-  writeDirAtomic(modelDir, { 'config.json': readFileSync(join(staging, 'config.json')), 'model.safetensors': readFileSync(join(staging, 'model.safetensors')) });
+  writeFilesAtomically(modelDir, { 'config.json': readFileSync(join(staging, 'config.json')), 'model.safetensors': readFileSync(join(staging, 'model.safetensors')) });
   rmSync(staging, { recursive: true, force: true });
   return { ...r, modelDir, runDir };
 }

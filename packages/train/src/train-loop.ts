@@ -23,7 +23,7 @@ import { learningRate, type ScheduleConfig } from './schedule.js';
 import { accumulate, clipCoefficient, disposeGrads, globalNorm, type GradMap } from './grad-utils.js';
 import { batchAt, type DataPosition } from './data-order.js';
 import { latestGoodCheckpoint, pruneCheckpoints, removeCheckpointsAfter, restoreWeights, saveTrainingCheckpoint, listCheckpoints } from './checkpoint.js';
-import { writeFileAtomic, type FileContent } from './atomic-dir.js';
+import { writeFileAtomically, type FileContent } from '@switchyard/runtime';
 import { MetricsLog, ProgressBar, humanLine, type LayerRecord, type MetricsRecord } from './metrics-log.js';
 import { NonFiniteError, firstNonFiniteGradient, firstNonFiniteParameter } from './nan-guard.js';
 import { disposeRouting, layerStats, routingTensors } from './routing-stats.js';
@@ -145,7 +145,7 @@ export async function trainLoop<B>(o: TrainLoopOptions<B>): Promise<TrainResult>
     const err = new NonFiniteError(step + 1, tensor, lastGood);
     const goodStep = lastGood ? listCheckpoints(ckptDir).find((c) => c.path === lastGood)?.step ?? 0 : 0;
     metrics.truncateAfter(goodStep, true);
-    writeFileAtomic(join(o.runDir, 'failure.json'), JSON.stringify({ error: 'non-finite', step: step + 1, tensor, lastGoodCheckpoint: lastGood ?? null }, null, 1) + '\n');
+    writeFileAtomically(join(o.runDir, 'failure.json'), JSON.stringify({ error: 'non-finite', step: step + 1, tensor, lastGoodCheckpoint: lastGood ?? null }, null, 1) + '\n');
     bar.clear();
     throw err;
   };
