@@ -10,6 +10,7 @@
 //   5. The Nx plugin and the pipeline tools load without tensors: no @tensorflow/*, no engine.
 //   6. Every import of a package is declared: in dependencies (or optionalDependencies) for
 //      shipped code, also devDependencies for tests.
+//   7. Test helpers (a package's `/testing` entry) are imported by tests only.
 import { builtinModules } from 'node:module';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -84,6 +85,9 @@ export function findViolations(root) {
         const m = /^packages\/([^/]+)\/(src|dist)(\/|$)/.exec(target);
         if (m && m[1] !== ownPkg) add(`reaches into packages/${m[1]}/${m[2]}/ by path; import ${manifests.get(m[1])?.name ?? m[1]} instead`);
       }
+      // 7. Test-helper entries from tests only.
+      const isTestCode = inTest || r.startsWith('tools/test/');
+      if (/^@switchyard\/[a-z-]+\/testing$/.test(spec) && !isTestCode) add('test helpers (a /testing entry) are for tests only; shipped code uses the package\'s public entry');
       // 6. Declared dependencies.
       const name = packageNameOf(spec);
       if (manifest && name && name !== manifest.name) {

@@ -40,6 +40,8 @@ it('catches each planted violation at its file and line, and nothing else', () =
     'packages/train/src/bad-path.ts': "import { runStage } from '../../runtime/src/run-stage.js';\n",
     'packages/train/src/bad-undeclared.ts': "import { x } from 'vega';\n",
     'packages/train/test/dev-only.test.ts': "import { y } from '@swc/core';\n",
+    'packages/train/src/bad-testing.ts': "import { commitStageOutput } from '@switchyard/runtime/testing';\n",
+    'packages/train/test/ok-testing.test.ts': "import { commitStageOutput } from '@switchyard/runtime/testing';\n",
     'tools/nx-plugin/bad.cjs': "const tf = require('@tensorflow/tfjs');\n",
     'tools/pipeline/bad.mjs': "import '@switchyard/tensor-engine';\n",
   });
@@ -52,6 +54,7 @@ it('catches each planted violation at its file and line, and nothing else', () =
     'packages/runtime/src/bad-tf.ts:2 @tensorflow/tfjs',
     'packages/train/src/bad-dist.ts:1 @switchyard/runtime/dist/run-stage.js',
     'packages/train/src/bad-path.ts:1 ../../runtime/src/run-stage.js',
+    'packages/train/src/bad-testing.ts:1 @switchyard/runtime/testing',
     'packages/train/src/bad-undeclared.ts:1 vega',
     'packages/train/test/dev-only.test.ts:1 @swc/core',
     'tools/nx-plugin/bad.cjs:1 @tensorflow/tfjs',
@@ -61,5 +64,6 @@ it('catches each planted violation at its file and line, and nothing else', () =
   const messages = check(root).map(formatViolation).join('\n');
   expect(messages).toContain('packages/runtime/src/bad-tf.ts:2: imports \'@tensorflow/tfjs\': the stage contract must not depend on tensors');
   expect(messages).toContain('reaches into packages/runtime/src/ by path; import @switchyard/runtime instead');
+  expect(messages).toContain('bad-testing.ts:1: imports \'@switchyard/runtime/testing\': test helpers (a /testing entry) are for tests only');
   expect(messages).toContain('vega is imported but not declared in packages/train/package.json (dependencies)');
 });

@@ -7,7 +7,7 @@ export type { StageContext, StageDefinition } from './stage-types.js';
 export { roleInput } from './stage-types.js';
 export { makeTable, column, writeArrowFile, readArrowFile, columnValues, ArrowSchemaError, Table } from './arrow-io.js';
 export type { ColumnKind } from './arrow-io.js';
-export { commitStageOutput, verifyStageOutput, describeFiles, listFiles, sha256File, StageOutputError, MANIFEST } from './stage-output.js';
+export { verifyStageOutput, describeFiles, listFiles, sha256File, StageOutputError, MANIFEST } from './stage-output.js';
 export type { StageManifest, FileRecord } from './stage-output.js';
 export { writeFolderAtomically, writeFolderAtomicallySync, writeFilesAtomically, writeFileAtomically, atomicTempFolder, commitAtomicFolder, removeStaleTemps, ATOMIC_TMP_PREFIX } from './atomic-folder.js';
 export type { FileContent } from './atomic-folder.js';

@@ -4,9 +4,10 @@
 // The stage contract (runner, manifest, Arrow IO, configs, seeds) is @switchyard/runtime.
 export { initBackend, backendInfo, parseBackendName, BackendError } from './backend.js';
 export { Rng } from './rng.js';
-export { registerMissingKernels, nativeKernelInfo, useNativeKernels, WASM_KERNEL_FIXES } from './kernels/register.js';
+export { registerMissingKernels, nativeKernelInfo } from './kernels/register.js';
 export { enableWasmThreads, requestedWasmThreads } from './kernels/wasm-threads.js';
 export { startKernelTimer } from './kernels/kernel-timer.js';
 export { unsortedSegmentSumValues } from './kernels/unsorted-segment-sum.js';
-export { rmsNorm, sparseSoftmaxCrossEntropy, adamwStep, globalL2Norm, finiteFlags, setFusedOps, fusedOpActive } from './fused-ops.js';
-export type { AdamWStepOptions, FusedOp } from './fused-ops.js';
+export { rmsNorm, sparseSoftmaxCrossEntropy, adamwStep, globalL2Norm, finiteFlags } from './fused-ops.js';
+export type { AdamWStepOptions } from './fused-ops.js';
+// Test switches (fused ops and native kernels on/off): @switchyard/tensor-engine/testing.
