@@ -13,6 +13,8 @@ export default {
   },
   moduleNameMapper: {
     '^@switchyard/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
+    // Subpath entries (`@switchyard/runtime/testing`, `@switchyard/eval-rouge/scoring`) are src/<name>.ts.
+    '^@switchyard/([a-z-]+)/([a-z-]+)$': '<rootDir>/packages/$1/src/$2.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: 120000,

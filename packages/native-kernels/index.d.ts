@@ -1,6 +1,6 @@
 /**
  * The N-API addon's common functions. Each kernel family declares its own functions where it is
- * used (packages/runtime/src/kernels/native/*.ts): the addon is one object of numeric-argument
+ * used (packages/tensor-engine/src/kernels/native/*.ts): the addon is one object of numeric-argument
  * functions that address tensors by byte offset into the heap given to setHeap.
  */
 export interface NativeKernels {

@@ -6,7 +6,7 @@
 //   npm run build && node tools/bench/kernels-bench.mjs [--reps 5] [--threads 1|2] [--profile] [--train]
 //     [--arms stock,fixed,native] [--rounds 1]   (--train adds the tiny Switch train step, via model-core's dist)
 //   node tools/bench/kernels-bench.mjs --arm fixed       (one arm, JSON on stdout)
-// --dist points at a compiled runtime (default packages/runtime/dist).
+// --dist points at a compiled tensor engine (default packages/tensor-engine/dist).
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,7 +17,7 @@ const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : dflt; };
 const flag = (name) => args.includes(`--${name}`);
 const reps = Number(opt('reps', '5'));
-const dist = path.resolve(opt('dist', path.join(here, '../../packages/runtime/dist')));
+const dist = path.resolve(opt('dist', path.join(here, '../../packages/tensor-engine/dist')));
 const threads = Number(opt('threads', '1'));
 
 async function runArm(arm) {
@@ -104,7 +104,7 @@ async function runArm(arm) {
 
 async function trainStep(tf, steps) {
   const { SwitchTransformer, presetConfig, crossEntropyIgnore } = await import('@switchyard/model-core');
-  const { Rng } = await import('@switchyard/runtime');
+  const { Rng } = await import('@switchyard/tensor-engine');
   const cfg = presetConfig('tiny');
   const model = new SwitchTransformer(cfg, new Rng(1));
   const B = 16, S = 128, T = 32, V = cfg.vocab_size;

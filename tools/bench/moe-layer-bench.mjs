@@ -41,7 +41,7 @@ const seed = Number(opt('seed', '0'));
 const out = path.resolve(root, opt('out', 'packages/flops-profiler/bench-results/moe-layer-bench.md'));
 
 const tf = await import('@tensorflow/tfjs');
-const runtime = await import('@switchyard/runtime');
+const runtime = await import('@switchyard/tensor-engine');
 const fp = await import('@switchyard/flops-profiler');
 const info = await runtime.initBackend(opt('backend', undefined), { quiet: true });
 

@@ -33,7 +33,7 @@ const seed = Number(opt('seed', '1'));
 const tolerance = opt('tolerance', '1e-5');
 const python = opt('python', '/usr/bin/python3');
 
-const runtime = await import('@switchyard/runtime');
+const runtime = await import('@switchyard/tensor-engine');
 await runtime.initBackend(opt('backend', 'wasm'), { quiet: true });
 const { DecoderLM, lmPresetConfig, saveLmCheckpoint, evaluateLm } = await import('@switchyard/model-core');
 const { loadLmCorpus, embeddedEnwik8Path } = await import('@switchyard/data-prep');

@@ -35,7 +35,7 @@ const tolerance = opt('tolerance', '1e-4');
 const python = opt('python', '/usr/bin/python3');
 const B = 16, S = 128, T = 32;
 
-const runtime = await import('@switchyard/runtime');
+const runtime = await import('@switchyard/tensor-engine');
 const info = await runtime.initBackend(opt('backend', 'wasm'), { quiet: true });
 const tf = await import('@tensorflow/tfjs');
 const { SwitchTransformer, presetConfig, replaceRouters, saveCheckpoint, totalLoss } = await import('@switchyard/model-core');

@@ -37,7 +37,7 @@ const B = 16, S = 128, T = 32;
 // Threads: the runtime reads SWITCHYARD_WASM_THREADS (and exposes enableWasmThreads once its
 // kernels work lands); the count actually running is what the backend reports.
 process.env.SWITCHYARD_WASM_THREADS = String(threads);
-const runtime = await import('@switchyard/runtime');
+const runtime = await import('@switchyard/tensor-engine');
 if (threads > 1 && typeof runtime.enableWasmThreads === 'function') runtime.enableWasmThreads(threads, (why) => console.error(`threads: ${why}`));
 const info = await runtime.initBackend(backendName, { quiet: true });
 const { SwitchTransformer, presetConfig, replaceRouters } = await import('@switchyard/model-core');

@@ -25,7 +25,7 @@ async function load(pkg) {
 
 /** Activate the backend named by --backend / SWITCHYARD_BACKEND (or the best one) and report it. */
 async function backend() {
-  const { initBackend } = await load('@switchyard/runtime');
+  const { initBackend } = await load('@switchyard/tensor-engine');
   return initBackend(program.opts().backend);
 }
 

@@ -14,7 +14,7 @@ import { mkdtempSync, mkdirSync, appendFileSync, existsSync, writeFileSync, rmSy
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, Rng } from '@switchyard/runtime';
+import { initBackend, Rng } from '@switchyard/tensor-engine';
 import { loadFashionMnist } from '@switchyard/data-prep';
 import { ImageMoeModel } from '@switchyard/model-core';
 import { trainLoop, ImageBatchSource, imageTrainTask, RoutingRecorder } from '@switchyard/train';

@@ -18,40 +18,63 @@
 // once and keeps working. Files over the documented limits (../pipeline/pipeline-model.cjs,
 // LIMITS) are refused before they are parsed, so nothing in pipelines/ can stall the graph.
 'use strict';
-const { existsSync, readFileSync } = require('node:fs');
+const { existsSync, readdirSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { loadPipeline, loadSweep, stageSpec, encodeSpec, PipelineError } = require('../pipeline/pipeline-model.cjs');
 const { checkStages } = require('../pipeline/stage-checks.cjs');
 
 const warned = new Set();
 
-/** Workspace packages a package depends on, transitively (from package.json files). */
-function packageClosure(root, pkg, seen = new Set()) {
-  if (seen.has(pkg)) return seen;
+/** The workspace packages under packages/, by name: { dir, manifest }. */
+function workspacePackages(root) {
+  const out = new Map();
+  for (const d of readdirSync(join(root, 'packages'))) {
+    const pj = join(root, 'packages', d, 'package.json');
+    if (!existsSync(pj)) continue;
+    const manifest = JSON.parse(readFileSync(pj, 'utf8'));
+    out.set(manifest.name, { dir: `packages/${d}`, manifest });
+  }
+  return out;
+}
+
+/** What a package declares it needs at run time (optional dependencies included). */
+function runtimeDependencies(manifest) {
+  return Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies });
+}
+
+/** Workspace packages a package depends on, transitively (from their package.json files). */
+function packageClosure(workspace, pkg, seen = new Set()) {
+  if (seen.has(pkg) || !workspace.has(pkg)) return seen;
   seen.add(pkg);
-  const dir = join(root, 'packages', pkg.replace('@switchyard/', ''));
-  const pj = join(dir, 'package.json');
-  if (!existsSync(pj)) return seen;
-  const deps = Object.keys(JSON.parse(readFileSync(pj, 'utf8')).dependencies || {});
-  for (const d of deps) if (d.startsWith('@switchyard/')) packageClosure(root, d, seen);
+  for (const d of runtimeDependencies(workspace.get(pkg).manifest)) if (workspace.has(d)) packageClosure(workspace, d, seen);
   return seen;
 }
 
-function externalDependencies(root) {
-  const pj = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  return Object.keys(pj.dependencies || {}).filter((d) => d !== 'nx').sort();
+/**
+ * The npm packages a stage's package closure declares (installed ones: an optional dependency
+ * that did not install, e.g. tfjs-node offline, is no input). A stage re-runs when one of these
+ * changes version, and only then: a plotting library bump does not touch a cached train.
+ */
+function closureExternals(root, workspace, packages) {
+  const names = new Set();
+  for (const p of packages) {
+    for (const d of runtimeDependencies(workspace.get(p).manifest)) {
+      if (!workspace.has(d) && existsSync(join(root, 'node_modules', d, 'package.json'))) names.add(d);
+    }
+  }
+  return [...names].sort();
 }
 
-function keyedStageProject(root, stage, externals) {
-  const packages = [...packageClosure(root, stage.package)].sort();
+function keyedStageProject(root, stage, workspace) {
+  const packages = [...packageClosure(workspace, stage.package)].sort();
   const inputs = [
     '{workspaceRoot}/tools/pipeline/**/*',
     ...packages.flatMap((p) => {
-      const d = `{workspaceRoot}/packages/${p.replace('@switchyard/', '')}`;
-      return [`${d}/src/**/*`, `${d}/package.json`, `${d}/schemas/**/*`, `${d}/assets/**/*`];
+      const d = `{workspaceRoot}/${workspace.get(p).dir}`;
+      return [`${d}/src/**/*`, `${d}/lib/**/*`, `${d}/package.json`, `${d}/schemas/**/*`, `${d}/assets/**/*`];
     }),
     { dependentTasksOutputFiles: '**/*.{arrow,safetensors}', transitive: true },
-    { externalDependencies: externals },
+    { externalDependencies: closureExternals(root, workspace, packages) },
   ];
   if (stage.package === '@switchyard/data-prep') {
     // The corpus: the embedded one in the workspace, and whatever SAMSUM_DIR, the HF cache or an
@@ -126,14 +149,14 @@ const createNodesV2 = [
   'pipelines/**/*.json',
   async (files, _options, context) => {
     const root = context.workspaceRoot;
-    const externals = externalDependencies(root);
+    const workspace = workspacePackages(root);
     const emitted = new Set();
     const results = [];
     const umbrellaTargets = {};
     const keyed = (projects, stage) => {
       if (emitted.has(stage.key)) return;
       emitted.add(stage.key);
-      const proj = keyedStageProject(root, stage, externals);
+      const proj = keyedStageProject(root, stage, workspace);
       projects[proj.root] = proj;
     };
     for (const file of files) {

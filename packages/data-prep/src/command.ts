@@ -2,9 +2,10 @@
 // the output under a temporary sibling folder and renames it into place, so a failed run
 // leaves nothing that looks complete; writes a manifest.json with the records a pipeline
 // manifest would carry under `extra`.
-import { mkdirSync, readFileSync, renameSync, rmSync, existsSync, writeFileSync, readdirSync } from 'node:fs';
+import { readFileSync, existsSync, writeFileSync, readdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { dirname, join, resolve, basename } from 'node:path';
+import { join, resolve } from 'node:path';
+import { writeFolderAtomically } from '@switchyard/runtime';
 import { resolveConfig, type DataPrepConfig } from './config.js';
 import type { PreparedStats } from './tasks/summarisation/prepare.js';
 import { prepareTask } from './stage.js';
@@ -33,20 +34,13 @@ export async function runDataPrepCommand(opts: DataPrepCommandOptions): Promise<
   const config = resolveConfig(raw, where);
   const log = opts.log ?? ((m: string) => process.stderr.write(`[data-prep] ${m}\n`));
   const outDir = resolve(opts.out);
-  const tmp = join(dirname(outDir), `.${basename(outDir)}.tmp-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
   const records: Record<string, unknown> = { config };
-  try {
+  const stats = await writeFolderAtomically(outDir, async (tmp) => {
     const stats = (await prepareTask(config, tmp, { log, record: (k, v) => { records[k] = v; }, env: opts.env })) as PreparedStats;
     const files: Record<string, string> = {};
     for (const f of readdirSync(tmp).sort()) files[f] = createHash('sha256').update(readFileSync(join(tmp, f))).digest('hex');
     writeFileSync(join(tmp, 'manifest.json'), JSON.stringify({ stage: 'data-prep', config, files, extra: records }, null, 2) + '\n');
-    rmSync(outDir, { recursive: true, force: true });
-    renameSync(tmp, outDir);
-    return { outDir, config, stats, records };
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
+    return stats;
+  });
+  return { outDir, config, stats, records };
 }

@@ -3,7 +3,7 @@
 // resample, and the (1−confidence)/2 and (1+confidence)/2 quantiles of those values (linear
 // interpolation between order statistics, numpy's default "linear" method). `mid` is the metric on
 // the examples as they are (not a bootstrap median).
-import { Rng } from '@switchyard/runtime';
+import { Rng } from '@switchyard/tensor-engine';
 import { accuracy, confusionMatrix, macroF1, type ConfusionMatrix } from './confusion.js';
 
 export interface BootstrapOptions {

@@ -2,7 +2,8 @@
 // outside a pipeline, reading routing.arrow files or folders given on the command line.
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { assertSchema, initBackend, resolveSeed, type BackendInfo } from '@switchyard/runtime';
+import { assertSchema, resolveSeed, type BackendInfo } from '@switchyard/runtime';
+import { initBackend } from '@switchyard/tensor-engine';
 import { flopsStageConfigSchema, resolveFlopsConfig, type FlopsStageConfig } from './stage-config.js';
 import { runFlopsProfile, type ProfileResult } from './profile.js';
 

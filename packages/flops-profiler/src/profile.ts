@@ -4,7 +4,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Rng, makeTable, writeArrowFile } from '@switchyard/runtime';
+import { makeTable, writeArrowFile } from '@switchyard/runtime';
+import { Rng } from '@switchyard/tensor-engine';
 import { createRouter, describeRouter, type RouterConfig, type RouterDescription } from '@switchyard/routers';
 import { defaultRouterSlot, parseSwitchConfig } from '@switchyard/model-core';
 import { flopsModel, type FlopsReport } from './analytic.js';

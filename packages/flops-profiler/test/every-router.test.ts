@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, Rng } from '@switchyard/runtime';
+import { initBackend, Rng } from '@switchyard/tensor-engine';
 import { createRouter, describeRouter, routerTypes } from '@switchyard/routers';
 import { costSpecOf, routerCost, createExperts, timeRouterLayer } from '@switchyard/flops-profiler';
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, Rng } from '@switchyard/runtime';
+import { initBackend, Rng } from '@switchyard/tensor-engine';
 import { createRouter, routerTypes } from '@switchyard/routers';
 import {
   createExperts, planFromMask, gatherDispatchForward, denseForward, syntheticTopK, syntheticSupport,

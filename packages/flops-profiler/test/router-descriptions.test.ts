@@ -4,7 +4,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { initBackend, makeTable, writeArrowFile } from '@switchyard/runtime';
+import { makeTable, writeArrowFile } from '@switchyard/runtime';
+import { initBackend } from '@switchyard/tensor-engine';
 import { createRouter, registerRouter, type RouterDescription } from '@switchyard/routers';
 import { resolveFlopsConfig, runFlopsProfile, type FlopsRow } from '@switchyard/flops-profiler';
 

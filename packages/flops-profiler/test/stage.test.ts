@@ -2,7 +2,8 @@ import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, makeTable, writeArrowFile, readArrowFile, columnValues, checkSchema } from '@switchyard/runtime';
+import { makeTable, writeArrowFile, readArrowFile, columnValues, checkSchema } from '@switchyard/runtime';
+import { initBackend } from '@switchyard/tensor-engine';
 import {
   flopsProfilerStage, runFlopsCommand, flopsStageConfigSchema, resolveFlopsConfig, flopsModel, summariseRouting,
 } from '@switchyard/flops-profiler';

@@ -5,10 +5,11 @@
 // are accepted on import when equal to `shared.weight` and omitted on export, as
 // `save_pretrained` does.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@switchyard/runtime';
+import { writeFolderAtomically } from '@switchyard/runtime';
+import { Rng } from '@switchyard/tensor-engine';
 import { parseSwitchConfig, switchConfigToJson, type SwitchConfig } from './config.js';
 import { openSafetensors, readTensor, writeSafetensorsFile, SafetensorsError, type FloatTensor, type LazyTensor, type SafetensorsFile } from './safetensors.js';
 import { SwitchTransformer, type ModelParameter } from './switch-transformer.js';
@@ -250,19 +251,12 @@ export async function loadCheckpoint(dir: string, opts: LoadOptions = {}): Promi
 
 /**
  * Write `config.json` (with `architectures`, and a model type HF refuses when it cannot run the
- * routers: src/hf-export.ts) + `model.safetensors` (float32) into `dir`. The folder is built under a
- * temporary name and renamed, so a failed write leaves no partial checkpoint.
+ * routers: src/hf-export.ts) + `model.safetensors` (float32) into `dir`, atomically (runtime's
+ * writeFolderAtomically), so a failed write leaves no partial checkpoint.
  */
 export async function saveCheckpoint(model: SwitchTransformer, dir: string): Promise<void> {
-  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-  await mkdir(tmp, { recursive: true });
-  try {
+  await writeFolderAtomically(dir, async (tmp) => {
     await writeFile(path.join(tmp, 'config.json'), JSON.stringify(hfConfigJson(model.config), null, 2) + '\n');
     writeSafetensorsFile(path.join(tmp, 'model.safetensors'), lazyStateDict(model));
-    await rm(dir, { recursive: true, force: true });
-    await rename(tmp, dir);
-  } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
-    throw e;
-  }
+  });
 }

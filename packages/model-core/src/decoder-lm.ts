@@ -36,7 +36,7 @@
 // layers.{i}.moe.experts.{e}.fc{1,2}.{weight,bias}; layers.{i}.moe.layer_norm.* (compat only);
 // layers.{i}.ff.fc{1,2}.{weight,bias}; layers.{i}.norm2.{weight,bias}; out_emb.{weight,bias} [D, V], [V].
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '@switchyard/runtime';
+import type { Rng } from '@switchyard/tensor-engine';
 import { createRouter, routerOptionsSchema, type Router, type RouterContext, type RouterInit } from '@switchyard/routers';
 import type { RouterSlotConfig } from './config.js';
 import { lmLayerKinds, type LmConfig, type LmLayerKind } from './lm-config.js';

@@ -3,7 +3,7 @@
 // row (the decoder routes B tokens, so capacity never binds, as in HF); without it the whole
 // prefix is re-run, so capacity can bind and scores may differ once it does.
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@switchyard/runtime';
+import { Rng } from '@switchyard/tensor-engine';
 import { tidyRecord } from './tidy.js';
 import type { BlockCache, LayerContext, SwitchTransformer } from './switch-transformer.js';
 

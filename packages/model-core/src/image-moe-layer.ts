@@ -5,7 +5,7 @@
 // expert on every token when the router asks for dense compute. Dims: N examples, D width,
 // F expert hidden width, E experts.
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '@switchyard/runtime';
+import type { Rng } from '@switchyard/tensor-engine';
 import { createRouter, type Router, type RouterContext, type RouterOutput } from '@switchyard/routers';
 import type { RouterSlotConfig } from './config.js';
 import type { ModelParameter } from './switch-transformer.js';

@@ -10,7 +10,7 @@
 // Our choices, not the paper's: no normalisation layer, LeCun-normal init, zero biases.
 // Dims: B batch (= N routed examples), P pixels, D width, C classes.
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@switchyard/runtime';
+import { Rng } from '@switchyard/tensor-engine';
 import type { RouterOutput } from '@switchyard/routers';
 import { parseImageMoeConfig, type ImageMoeConfig } from './image-moe-config.js';
 import { ImageMoeLayer, imageParam } from './image-moe-layer.js';

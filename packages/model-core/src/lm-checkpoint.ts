@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '@switchyard/runtime';
+import type { Rng } from '@switchyard/tensor-engine';
 import { DecoderLM } from './decoder-lm.js';
 import { parseLmConfig } from './lm-config.js';
 import { openSafetensors, readTensor, writeSafetensors, type FloatTensor } from './safetensors.js';

@@ -3,7 +3,7 @@
 // with its coefficient and layer — the shape `@switchyard/train`'s LossPart has, so an LM
 // TrainTask returns these as they are.
 import * as tf from '@tensorflow/tfjs';
-import { sparseSoftmaxCrossEntropy } from '@switchyard/runtime';
+import { sparseSoftmaxCrossEntropy } from '@switchyard/tensor-engine';
 import type { LmOutputs } from './decoder-lm.js';
 
 export interface LmLossPart {

@@ -12,7 +12,7 @@
 // has six per stack) they differ.
 import * as tf from '@tensorflow/tfjs';
 import { routerZLoss, switchBalanceLossHF } from '@switchyard/routers';
-import { sparseSoftmaxCrossEntropy } from '@switchyard/runtime';
+import { sparseSoftmaxCrossEntropy } from '@switchyard/tensor-engine';
 import type { SwitchConfig } from './config.js';
 import type { Seq2SeqOutputs, SparseLayerRecord } from './switch-transformer.js';
 

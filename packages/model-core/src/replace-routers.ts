@@ -2,7 +2,7 @@
 // layer's router is discarded and a freshly initialised router of another type takes its slot;
 // experts, attention and embeddings keep their (pretrained) weights. Optionally parameter groups
 // are frozen (excluded from gradients) for partial fine-tuning.
-import type { Rng } from '@switchyard/runtime';
+import type { Rng } from '@switchyard/tensor-engine';
 import type { RouterSlotConfig } from './config.js';
 import { createSlotRouter } from './router-slot.js';
 import type { ModelParameter, SwitchTransformer } from './switch-transformer.js';

@@ -1,7 +1,7 @@
 // The router slot of a sparse layer: which `@switchyard/routers` router it holds, built from the
 // model config. Without an explicit `switchyard_router` the slot holds HF's own top-1 router,
 // configured from the HF keys (expert_capacity, router_jitter_noise, loss coefficients).
-import type { Rng } from '@switchyard/runtime';
+import type { Rng } from '@switchyard/tensor-engine';
 import { createRouter, type Router } from '@switchyard/routers';
 import type { RouterSlotConfig, SwitchConfig } from './config.js';
 

@@ -10,7 +10,7 @@
 // H heads, K d_kv, F d_ff, E experts, N tokens = B·L, V vocabulary.
 // Parameter names are HF state-dict keys; tfjs stores linear weights [in, out] (torch: [out, in]).
 import * as tf from '@tensorflow/tfjs';
-import { rmsNorm, type Rng } from '@switchyard/runtime';
+import { rmsNorm, type Rng } from '@switchyard/tensor-engine';
 import type { NamedParameter as RouterParameter, Router, RouterContext, RouterOutput } from '@switchyard/routers';
 import { isSparseBlock, type RouterSlotConfig, type SwitchConfig } from './config.js';
 import { positionBias } from './relative-position.js';

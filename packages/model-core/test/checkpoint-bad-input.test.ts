@@ -7,7 +7,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { mkdtemp, mkdir, readFile, rm, writeFile, copyFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, Rng } from '@switchyard/runtime';
+import { initBackend, Rng } from '@switchyard/tensor-engine';
 import {
   loadCheckpoint, parseSafetensors, readTensor, writeSafetensors, replaceRouters, stateDict, openSafetensors,
   CheckpointError, SafetensorsError, type FloatTensor,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { mkdtemp, readFile, rm, writeFile, copyFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, Rng } from '@switchyard/runtime';
+import { initBackend, Rng } from '@switchyard/tensor-engine';
 import {
   loadCheckpoint, saveCheckpoint, stateDict, parseSafetensors, readTensor, writeSafetensors, presetConfig,
   SwitchTransformer, type FloatTensor,

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import os from 'node:os';
 import { mkdtemp, rm, readFile } from 'node:fs/promises';
-import { initBackend } from '@switchyard/runtime';
+import { initBackend } from '@switchyard/tensor-engine';
 import { runForwardCommand, runGenerateCommand } from '@switchyard/model-core';
 import { FIXTURES, readJson, expectClose, expectRelClose, type JT } from './helpers.js';
 

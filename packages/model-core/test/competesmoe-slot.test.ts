@@ -2,7 +2,7 @@
 // competition step) used to leave SparseFFN combining a disposed tensor. Training forward and
 // gradient now run, the combine uses the winners' weights, and nothing leaks.
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, Rng } from '@switchyard/runtime';
+import { initBackend, Rng } from '@switchyard/tensor-engine';
 import { SwitchTransformer, presetConfig, modelLossParts, totalLoss, variableGradsComplete } from '@switchyard/model-core';
 
 beforeAll(async () => { await initBackend('wasm', { quiet: true }); });

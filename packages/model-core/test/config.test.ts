@@ -1,6 +1,6 @@
 // Config parsing with HF keys verbatim, presets and sparse-layer placement.
 import { parseSwitchConfig, switchConfigToJson, hfConfigJson, presetConfig, isSparseBlock, PRESETS, SwitchConfigError, SwitchTransformer } from '@switchyard/model-core';
-import { initBackend, Rng } from '@switchyard/runtime';
+import { initBackend, Rng } from '@switchyard/tensor-engine';
 import { readJson } from './helpers.js';
 
 beforeAll(async () => { await initBackend('wasm', { quiet: true }); });

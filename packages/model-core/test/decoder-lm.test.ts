@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, Rng } from '@switchyard/runtime';
+import { initBackend, Rng } from '@switchyard/tensor-engine';
 import {
   DecoderLM, lmPresetConfig, lmLayerKinds, parseLmConfig, lmLossParts, lmTotalLoss, lmStateDict, evaluateLm,
   saveLmCheckpoint, loadLmCheckpoint, variableGradsComplete, type LmConfig,

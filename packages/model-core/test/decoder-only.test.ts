@@ -2,7 +2,7 @@
 // cross-attention is a decoder-only LM body. Causality check: changing future tokens must not
 // change earlier positions' outputs; cached incremental decoding equals the full pass.
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, Rng } from '@switchyard/runtime';
+import { initBackend, Rng } from '@switchyard/tensor-engine';
 import { ParamStore, T5Stack, presetConfig } from '@switchyard/model-core';
 
 beforeAll(async () => { await initBackend('wasm', { quiet: true }); });

@@ -1,7 +1,7 @@
 // Dropout at T5's sites applies only in training, is reproducible from the Rng, and changes
 // nothing at inference.
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, Rng } from '@switchyard/runtime';
+import { initBackend, Rng } from '@switchyard/tensor-engine';
 import { SwitchTransformer, presetConfig } from '@switchyard/model-core';
 
 beforeAll(async () => { await initBackend('wasm', { quiet: true }); });

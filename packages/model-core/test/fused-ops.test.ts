@@ -3,7 +3,8 @@
 // parameter gradient agree on WASM with the fused path on and off, and crossEntropyIgnore keeps
 // its −100 semantics. Skipped, with a message, when the native addon is not built.
 import * as tf from '@tensorflow/tfjs';
-import { fusedOpActive, initBackend, Rng, setFusedOps } from '@switchyard/runtime';
+import { fusedOpActive, setFusedOps } from '@switchyard/tensor-engine/testing';
+import { initBackend, Rng } from '@switchyard/tensor-engine';
 import { SwitchTransformer, presetConfig, modelLossParts, totalLoss, shiftRight, crossEntropyIgnore, variableGradsComplete } from '@switchyard/model-core';
 
 let fused = false;

@@ -2,7 +2,7 @@
 // continuation is known: the input itself).
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '@switchyard/runtime';
+import { initBackend } from '@switchyard/tensor-engine';
 import { loadCheckpoint, generate, type SwitchTransformer } from '@switchyard/model-core';
 import { FIXTURES, readJson, type JT } from './helpers.js';
 

@@ -2,7 +2,7 @@
 // both capacities, trained and random-init weights, both dropped-token rules.
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '@switchyard/runtime';
+import { initBackend } from '@switchyard/tensor-engine';
 import { loadCheckpoint, forwardReport, generate, type SwitchTransformer } from '@switchyard/model-core';
 import { FIXTURES, readJson, expectClose, expectRelClose, type JT } from './helpers.js';
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, Rng } from '@switchyard/runtime';
+import { initBackend, Rng } from '@switchyard/tensor-engine';
 import { routerTypes } from '@switchyard/routers';
 import {
   loadCheckpoint, saveCheckpoint, presetConfig, replaceRouters, hfCompatibility, SwitchTransformer,

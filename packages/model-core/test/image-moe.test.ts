@@ -4,7 +4,7 @@
 // registered router plugs in and trains (finite loss and gradients); no tensor leaks; same seed →
 // same logits; config errors name the key.
 import * as tf from '@tensorflow/tfjs';
-import { Rng, initBackend } from '@switchyard/runtime';
+import { Rng, initBackend } from '@switchyard/tensor-engine';
 import { routerTypes } from '@switchyard/routers';
 import { ImageMoeModel, ImageMoeLayer, imageLossParts, imageCrossEntropy, disposeImageForward, parseImageMoeConfig } from '@switchyard/model-core';
 

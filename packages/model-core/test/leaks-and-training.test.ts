@@ -2,7 +2,7 @@
 // unchanged; a model and its optimiser release everything on dispose. Plus: Adam on a fixed
 // batch lowers the HF loss (the gradients reach every trainable parameter group).
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, Rng } from '@switchyard/runtime';
+import { initBackend, Rng } from '@switchyard/tensor-engine';
 import { SwitchTransformer, presetConfig, modelLossParts, totalLoss, generate, shiftRight, freezeParameters, variableGradsComplete } from '@switchyard/model-core';
 
 beforeAll(async () => { await initBackend('wasm', { quiet: true }); });

@@ -1,7 +1,7 @@
 // Cross-entropy with ignore index: value and hand-written gradient against autodiff of a plain
 // log-softmax formulation; the HF total-loss composition.
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, Rng } from '@switchyard/runtime';
+import { initBackend, Rng } from '@switchyard/tensor-engine';
 import { SwitchTransformer, crossEntropyIgnore, modelLossParts, presetConfig, shiftRight, totalLoss } from '@switchyard/model-core';
 
 beforeAll(async () => { await initBackend('wasm', { quiet: true }); });

@@ -1,7 +1,7 @@
 // megablocks-style equivalence: a one-expert MoE (top-1 weight = softmax of one logit = 1) with
 // the dense FFN's weights copied into its expert equals the dense model, in outputs and gradients.
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, Rng } from '@switchyard/runtime';
+import { initBackend, Rng } from '@switchyard/tensor-engine';
 import { registerRouter, type Router, type RouterOutput } from '@switchyard/routers';
 import { SwitchTransformer, presetConfig, crossEntropyIgnore, type ModelParameter } from '@switchyard/model-core';
 

@@ -1,7 +1,7 @@
 // Relative position buckets and block-0 bias against HF v4.36.2 (golden relative_position.json).
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '@switchyard/runtime';
+import { initBackend } from '@switchyard/tensor-engine';
 import { relativePositionBucket, positionBias, loadCheckpoint } from '@switchyard/model-core';
 import { FIXTURES, readJson, type JT } from './helpers.js';
 

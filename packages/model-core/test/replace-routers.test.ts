@@ -4,7 +4,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { mkdtemp, rm, readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, Rng } from '@switchyard/runtime';
+import { initBackend, Rng } from '@switchyard/tensor-engine';
 import { loadCheckpoint, saveCheckpoint, replaceRouters, stateDict, SwitchTransformer, presetConfig, parameterGroup } from '@switchyard/model-core';
 import { FIXTURES } from './helpers.js';
 

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import os from 'node:os';
 import { mkdtemp, mkdir, readFile, rm, writeFile, copyFile } from 'node:fs/promises';
-import { initBackend, Rng } from '@switchyard/runtime';
+import { initBackend, Rng } from '@switchyard/tensor-engine';
 import { parseSafetensors, openSafetensors, readTensor, writeSafetensors, loadCheckpoint, SafetensorsError, CheckpointError, MAX_HEADER_BYTES, type FloatTensor } from '@switchyard/model-core';
 import { FIXTURES } from './helpers.js';
 

@@ -8,7 +8,7 @@
 //     every seed, which is what makes it paired) and take the percentile interval of mean(D).
 // The seed interval says how much the difference moves from one training seed to another; the
 // bootstrap says how much it depends on which test examples were drawn. Neither covers both.
-import { Rng } from '@switchyard/runtime';
+import { Rng } from '@switchyard/tensor-engine';
 import type { RunNumbers } from './run-metrics.js';
 import { studentTQuantile } from './student-t.js';
 import { quantile } from './stats.js';

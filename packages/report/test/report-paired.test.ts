@@ -7,7 +7,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
-import { Rng } from '@switchyard/runtime';
+import { Rng } from '@switchyard/tensor-engine';
 import { writeReport } from '@switchyard/report';
 import { studentTQuantile } from '../src/student-t.js';
 import { baseModelStage, dataPrepStage, evalStage, flopsStage, trainStage } from './synthetic-stages.js';

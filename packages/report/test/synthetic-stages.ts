@@ -2,7 +2,8 @@
 // formats the train, eval-rouge, data-prep and flops-profiler stages write, for the report tests.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { commitStageOutput, makeTable, writeArrowFile } from '@switchyard/runtime';
+import { commitStageOutput } from '@switchyard/runtime/testing';
+import { makeTable, writeArrowFile } from '@switchyard/runtime';
 import { summarisationMetricRecord, writeMetricRecord } from '@switchyard/eval-rouge';
 
 const ROUGE = ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'];

@@ -2,7 +2,7 @@
 // Dims: N tokens (batch × sequence, flattened row-major so each group of `groupSize`
 // consecutive rows is one sequence), D d_model, E experts.
 import type * as tf from '@tensorflow/tfjs';
-import type { Rng } from '@switchyard/runtime';
+import type { Rng } from '@switchyard/tensor-engine';
 
 export interface RouterContext {
   /** Training mode: jitter, noise, sampling and competition apply only when true. */

@@ -1,7 +1,8 @@
 // Every registered router: schema round trip, same seed → identical routing, no tensor leaks,
 // routing metrics consistent with the dispatch mask.
 import * as tf from '@tensorflow/tfjs';
-import { Rng, checkSchema } from '@switchyard/runtime';
+import { checkSchema } from '@switchyard/runtime';
+import { Rng } from '@switchyard/tensor-engine';
 import { createRouter, routerTypes, routerOptionsSchema, computeRoutingMetrics, type RouterContext, type RouterOutput } from '@switchyard/routers';
 import { setupBackend, values } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@switchyard/runtime';
+import { Rng } from '@switchyard/tensor-engine';
 import { createRouter, routerTypes, routerOptionsSchema, sparsemax, computeRoutingMetrics, type Router, type RouterOutput } from '@switchyard/routers';
 import { maxAbsDiff, setupBackend, values } from './helpers.js';
 

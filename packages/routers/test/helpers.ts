@@ -1,6 +1,6 @@
 // Test helpers: backend setup and array comparison.
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '@switchyard/runtime';
+import { initBackend } from '@switchyard/tensor-engine';
 
 export async function setupBackend(): Promise<void> {
   await initBackend('wasm', { quiet: true });

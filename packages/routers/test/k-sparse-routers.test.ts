@@ -9,7 +9,7 @@
 //   (docs/routers.md §2.4 vectors and our own) and a seeded property check.
 // Gates are set by hand through the gate variables: x = identity rows, W = the wanted logits.
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@switchyard/runtime';
+import { Rng } from '@switchyard/tensor-engine';
 import { createRouter, expertsChooseDispatch, tokensChooseDispatch, type Router, type RouterOutput } from '@switchyard/routers';
 import { setupBackend, values } from './helpers.js';
 

@@ -1,6 +1,6 @@
 // Seeded property tests over random (T, E, k, capacity) tables.
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@switchyard/runtime';
+import { Rng } from '@switchyard/tensor-engine';
 import {
   createRouter, tokensChooseDispatch, topKIndices, sparsemax, entmax15, entmaxBisect, softmax,
 } from '@switchyard/routers';

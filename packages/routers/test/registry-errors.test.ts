@@ -2,7 +2,7 @@
 // option, and topK above the model's number of experts — each named with its path and the
 // allowed values, in the workspace's one error format.
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@switchyard/runtime';
+import { Rng } from '@switchyard/tensor-engine';
 import { createRouter, routerTypes } from '@switchyard/routers';
 import { setupBackend } from './helpers.js';
 

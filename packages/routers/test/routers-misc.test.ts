@@ -1,6 +1,6 @@
 // SMoE, SMoE-Dropout, X-MoE, V-MoE, MOESART: closed forms and routers.md vectors.
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@switchyard/runtime';
+import { Rng } from '@switchyard/tensor-engine';
 import { createRouter, moesartWeights, smoeDropoutK, sampleWithoutReplacement, type Router, type RouterOutput } from '@switchyard/routers';
 import { maxAbsDiff, setupBackend, values } from './helpers.js';
 

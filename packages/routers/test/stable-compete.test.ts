@@ -1,6 +1,6 @@
 // StableMoE (two stages) and CompeteSMoE (competition via ctx.allExpertOutputs).
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@switchyard/runtime';
+import { Rng } from '@switchyard/tensor-engine';
 import { createRouter, competitionProbability, type RouterOutput } from '@switchyard/routers';
 import { maxAbsDiff, setupBackend, values } from './helpers.js';
 

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { Rng } from '@switchyard/runtime';
+import { Rng } from '@switchyard/tensor-engine';
 import { createRouter } from '@switchyard/routers';
 import { maxAbsDiff, setupBackend, values } from './helpers.js';
 

@@ -1,7 +1,7 @@
 // Tie policy (routers.md §0): order by value descending, then by index ascending — kept out of
 // the ordinary tests and checked here.
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@switchyard/runtime';
+import { Rng } from '@switchyard/tensor-engine';
 import { createRouter, topKIndices, expertsChooseDispatch, tokensChooseDispatch } from '@switchyard/routers';
 import { setupBackend, values } from './helpers.js';
 

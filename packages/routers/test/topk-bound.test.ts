@@ -1,6 +1,6 @@
 // Every router with a topK (or evalK) option refuses a value above the model's expert count when
 // it is built, naming the router, the option, its value and the expert count; k = E is accepted.
-import { Rng } from '@switchyard/runtime';
+import { Rng } from '@switchyard/tensor-engine';
 import { createRouter, routerTypes, routerOptionsSchema } from '@switchyard/routers';
 
 const E = 4;

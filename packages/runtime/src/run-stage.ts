@@ -2,13 +2,14 @@
 // output, activate the tensor backend if needed, run the stage into a temporary folder, then
 // write the manifest and rename the folder into place. Used by the Nx targets
 // (tools/pipeline/run-stage.mjs) and by `switchyard stage`.
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync } from 'node:fs';
+import { atomicTempFolder, removeStaleTemps } from './atomic-folder.js';
 import { join } from 'node:path';
-import { initBackend, type BackendInfo } from './backend.js';
 import { assertSchema, ConfigError } from './schema-check.js';
 import { resolveSeed } from './seed-rule.js';
 import { commitStageOutput, verifyStageOutput, sha256File, MANIFEST, type StageManifest } from './stage-output.js';
 import type { StageDefinition } from './stage-types.js';
+import { tensorBackendInit, type BackendInfo } from './tensor-backend.js';
 
 export interface StageSpec {
   /** Content key (also the output folder name). */
@@ -65,14 +66,6 @@ function packageVersion(pkg: string): string {
   }
 }
 
-/** Remove temporary folders left by killed runs of this key. */
-function cleanStaleTemps(stagesDir: string, key: string): void {
-  if (!existsSync(stagesDir)) return;
-  for (const name of readdirSync(stagesDir)) {
-    if (name.startsWith(`.tmp-${key}-`) || name.startsWith(`.trash-${key}-`)) rmSync(join(stagesDir, name), { recursive: true, force: true });
-  }
-}
-
 export async function runStage(spec: StageSpec, opts: { artifactsDir: string; backend?: string; log?: (line: string) => void }): Promise<StageManifest> {
   const started = process.hrtime.bigint();
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -92,14 +85,16 @@ export async function runStage(spec: StageSpec, opts: { artifactsDir: string; ba
   }
 
   let backend: BackendInfo | undefined;
-  if (def.usesTensors) backend = await initBackend(opts.backend);
+  if (def.usesTensors) {
+    const init = tensorBackendInit();
+    if (!init) throw new ConfigError(`${where} declares usesTensors, but ${spec.package} did not load the tensor engine; add @switchyard/tensor-engine to its dependencies and import it`);
+    backend = await init(opts.backend);
+  }
 
-  const stagesDir = join(opts.artifactsDir, 'stages');
-  mkdirSync(stagesDir, { recursive: true });
-  cleanStaleTemps(stagesDir, spec.key);
-  const tmpDir = join(stagesDir, `.tmp-${spec.key}-${process.pid}`);
-  rmSync(tmpDir, { recursive: true, force: true });
-  mkdirSync(tmpDir);
+  // Temporary folders left by killed runs of this key go first; the stage writes into a fresh one.
+  const finalDir = stageDir(opts.artifactsDir, spec.key);
+  removeStaleTemps(join(opts.artifactsDir, 'stages'), spec.key);
+  const tmpDir = atomicTempFolder(finalDir);
 
   const extra: Record<string, unknown> = {};
   const prefix = `[${spec.stage}]`;
@@ -119,7 +114,7 @@ export async function runStage(spec: StageSpec, opts: { artifactsDir: string; ba
   if (pause > 0) await new Promise((r) => setTimeout(r, pause));
 
   const wallTimeSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const manifest = commitStageOutput(tmpDir, stageDir(opts.artifactsDir, spec.key), {
+  const manifest = commitStageOutput(tmpDir, finalDir, {
     stage: spec.stage, package: spec.package, packageVersion: packageVersion(spec.package), key: spec.key,
     config, seed,
     backend: backend ? { name: backend.name, tfjsBackend: backend.tfjsBackend, threads: backend.threads, tfjsVersion: backend.tfjsVersion, native: backend.native } : null,

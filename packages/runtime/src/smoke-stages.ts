@@ -3,7 +3,7 @@
 // declaration: its JSON Schema and its resolved type.
 import { join } from 'node:path';
 import { makeTable, readArrowFile, writeArrowFile, columnValues } from './arrow-io.js';
-import { Rng } from './rng.js';
+import { SeededStream } from './seeded-stream.js';
 import type { StageDefinition } from './stage-types.js';
 import { ConfigObject, StringEnum, Type, type Static } from './config-schema.js';
 
@@ -12,7 +12,7 @@ export const smokeSourceStage: StageDefinition<Static<typeof sourceConfig>> = {
   name: 'smoke-source',
   configSchema: sourceConfig,
   async run(ctx) {
-    const rng = new Rng(ctx.seed);
+    const rng = new SeededStream(ctx.seed);
     const values = Array.from({ length: ctx.config.rows }, () => rng.normal());
     const ids = Array.from({ length: ctx.config.rows }, (_, i) => `row-${i}`);
     writeArrowFile(join(ctx.outDir, 'values.arrow'), makeTable({ id: { kind: 'utf8', values: ids }, value: { kind: 'float64', values } }));

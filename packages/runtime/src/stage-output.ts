@@ -3,11 +3,10 @@
 // place only after the stage returned. A folder without a manifest, with a file the manifest does
 // not list, or with a file whose hash differs is rejected by `verifyStageOutput`.
 import { createHash } from 'node:crypto';
-import {
-  closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync,
-} from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
+import { commitAtomicFolder } from './atomic-folder.js';
 
 export const MANIFEST = 'manifest.json';
 export const MANIFEST_FORMAT = 'switchyard-stage-manifest/1';
@@ -52,11 +51,6 @@ export function listFiles(dir: string): string[] {
   return out;
 }
 
-function fsyncPath(path: string): void {
-  const fd = openSync(path, 'r');
-  try { fsyncSync(fd); } finally { closeSync(fd); }
-}
-
 /** Describe every file of a finished stage folder (hash, size, Arrow row count). */
 export function describeFiles(dir: string): Record<string, FileRecord> {
   const files: Record<string, FileRecord> = {};
@@ -75,22 +69,13 @@ export function describeFiles(dir: string): Record<string, FileRecord> {
 }
 
 /**
- * Finish a stage: write the manifest into `tmpDir`, fsync everything, and rename it to `finalDir`.
- * An existing `finalDir` (stale output of an earlier run) is moved aside and removed first.
+ * Finish a stage: write the manifest into `tmpDir` and put the folder in place as `finalDir`
+ * (atomic-folder.ts: fsync, an existing `finalDir` moved aside and removed, rename).
  */
 export function commitStageOutput(tmpDir: string, finalDir: string, manifest: Omit<StageManifest, 'files' | 'format'>): StageManifest {
   const full: StageManifest = { format: MANIFEST_FORMAT, ...manifest, files: describeFiles(tmpDir) } as StageManifest;
-  const mpath = join(tmpDir, MANIFEST);
-  writeFileSync(mpath, JSON.stringify(full, null, 2) + '\n');
-  for (const rel of listFiles(tmpDir)) fsyncPath(join(tmpDir, rel));
-  fsyncPath(tmpDir);
-  if (existsSync(finalDir)) {
-    const trash = join(dirname(finalDir), `.trash-${basename(finalDir)}-${process.pid}-${Date.now()}`);
-    renameSync(finalDir, trash);
-    rmSync(trash, { recursive: true, force: true });
-  }
-  renameSync(tmpDir, finalDir);
-  fsyncPath(dirname(finalDir));
+  writeFileSync(join(tmpDir, MANIFEST), JSON.stringify(full, null, 2) + '\n');
+  commitAtomicFolder(tmpDir, finalDir);
   return full;
 }
 

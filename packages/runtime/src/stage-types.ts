@@ -3,7 +3,7 @@
 // only into `outDir` (a temporary folder the runner renames into place once the stage returns
 // and the manifest is written). Tables are Arrow IPC *file* format; weights are safetensors +
 // config.json. The runner hashes every file written and records it in manifest.json.
-import type { BackendInfo } from './backend.js';
+import type { BackendInfo } from './tensor-backend.js';
 
 export interface StageContext<C = unknown> {
   /** The stage's config after schema validation and defaults. */

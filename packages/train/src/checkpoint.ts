@@ -5,13 +5,13 @@
 //     state.json             step, data position, RNG state, optimiser step, run fingerprint,
 //                            sha256 of the two tensor files (checked on load)
 //     (+ extra files of the task, e.g. HF config.json + model.safetensors)
-// Written with writeDirAtomic, so a folder named step-* is always complete.
+// Written with writeFilesAtomically, so a folder named step-* is always complete.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { RngState } from '@switchyard/runtime';
-import { writeDirAtomic, removeStaleTemps, type FileContent } from './atomic-dir.js';
+import { writeFilesAtomically, removeStaleTemps, type FileContent } from '@switchyard/runtime';
 import { decodeTensorFile, encodeTensorFile, type HostTensor } from './tensor-file.js';
 import type { Optimizer, OptimizerState } from './optim/optimizer.js';
 import type { DataPosition } from './data-order.js';
@@ -73,7 +73,7 @@ export function saveTrainingCheckpoint(dir: string, a: SaveCheckpointArgs): stri
   let optMeta: { kind: string; step: number } | undefined;
   const hashed = (name: string, make: () => Uint8Array) => () => { const b = make(); hashes[name] = sha256(b); return b; };
   const target = join(dir, checkpointName(a.step));
-  writeDirAtomic(target, {
+  writeFilesAtomically(target, {
     ...(a.extraFiles ?? {}),
     'weights.safetensors': hashed('weights.safetensors', () => encodeTensorFile(parameterSnapshot(a.params), { ...WEIGHTS_METADATA })),
     'optimizer.safetensors': hashed('optimizer.safetensors', () => {

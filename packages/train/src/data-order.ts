@@ -1,6 +1,6 @@
 // Data order as a pure function of (seed, epoch): each epoch is a fresh seeded permutation, so
 // the position (epoch, batch index) is all a checkpoint needs to resume the same order.
-import { Rng } from '@switchyard/runtime';
+import { Rng } from '@switchyard/tensor-engine';
 
 export interface DataPosition { epoch: number; batchInEpoch: number }
 

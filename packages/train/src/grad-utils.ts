@@ -1,7 +1,7 @@
 // Gradient accumulation and clipping by global norm (torch.nn.utils.clip_grad_norm_ semantics:
 // coefficient = maxNorm / (‖g‖ + 1e-6), applied only when it is below 1).
 import * as tf from '@tensorflow/tfjs';
-import { globalL2Norm } from '@switchyard/runtime';
+import { globalL2Norm } from '@switchyard/tensor-engine';
 
 export type GradMap = Record<string, tf.Tensor>;
 

@@ -21,7 +21,6 @@ export { MetricsLog, humanLine } from './metrics-log.js';
 export type { MetricsRecord, TimingRecord } from './metrics-log.js';
 export { layerStats } from './routing-stats.js';
 export type { LayerStats } from './routing-stats.js';
-export { writeDirAtomic, writeFileAtomic } from './atomic-dir.js';
 export { baseModelStage, trainStage, fineTune, familyFor } from './stages.js';
 export { registerTrainFamily, trainFamily, trainFamilyNames } from './task-registry.js';
 export type { TrainFamily, CreateModelArgs } from './task-registry.js';

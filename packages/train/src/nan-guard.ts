@@ -3,7 +3,7 @@
 // the update. The first non-finite value stops training with a NonFiniteError naming the step,
 // the tensor and the last good checkpoint; nothing written after that checkpoint is valid.
 import type * as tf from '@tensorflow/tfjs';
-import { finiteFlags } from '@switchyard/runtime';
+import { finiteFlags } from '@switchyard/tensor-engine';
 import type { GradMap } from './grad-utils.js';
 import type { TrainParameter } from './types.js';
 

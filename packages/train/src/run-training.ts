@@ -7,7 +7,7 @@ import { hfConfigJson, stateDict, writeSafetensors, type SwitchTransformer } fro
 import { trainLoop, type TrainResult } from './train-loop.js';
 import { batchesPerEpoch } from './data-order.js';
 import { optimizerConfig, scheduleConfig, type LoopSection } from './config.js';
-import { writeDirAtomic, writeFileAtomic, type FileContent } from './atomic-dir.js';
+import { writeFilesAtomically, writeFileAtomically, type FileContent } from '@switchyard/runtime';
 import type { TrainFamily } from './task-registry.js';
 
 export interface TrainModelOptions<M> {
@@ -48,7 +48,7 @@ export async function trainModel<M>(o: TrainModelOptions<M>): Promise<TrainResul
 
 /** Write model files into an existing folder (file by file, each atomic). */
 export function writeFilesInto(dir: string, files: Record<string, FileContent>): void {
-  for (const [name, content] of Object.entries(files)) writeFileAtomic(join(dir, name), typeof content === 'function' ? content() : content);
+  for (const [name, content] of Object.entries(files)) writeFileAtomically(join(dir, name), typeof content === 'function' ? content() : content);
 }
 
 /** HF-format files of a model: config.json + model.safetensors (the latter built when written). */
@@ -66,5 +66,5 @@ export function writeHfFilesInto(dir: string, model: SwitchTransformer): void {
 
 /** Write the HF files as a new folder, atomically. */
 export function writeHfDir(dir: string, model: SwitchTransformer): void {
-  writeDirAtomic(dir, hfFiles(model));
+  writeFilesAtomically(dir, hfFiles(model));
 }

@@ -12,7 +12,8 @@
 // atomic rename already protects the output; `switchyard train` keeps them for resume).
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng, roleInput, type StageDefinition } from '@switchyard/runtime';
+import { roleInput, type StageDefinition } from '@switchyard/runtime';
+import { Rng } from '@switchyard/tensor-engine';
 import { preparedSplits, readPreparedTask } from '@switchyard/data-prep';
 import { baseModelConfigSchema, resolveBaseModelConfig, resolveTrainConfig, trainConfigSchema, type BaseModelConfig, type TrainConfig } from './config.js';
 import { trainModel, writeFilesInto } from './run-training.js';

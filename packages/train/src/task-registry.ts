@@ -4,10 +4,10 @@
 // prepared for (or the stage config's `task`), and contain nothing task-specific. A family
 // registers itself from its own folder (src/tasks/<family>/); tasks/index.ts registers the
 // built-in ones.
-import type { Rng } from '@switchyard/runtime';
+import type { Rng } from '@switchyard/tensor-engine';
 import type { BatchSource, TrainTask } from './types.js';
 import type { LoopSection } from './config.js';
-import type { FileContent } from './atomic-dir.js';
+import type { FileContent } from '@switchyard/runtime';
 
 export interface CreateModelArgs {
   /** Model preset (model-core PRESETS for Switch families). */

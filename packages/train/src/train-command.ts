@@ -4,10 +4,11 @@
 //   <out>/model/  config.json + model.safetensors + tokenizer.json + switchyard-text.json (atomically, at the end)
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { initBackend, parseJsonFile, resolveSeed } from '@switchyard/runtime';
+import { parseJsonFile, resolveSeed } from '@switchyard/runtime';
+import { initBackend } from '@switchyard/tensor-engine';
 import { resolveTrainConfig } from './config.js';
 import { fineTune, type FineTuneSummary } from './stages.js';
-import { writeDirAtomic } from './atomic-dir.js';
+import { writeFilesAtomically } from '@switchyard/runtime';
 
 export interface TrainCommandOptions {
   /** data-prep output folder. */
@@ -47,7 +48,7 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<TrainC
   const r = await fineTune({ cfg, seed: resolveSeed(cfg, opts.seed ?? 42), baseDir: resolve(opts.base), dataDir: resolve(opts.data), outDir: staging, runDir, resume: opts.resume ?? true, log });
   const modelDir = join(out, 'model');
   // config.json + model.safetensors, and the tokenizer.json + switchyard-text.json fineTune copied.
-  writeDirAtomic(modelDir, Object.fromEntries(readdirSync(staging).filter((f) => !f.startsWith('.')).map((f) => [f, readFileSync(join(staging, f))])));
+  writeFilesAtomically(modelDir, Object.fromEntries(readdirSync(staging).filter((f) => !f.startsWith('.')).map((f) => [f, readFileSync(join(staging, f))])));
   rmSync(staging, { recursive: true, force: true });
   return { ...r, modelDir, runDir };
 }

@@ -4,7 +4,7 @@
 // when asked, the routing decisions of each sparse layer for the metrics.
 // Dims: N tokens of one sparse layer, E experts.
 import type * as tf from '@tensorflow/tfjs';
-import type { Rng } from '@switchyard/runtime';
+import type { Rng } from '@switchyard/tensor-engine';
 import type { LossPart } from '@switchyard/model-core';
 
 /** A parameter as model-core's `parameters()` reports it. */

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Rng, initBackend } from '@switchyard/runtime';
+import { Rng, initBackend } from '@switchyard/tensor-engine';
 import { ImageMoeModel, loadImageMoeModel } from '@switchyard/model-core';
 import { imageSplitTable } from '@switchyard/data-prep';
 import { RoutingRecorder, activePerExample, imageClassificationTrainFamily as fam, trainLoop, type ImageTrainModel } from '@switchyard/train';

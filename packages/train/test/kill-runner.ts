@@ -3,7 +3,7 @@
 //   node --import packages/train/test/helpers/register-ts.mjs packages/train/test/kill-runner.ts <runDir> [pauseAt]
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { initBackend } from '@switchyard/runtime';
+import { initBackend } from '@switchyard/tensor-engine';
 import { runToy } from './helpers/run-toy.js';
 
 const [runDir, pauseAt] = process.argv.slice(2);

@@ -7,7 +7,8 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, type StageContext } from '@switchyard/runtime';
+import { initBackend } from '@switchyard/tensor-engine';
+import { type StageContext } from '@switchyard/runtime';
 import { generate, loadCheckpoint, openSafetensors, readTensor } from '@switchyard/model-core';
 import { runDataPrepCommand, readPreparedSplit, readPreparedStats } from '@switchyard/data-prep';
 import { baseModelStage, fineTune } from '../src/stages.js';

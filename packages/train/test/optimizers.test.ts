@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '@switchyard/runtime';
+import { initBackend } from '@switchyard/tensor-engine';
 import { AdamW, Adafactor, createOptimizer } from '../src/optim/index.js';
 import type { TrainParameter } from '../src/types.js';
 

@@ -1,7 +1,7 @@
 // layerStats (the loop's per-layer routing metrics, padding excluded) equals the routers'
 // computeRoutingMetrics on the real tokens, for routers with different selection rules.
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, Rng } from '@switchyard/runtime';
+import { initBackend, Rng } from '@switchyard/tensor-engine';
 import { createRouter, computeRoutingMetrics } from '@switchyard/routers';
 import { layerStats } from '../src/routing-stats.js';
 

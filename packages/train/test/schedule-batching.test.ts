@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '@switchyard/runtime';
+import { initBackend } from '@switchyard/tensor-engine';
 import { learningRate } from '../src/schedule.js';
 import { collateArrays, collateSeq2Seq, disposeSeq2SeqBatch, maskedCrossEntropy } from '../src/tasks/summarisation/batching.js';
 import { accumulate, clipByGlobalNorm, disposeGrads, globalNorm, scaleGrads } from '../src/grad-utils.js';

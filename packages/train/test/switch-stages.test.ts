@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, Rng, readArrowFile, columnValues, checkSchema, type StageContext } from '@switchyard/runtime';
+import { readArrowFile, columnValues, checkSchema, type StageContext } from '@switchyard/runtime';
+import { initBackend, Rng } from '@switchyard/tensor-engine';
 import { SwitchTransformer, presetConfig, replaceRouters, crossEntropyIgnore, loadCheckpoint } from '@switchyard/model-core';
 import { runDataPrepCommand, readPreparedSplit } from '@switchyard/data-prep';
 import { routerTypes } from '@switchyard/routers';

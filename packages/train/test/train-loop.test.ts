@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, readArrowFile, columnValues } from '@switchyard/runtime';
+import { readArrowFile, columnValues } from '@switchyard/runtime';
+import { initBackend } from '@switchyard/tensor-engine';
 import { runToy } from './helpers/run-toy.js';
 import { ToyTask } from './helpers/toy-task.js';
 import { NonFiniteError } from '../src/nan-guard.js';

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Rng, initBackend } from '@switchyard/runtime';
+import { Rng, initBackend } from '@switchyard/tensor-engine';
 import { describeRouter } from '@switchyard/routers';
 import { ImageMoeModel } from '@switchyard/model-core';
 import { prepareImages } from '@switchyard/data-prep';

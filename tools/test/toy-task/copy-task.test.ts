@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { columnValues, makeTable, readArrowFile, Rng, runStage, stageDir, writeArrowFile } from '@switchyard/runtime';
+import { columnValues, makeTable, readArrowFile, runStage, stageDir, writeArrowFile } from '@switchyard/runtime';
+import { Rng } from '@switchyard/tensor-engine';
 import { registerDataPrepTask, type DataPrepTask } from '@switchyard/data-prep';
 import { registerTrainFamily, type BatchSource, type TrainFamily, type TrainTask } from '@switchyard/train';
 import { registerEvaluator, type Evaluator, type MetricRecord } from '@switchyard/eval-rouge';

@@ -4,7 +4,7 @@
 // variant runs every expert on every token, as SparTMoE's patched MLP did.
 // Dims: N tokens, D d_model, F d_ff, E experts, n_e tokens routed to expert e.
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '@switchyard/runtime';
+import type { Rng } from '@switchyard/tensor-engine';
 
 export interface MoeExperts {
   readonly numExperts: number;

@@ -1,7 +1,7 @@
 // Dispatch masks and combine weights without a router: top-k of random logits, or a random
 // support of a given size per token (what a sparse normaliser yields). Host arrays, [N, E]
 // row-major; weights are a softmax over each token's chosen experts.
-import type { Rng } from '@switchyard/runtime';
+import type { Rng } from '@switchyard/tensor-engine';
 
 export interface SyntheticRouting {
   /** 1 where token n is computed by expert e. [N·E] */

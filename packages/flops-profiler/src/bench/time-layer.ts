@@ -3,7 +3,7 @@
 // all-experts layer. Medians of `repeats` runs after `warmup` runs; every run reads its result
 // back to the host so lazy backends cannot defer the work.
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '@switchyard/runtime';
+import type { Rng } from '@switchyard/tensor-engine';
 import type { Router, RouterContext } from '@switchyard/routers';
 import { gatherDispatchForward, denseForward, planFromMask, type GatherPlan, type MoeExperts } from './moe-layer.js';
 

@@ -2,7 +2,7 @@
 // h = q Kᵀ · s with s = 1/√D when `scaled` (our default, the README's "scaled dot-product") or
 // 1 (the notebook HEAD). Optional key projection K' = K W_kᵀ + b_k (the older notebook).
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '@switchyard/runtime';
+import type { Rng } from '@switchyard/tensor-engine';
 import type { NamedParameter } from '../types.js';
 import { disposeParams, makeVariable, type Gate } from './gate.js';
 import { normalInit, torchLinearUniform } from './init.js';

@@ -2,7 +2,7 @@
 // (orthogonal init, gain 0.1) with affinities a = x cᵀ, and the distilled word-embedding gate
 // v [V, 50], c' [E, 50] with a' = v_{id} c'ᵀ.
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '@switchyard/runtime';
+import type { Rng } from '@switchyard/tensor-engine';
 import type { NamedParameter } from '../types.js';
 import { disposeParams, makeVariable, type Gate } from './gate.js';
 import { normalInit, orthogonalInit } from './init.js';

@@ -3,7 +3,7 @@
 // forward rescaled (no gradient) to L2 norm 1.5 per row; h_e = <r, e_e/‖e_e‖>.
 // Deviations (as torchscale, routers.md R6): r is not normalised, no temperature.
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '@switchyard/runtime';
+import type { Rng } from '@switchyard/tensor-engine';
 import type { NamedParameter } from '../types.js';
 import { disposeParams, makeVariable, type Gate } from './gate.js';
 import { orthogonalInit, torchLinearUniform } from './init.js';

@@ -1,6 +1,6 @@
 // Parameter initialisers drawing from the caller's Rng (no global randomness).
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '@switchyard/runtime';
+import type { Rng } from '@switchyard/tensor-engine';
 
 /** PyTorch nn.Linear default: U(±1/√fanIn) for weight and bias. */
 export function torchLinearUniform(rng: Rng, shape: number[], fanIn: number): tf.Tensor {

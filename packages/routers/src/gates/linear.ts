@@ -1,6 +1,6 @@
 // Linear gate h = xW (+ b). W is [D, E] (tfjs layout, `linear`: torch stores [E, D]).
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '@switchyard/runtime';
+import type { Rng } from '@switchyard/tensor-engine';
 import type { NamedParameter } from '../types.js';
 import { disposeParams, makeVariable, type Gate } from './gate.js';
 import { normalInit, torchLinearUniform } from './init.js';

@@ -1,7 +1,7 @@
 // TK-D selection (GShard top-2, torchscale `top2gating`, routers.md §2.1): 1st = argmax p;
 // 2nd = argmax over the other experts of h + Gumbel noise in training (policy "sampling"),
 // of p at inference. Returns choices [N, 2] (rank 1, rank 2).
-import type { Rng } from '@switchyard/runtime';
+import type { Rng } from '@switchyard/tensor-engine';
 import { topKIndices } from './top-k.js';
 
 export function gshardTop2Choices(

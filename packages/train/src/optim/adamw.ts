@@ -6,7 +6,7 @@
 // Bias corrections are computed in float64 on the host and enter as float32 scalars; the update
 // itself is runtime's adamwStep (gradScale·g folded into the constants).
 import * as tf from '@tensorflow/tfjs';
-import { adamwStep } from '@switchyard/runtime';
+import { adamwStep } from '@switchyard/tensor-engine';
 import type { TrainParameter } from '../types.js';
 import { SlotOptimizer } from './optimizer.js';
 

@@ -1,6 +1,6 @@
 // A fixed set of random seq2seq examples as a BatchSource: ids in [2, vocab) (0 = pad, 1 = eos),
 // full length, so every position is a real token. For tests that train a model on fixed data.
-import { Rng } from '@switchyard/runtime';
+import { Rng } from '@switchyard/tensor-engine';
 import { collateSeq2Seq, disposeSeq2SeqBatch, type Seq2SeqBatch } from '../../src/tasks/summarisation/batching.js';
 import type { BatchSource } from '../../src/types.js';
 

@@ -4,7 +4,7 @@
 // (−100 ignored), plus a balance loss E·Σ_e mean_n(p_e)² and a z-loss mean(lse²).
 // Dims: B batch, L length, N = B·L tokens, V vocab, D width, E experts, C classes.
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@switchyard/runtime';
+import { Rng } from '@switchyard/tensor-engine';
 import { maskedCrossEntropy, LABEL_PAD } from '../../src/tasks/summarisation/batching.js';
 import type { BatchSource, ForwardContext, ForwardResult, TrainParameter, TrainTask } from '../../src/types.js';
 

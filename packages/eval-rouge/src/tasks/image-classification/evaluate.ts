@@ -11,7 +11,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Rng, makeTable, writeArrowFile } from '@switchyard/runtime';
+import { Rng } from '@switchyard/tensor-engine';
+import { makeTable, writeArrowFile } from '@switchyard/runtime';
 import { readImageSplit, readImageTaskInfo } from '@switchyard/data-prep';
 import { loadImageMoeModel, type ImageMoeModel } from '@switchyard/model-core';
 import {

@@ -4,7 +4,7 @@
 // taken when an epoch has ended) and a BatchSource over a prepared split (pixels / 255).
 // Data order is the loop's (seeded permutation per epoch). Dims: B batch, P pixels, E experts.
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@switchyard/runtime';
+import { Rng } from '@switchyard/tensor-engine';
 import { imageLossParts, type ImageMoeModel } from '@switchyard/model-core';
 import type { ImageSplit } from '@switchyard/data-prep';
 import type { BatchSource, TrainTask } from '../../types.js';

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_NORMALISE, loadTokenizer, readPreparedStats, type NormaliseConfig, type Tokenizer } from '@switchyard/data-prep';
-import { writeFileAtomic } from '../../atomic-dir.js';
+import { writeFileAtomically } from '@switchyard/runtime';
 
 export const MODEL_TEXT_FILE = 'switchyard-text.json';
 
@@ -22,8 +22,8 @@ export interface ModelText {
 export function copyModelText(dataDir: string, modelDir: string): void {
   const norm = readPreparedStats(dataDir).normalise as NormaliseConfig;
   const text: ModelText = { inputPrefix: norm.prefix, normalise: norm, tokenizer: 'tokenizer.json' };
-  writeFileAtomic(join(modelDir, 'tokenizer.json'), readFileSync(join(dataDir, 'tokenizer.json')));
-  writeFileAtomic(join(modelDir, MODEL_TEXT_FILE), `${JSON.stringify(text, null, 2)}\n`);
+  writeFileAtomically(join(modelDir, 'tokenizer.json'), readFileSync(join(dataDir, 'tokenizer.json')));
+  writeFileAtomically(join(modelDir, MODEL_TEXT_FILE), `${JSON.stringify(text, null, 2)}\n`);
 }
 
 /** The tokenizer and text settings of a model folder (an error saying what is missing otherwise). */

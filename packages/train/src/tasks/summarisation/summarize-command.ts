@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '@switchyard/runtime';
+import { initBackend } from '@switchyard/tensor-engine';
 import { generate, loadCheckpoint, type SwitchTransformer } from '@switchyard/model-core';
 import { normaliseText, withEos, type Tokenizer } from '@switchyard/data-prep';
 import { readModelText, type ModelText } from './model-text.js';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { adamwStep, finiteFlags, fusedOpActive, globalL2Norm, initBackend, rmsNorm, Rng, setFusedOps, sparseSoftmaxCrossEntropy, type AdamWStepOptions } from '@switchyard/runtime';
+import { adamwStep, finiteFlags, globalL2Norm, initBackend, rmsNorm, Rng, sparseSoftmaxCrossEntropy, type AdamWStepOptions } from '@switchyard/tensor-engine';
+import { fusedOpActive, setFusedOps } from '@switchyard/tensor-engine/testing';
 import { loadNativeKernels } from '../src/kernels/native/addon.js';
 import { compareEach as compare, cotangent, hostRandom, relErr, size, type Host } from './helpers/cpu-reference.js';
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, Rng } from '@switchyard/runtime';
+import { initBackend, Rng } from '@switchyard/tensor-engine';
 import { forgetHeap, loadNativeKernels } from '../src/kernels/native/addon.js';
 import type { ElementwiseAddon } from '../src/kernels/native/elementwise.js';
 import { compare as compareOutputs, cotangent, hostRandom, relErr, size, type Fn, type Host } from './helpers/cpu-reference.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, backendInfo, parseBackendName, BackendError } from '@switchyard/runtime';
+import { initBackend, backendInfo, parseBackendName, BackendError } from '@switchyard/tensor-engine';
 
 describe('backend selection', () => {
   it('rejects an unknown backend name with the allowed list', () => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, Rng } from '@switchyard/runtime';
+import { initBackend, Rng } from '@switchyard/tensor-engine';
 import { forgetHeap, loadNativeKernels, type NativeAddon } from '../src/kernels/native/addon.js';
 import { compare as compareOutputs, cotangent, hostRandom, on, relErr, size, type Fn, type Host } from './helpers/cpu-reference.js';
 

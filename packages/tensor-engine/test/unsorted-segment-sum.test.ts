@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '@switchyard/runtime';
+import { initBackend } from '@switchyard/tensor-engine';
 
 // The gradient of gather is UnsortedSegmentSum; compare the registered kernel with a closed form.
 describe('UnsortedSegmentSum kernel', () => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, Rng } from '@switchyard/runtime';
+import { initBackend, Rng } from '@switchyard/tensor-engine';
 import { nativeKernelInfo } from '../src/kernels/register.js';
 import { forgetHeap, loadNativeKernels } from '../src/kernels/native/addon.js';
 import { compare, cotangent, hostRandom, relErr } from './helpers/cpu-reference.js';

@@ -3,7 +3,7 @@ import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initBackend } from '@switchyard/runtime';
+import { initBackend } from '@switchyard/tensor-engine';
 import { forgetHeap, heapOffset, loadNativeKernels, requestedNativeThreads, syncHeap } from '../src/kernels/native/addon.js';
 import { asWasm } from '../src/kernels/wasm-backend.js';
 

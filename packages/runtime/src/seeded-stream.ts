@@ -1,9 +1,8 @@
-// Explicit, seeded, serialisable randomness. Every random draw in Switchyard (init, jitter,
-// noise, sampling, data order) comes from an Rng passed in by the caller, so a fixed seed gives
-// identical results and a checkpoint can store the generator state for bit-exact resume.
-// Generator: xoshiro128** (Blackman & Vigna), seeded through splitmix32.
-import * as tf from '@tensorflow/tfjs';
-
+// Explicit, seeded, serialisable randomness without tensors. Every random draw in Switchyard
+// (init, jitter, noise, sampling, data order) comes from a generator passed in by the caller, so a
+// fixed seed gives identical results and a checkpoint can store the generator state for bit-exact
+// resume. Generator: xoshiro128** (Blackman & Vigna), seeded through splitmix32. The tensor engine's
+// `Rng` (packages/tensor-engine/src/rng.ts) is this stream plus tensor-valued draws.
 export interface RngState { s: [number, number, number, number]; spare: number | null }
 
 function splitmix32(seed: number): () => number {
@@ -24,9 +23,9 @@ export function hashLabel(label: string): number {
   return h >>> 0;
 }
 
-export class Rng {
-  private s: Uint32Array;
-  private spare: number | null = null;
+export class SeededStream {
+  protected s: Uint32Array;
+  protected spare: number | null = null;
 
   constructor(seed: number | RngState) {
     this.s = new Uint32Array(4);
@@ -41,9 +40,9 @@ export class Rng {
   }
 
   /** An independent generator derived from this one's seed state and a label (does not advance this one). */
-  fork(label: string): Rng {
+  fork(label: string): this {
     const sm = splitmix32((this.s[0]! ^ hashLabel(label) ^ Math.imul(this.s[3]!, 0x27d4eb2d)) >>> 0);
-    const r = new Rng(0);
+    const r = new (this.constructor as new (seed: number) => this)(0); // same class as this one
     for (let i = 0; i < 4; i++) r.s[i] = (sm() ^ this.s[i]!) >>> 0;
     return r;
   }
@@ -97,16 +96,6 @@ export class Rng {
     const a = new Float32Array(size);
     for (let i = 0; i < size; i++) a[i] = mean + std * this.normal();
     return a;
-  }
-
-  /** A float32 tensor of U(lo, hi) draws. */
-  uniformTensor(shape: number[], lo = 0, hi = 1): tf.Tensor {
-    return tf.tensor(this.uniformArray(shape.reduce((a, d) => a * d, 1), lo, hi), shape, 'float32');
-  }
-
-  /** A float32 tensor of N(mean, std²) draws. */
-  normalTensor(shape: number[], mean = 0, std = 1): tf.Tensor {
-    return tf.tensor(this.normalArray(shape.reduce((a, d) => a * d, 1), mean, std), shape, 'float32');
   }
 
   state(): RngState { return { s: [this.s[0]!, this.s[1]!, this.s[2]!, this.s[3]!], spare: this.spare }; }

@@ -5,22 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernelInfo, registerMissingKernels } from './kernels/register.js';
 import { enableWasmThreads, requestedWasmThreads } from './kernels/wasm-threads.js';
-
-export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
-
-export interface BackendInfo {
-  /** Switchyard's name for the backend. */
-  name: BackendName;
-  /** The name tfjs registered it under (`tensorflow`, `wasm`, `cpu`). */
-  tfjsBackend: string;
-  /** Worker threads the backend computes with. */
-  threads: number;
-  /** tfjs version the kernels were checked against. */
-  tfjsVersion: string;
-  /** The optional native kernels (packages/native-kernels) when active on WASM, else null. */
-  native: { library: string; threads: number; coreType: string } | null;
-}
+import { BACKEND_NAMES, provideTensorBackend, type BackendInfo, type BackendName } from '@switchyard/runtime';
 
 let active: BackendInfo | undefined;
 let pending: Promise<BackendInfo> | undefined;
@@ -107,3 +92,7 @@ export function backendInfo(): BackendInfo {
   if (!active) throw new BackendError('tensor backend not initialised: call initBackend() first');
   return active;
 }
+
+// The stage runner (packages/runtime/src/run-stage.ts) activates a backend through this, for
+// stages that declare `usesTensors`, without importing the tensor engine itself.
+provideTensorBackend((requested) => initBackend(requested));

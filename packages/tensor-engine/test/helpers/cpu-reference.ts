@@ -2,7 +2,7 @@
 // addon's) to the stock tfjs CPU backend: host inputs built afresh on each backend, one function
 // run on both, and the error measure. Each test file keeps its own seeded Rng and passes it in.
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '@switchyard/runtime';
+import type { Rng } from '@switchyard/tensor-engine';
 
 /** A tensor on the host: built afresh on each backend, so that both see the same inputs. */
 export type Host = { values: Float32Array | Int32Array | Uint8Array; shape: number[]; dtype: tf.DataType };

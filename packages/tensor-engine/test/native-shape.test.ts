@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, Rng } from '@switchyard/runtime';
+import { initBackend, Rng } from '@switchyard/tensor-engine';
 import { checkIndices } from '../src/kernels/fast-gather.js';
 import { forgetHeap, loadNativeKernels, type NativeAddon } from '../src/kernels/native/addon.js';
 import { shapeKernelMakers } from '../src/kernels/native/shape.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, Rng } from '@switchyard/runtime';
+import { initBackend, Rng } from '@switchyard/tensor-engine';
 import { WASM_KERNEL_FIXES } from '../src/kernels/register.js';
 import { simplifyPermutation } from '../src/kernels/fast-transpose.js';
 import { compare, cotangent, hostRandom, relErr, size, type Host } from './helpers/cpu-reference.js';
