@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Nx target command of a content-keyed stage: decode the spec and run it under the stage
-// contract (packages/runtime/src/run-stage.ts). Exit 1 with the error's message on failure.
+// contract (packages/runtime/src/run-stage.ts). Nx's task hash (NX_TASK_HASH) identifies the
+// work folder a killed run leaves for the next one to resume, and keys the remote stage cache
+// when SWITCHYARD_CACHE_SERVER is set (packages/runtime/src/stage-cache.ts). Exit 1 with the
+// error's message on failure.
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { runStage } from '@switchyard/runtime';
+import { runStage, stageCacheFromEnv } from '@switchyard/runtime';
 
 const require = createRequire(import.meta.url);
 const { decodeSpec } = require('./pipeline-model.cjs');
@@ -16,8 +19,13 @@ if (i < 0 || !args[i + 1]) {
 }
 const b = args.indexOf('--backend');
 const root = resolve(new URL('../..', import.meta.url).pathname);
+const artifactsDir = resolve(root, 'artifacts');
+const log = (line) => process.stderr.write(`${line}\n`);
 try {
-  await runStage(decodeSpec(args[i + 1]), { artifactsDir: resolve(root, 'artifacts'), backend: b >= 0 ? args[b + 1] : undefined });
+  await runStage(decodeSpec(args[i + 1]), {
+    artifactsDir, backend: b >= 0 ? args[b + 1] : undefined, log,
+    taskHash: process.env.NX_TASK_HASH || undefined, cache: stageCacheFromEnv(artifactsDir, log),
+  });
 } catch (e) {
   process.stderr.write(`switchyard: ${e instanceof Error ? e.message : String(e)}\n`);
   if (process.env.SWITCHYARD_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);

@@ -14,7 +14,12 @@ export { commitStageOutput, verifyStageOutput, describeFiles, listFiles, sha256F
 export type { StageManifest, FileRecord } from './stage-output.js';
 export { checkSchema, assertSchema, formatAjvError, ConfigError } from './schema-check.js';
 export { runStage, resolveStage, loadStageDefinitions, isStageDefinition, stageDir } from './run-stage.js';
-export type { StageSpec } from './run-stage.js';
+export type { StageSpec, RunStageOptions } from './run-stage.js';
+export { openWorkDir, removeWorkDir, workDirOf, StageBusyError, WORK_PREFIX } from './stage-work-dir.js';
+export type { WorkDir, WorkIdentity } from './stage-work-dir.js';
+export { RemoteStageCache, stageCacheFromEnv, entryId, CacheUnavailableError, MAX_SLOTS } from './stage-cache.js';
+export type { CacheRef, StageCacheOptions } from './stage-cache.js';
+export { packStageDir, unpackStageDir, StageArchiveError } from './stage-archive.js';
 export { smokeSourceStage, smokeTransformStage, smokeSummaryStage } from './smoke-stages.js';
 export { rmsNorm, sparseSoftmaxCrossEntropy, adamwStep, globalL2Norm, finiteFlags, setFusedOps, fusedOpActive } from './fused-ops.js';
 export type { AdamWStepOptions, FusedOp } from './fused-ops.js';

@@ -1,12 +1,16 @@
 // Runs one pipeline stage under the stage contract: validate the config, verify every upstream
-// output, activate the tensor backend if needed, run the stage into a temporary folder, then
-// write the manifest and rename the folder into place. Used by the Nx targets
-// (tools/pipeline/run-stage.mjs) and by `switchyard stage`.
+// output, activate the tensor backend if needed, run the stage into its work folder
+// (stage-work-dir.ts: kept after a kill so resumable stages continue from their checkpoints),
+// then write the manifest and rename the output into place. With a remote stage cache
+// (stage-cache.ts) a verified entry is restored instead of computing, and what is computed is
+// uploaded. Used by the Nx targets (tools/pipeline/run-stage.mjs) and by `switchyard stage`.
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { initBackend, type BackendInfo } from './backend.js';
 import { assertSchema, ConfigError } from './schema-check.js';
 import { commitStageOutput, verifyStageOutput, sha256File, MANIFEST, type StageManifest } from './stage-output.js';
+import { openWorkDir, removeWorkDir } from './stage-work-dir.js';
+import type { RemoteStageCache } from './stage-cache.js';
 import type { StageDefinition } from './stage-types.js';
 
 export interface StageSpec {
@@ -64,7 +68,7 @@ function packageVersion(pkg: string): string {
   }
 }
 
-/** Remove temporary folders left by killed runs of this key. */
+/** Remove temporary folders left by killed runs of this key (not its work folder: that may resume). */
 function cleanStaleTemps(stagesDir: string, key: string): void {
   if (!existsSync(stagesDir)) return;
   for (const name of readdirSync(stagesDir)) {
@@ -72,10 +76,33 @@ function cleanStaleTemps(stagesDir: string, key: string): void {
   }
 }
 
-export async function runStage(spec: StageSpec, opts: { artifactsDir: string; backend?: string; log?: (line: string) => void }): Promise<StageManifest> {
+export interface RunStageOptions {
+  artifactsDir: string;
+  backend?: string;
+  log?: (line: string) => void;
+  /** Nx's hash of this task (NX_TASK_HASH): identity of a resumable work folder and the remote cache key. */
+  taskHash?: string;
+  /** Remote stage cache; used only with a taskHash. */
+  cache?: RemoteStageCache;
+}
+
+export async function runStage(spec: StageSpec, opts: RunStageOptions): Promise<StageManifest> {
   const started = process.hrtime.bigint();
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const where = `${spec.pipeline ? `${spec.pipeline}: ` : ''}stage ${spec.stage} (${spec.key})`;
+  const prefix = `[${spec.stage}]`;
+  const stagesDir = join(opts.artifactsDir, 'stages');
+  const finalDir = stageDir(opts.artifactsDir, spec.key);
+  mkdirSync(stagesDir, { recursive: true });
+  cleanStaleTemps(stagesDir, spec.key);
+  const cache = opts.taskHash ? opts.cache : undefined;
+  const ref = { taskHash: opts.taskHash ?? '', key: spec.key };
+  if (cache) {
+    await cache.push(stagesDir);
+    const restored = await cache.restore(ref, finalDir);
+    if (restored) { log(`${prefix} ${where}: restored from the stage cache → ${finalDir}`); return restored; }
+  }
+
   const def = await resolveStage(spec.package, spec.stage);
   const config = structuredClone(spec.config);
   assertSchema(def.configSchema, config, where, { basePath: '/config' });
@@ -92,23 +119,21 @@ export async function runStage(spec: StageSpec, opts: { artifactsDir: string; ba
   let backend: BackendInfo | undefined;
   if (def.usesTensors) backend = await initBackend(opts.backend);
 
-  const stagesDir = join(opts.artifactsDir, 'stages');
-  mkdirSync(stagesDir, { recursive: true });
-  cleanStaleTemps(stagesDir, spec.key);
-  const tmpDir = join(stagesDir, `.tmp-${spec.key}-${process.pid}`);
-  rmSync(tmpDir, { recursive: true, force: true });
-  mkdirSync(tmpDir);
+  const work = await openWorkDir(stagesDir, { key: spec.key, taskHash: opts.taskHash ?? null }, def.resumable === true, (m) => log(`${prefix} ${m}`));
+  if (work.resumed) log(`${prefix} continuing the interrupted run in ${work.root}`);
+  const tmpDir = work.out;
 
   const extra: Record<string, unknown> = {};
-  const prefix = `[${spec.stage}]`;
   try {
     await def.run({
-      config, seed: spec.seed, inputs, outDir: tmpDir, backend,
+      config, seed: spec.seed, inputs, outDir: tmpDir, backend, resume: work.resumed,
       log: (m) => log(`${prefix} ${m}`),
       record: (k, v) => { extra[k] = v; },
     });
   } catch (e) {
-    rmSync(tmpDir, { recursive: true, force: true });
+    // A resumable stage keeps its checkpoints for the next run; anything else starts over.
+    if (def.resumable) log(`${prefix} failed; its work folder ${work.root} is kept for the next run to resume from`);
+    else removeWorkDir(work);
     throw e;
   }
   // Test hook: a pause between the stage's writes and the commit, so a test can kill the
@@ -117,12 +142,14 @@ export async function runStage(spec: StageSpec, opts: { artifactsDir: string; ba
   if (pause > 0) await new Promise((r) => setTimeout(r, pause));
 
   const wallTimeSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const manifest = commitStageOutput(tmpDir, stageDir(opts.artifactsDir, spec.key), {
+  const manifest = commitStageOutput(tmpDir, finalDir, {
     stage: spec.stage, package: spec.package, packageVersion: packageVersion(spec.package), key: spec.key,
     config, seed: spec.seed,
     backend: backend ? { name: backend.name, tfjsBackend: backend.tfjsBackend, threads: backend.threads, tfjsVersion: backend.tfjsVersion, native: backend.native } : null,
     inputs: inputRecords, wallTimeSeconds, finishedAt: new Date().toISOString(), extra,
   });
+  removeWorkDir(work);
+  if (cache) await cache.save(ref, finalDir);
   if (process.env.SWITCHYARD_RUN_LOG) appendFileSync(process.env.SWITCHYARD_RUN_LOG, `${spec.pipeline ?? ''}\t${spec.stage}\t${spec.key}\n`);
   log(`${prefix} done in ${wallTimeSeconds.toFixed(1)} s → ${stageDir(opts.artifactsDir, spec.key)}`);
   return manifest;

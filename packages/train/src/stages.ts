@@ -26,6 +26,7 @@ export const baseModelStage: StageDefinition<BaseModelConfig> = {
   name: 'base-model',
   configSchema: baseModelConfigSchema(),
   usesTensors: true,
+  resumable: true,
   async run(ctx) {
     const cfg = resolveBaseModelConfig(ctx.config);
     const seed = cfg.seed ?? ctx.seed;
@@ -46,7 +47,7 @@ export const baseModelStage: StageDefinition<BaseModelConfig> = {
       // routing.arrow of the native router too, on the validation split (flops-profiler input).
       const heldOut = preparedSplits(dataDir).includes('validation') ? readPreparedSplit(dataDir, 'validation') : undefined;
       const r = await trainSwitch({
-        model, train, heldOut, heldOutSize: 16, loop: cfg, seed, runDir: ctx.outDir, resume: false, log: (m) => ctx.log(m),
+        model, train, heldOut, heldOutSize: 16, loop: cfg, seed, runDir: ctx.outDir, resume: ctx.resume === true, log: (m) => ctx.log(m),
         fingerprint: JSON.stringify({ stage: 'base-model', preset: cfg.preset, vocab, overrides: cfg.configOverrides }),
       });
       writeHfFilesInto(ctx.outDir, model);
@@ -62,11 +63,12 @@ export const trainStage: StageDefinition<TrainConfig> = {
   name: 'train',
   configSchema: trainConfigSchema(),
   usesTensors: true,
+  resumable: true,
   async run(ctx) {
     const cfg = resolveTrainConfig(ctx.config);
     const seed = cfg.seed ?? ctx.seed;
     ctx.record('config', cfg);
-    const r = await fineTune({ cfg, seed, baseDir: input(ctx, 'base-model'), dataDir: input(ctx, 'data-prep'), outDir: ctx.outDir, runDir: ctx.outDir, resume: false, log: (m) => ctx.log(m) });
+    const r = await fineTune({ cfg, seed, baseDir: input(ctx, 'base-model'), dataDir: input(ctx, 'data-prep'), outDir: ctx.outDir, runDir: ctx.outDir, resume: ctx.resume === true, log: (m) => ctx.log(m) });
     rmSync(join(ctx.outDir, 'checkpoints'), { recursive: true, force: true });
     ctx.record('training', r);
   },
