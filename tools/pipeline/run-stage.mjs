@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { runStage, stageCacheFromEnv } from '@switchyard/runtime';
+import { findStageSpec } from './stage-specs.mjs';
 
 const require = createRequire(import.meta.url);
 const { decodeSpec } = require('./pipeline-model.cjs');
@@ -21,10 +22,16 @@ const b = args.indexOf('--backend');
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const artifactsDir = resolve(root, 'artifacts');
 const log = (line) => process.stderr.write(`${line}\n`);
+// An upstream output that does not verify is recomputed from its spec (found in the pipeline files).
+async function repairInput(key) {
+  const spec = findStageSpec(root, key);
+  if (!spec) throw new Error(`upstream stage ${key} does not verify and no pipeline file defines it any more`);
+  await runStage(spec, { artifactsDir, log, repairInput });
+}
 try {
   await runStage(decodeSpec(args[i + 1]), {
     artifactsDir, backend: b >= 0 ? args[b + 1] : undefined, log,
-    taskHash: process.env.NX_TASK_HASH || undefined, cache: stageCacheFromEnv(artifactsDir, log),
+    taskHash: process.env.NX_TASK_HASH || undefined, cache: stageCacheFromEnv(artifactsDir, log), repairInput,
   });
 } catch (e) {
   process.stderr.write(`switchyard: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -3,3 +3,4 @@
 import './pipeline-cache.cases.js';
 import './gating-pipelines.cases.js';
 import './resume-through-nx.cases.js';
+import './two-machines.cases.js';

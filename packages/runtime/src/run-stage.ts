@@ -84,6 +84,8 @@ export interface RunStageOptions {
   taskHash?: string;
   /** Remote stage cache; used only with a taskHash. */
   cache?: RemoteStageCache;
+  /** Recompute the upstream output `key` (removed because it did not verify); without it a bad input is an error. */
+  repairInput?: (key: string) => Promise<void>;
 }
 
 export async function runStage(spec: StageSpec, opts: RunStageOptions): Promise<StageManifest> {
@@ -111,7 +113,16 @@ export async function runStage(spec: StageSpec, opts: RunStageOptions): Promise<
   const inputRecords: StageManifest['inputs'] = {};
   for (const [name, key] of Object.entries(spec.inputs)) {
     const dir = stageDir(opts.artifactsDir, key);
-    verifyStageOutput(dir);
+    try {
+      verifyStageOutput(dir);
+    } catch (e) {
+      if (!opts.repairInput || !existsSync(dir)) throw e;
+      // A present but bad upstream (e.g. a corrupted copy restored from a cache) is recomputed, never read.
+      log(`${prefix} warning: input "${name}" does not verify (${(e as Error).message}); recomputing it`);
+      rmSync(dir, { recursive: true, force: true });
+      await opts.repairInput(key);
+      verifyStageOutput(dir);
+    }
     inputs[name] = dir;
     inputRecords[name] = { key, manifestSha256: sha256File(join(dir, MANIFEST)) };
   }

@@ -12,7 +12,8 @@
 //   - survives a down or failing server: one warning, the stage is computed locally and queued in
 //     artifacts/.stage-cache/pending/, and uploaded by the first later run that reaches the server
 //     (or `node tools/pipeline/stage-cache.mjs push`). After a failure the server is left alone for
-//     OFFLINE_MS, so the other stages of the run neither wait nor warn again.
+//     the rest of that `nx` invocation (outside Nx: OFFLINE_MS), so the other stages of the run
+//     neither wait nor warn again; the next invocation tries it again.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { packStageDir, unpackStageDir } from './stage-archive.js';
@@ -35,6 +36,8 @@ export interface StageCacheOptions {
   stateDir: string;
   /** Per request. Default 10 s (SWITCHYARD_CACHE_TIMEOUT_MS). */
   timeoutMs?: number;
+  /** The invocation this process belongs to (the outermost `nx` pid), so a failure is noted once per run. */
+  runId?: string;
   log: (line: string) => void;
 }
 
@@ -75,17 +78,21 @@ export class RemoteStageCache {
   isOffline(): boolean {
     if (this.offline) return true;
     try {
-      const m = JSON.parse(readFileSync(this.markerPath, 'utf8')) as { server: string };
-      if (m.server === this.o.server && Date.now() - statSync(this.markerPath).mtimeMs < OFFLINE_MS) return (this.offline = true);
+      const m = JSON.parse(readFileSync(this.markerPath, 'utf8')) as { server: string; run?: string };
+      const sameRun = this.o.runId ? m.run === this.o.runId : Date.now() - statSync(this.markerPath).mtimeMs < OFFLINE_MS;
+      if (m.server === this.o.server && sameRun) return (this.offline = true);
     } catch { /* no marker */ }
     return false;
   }
+
+  /** Try the server again now, whatever a recent failure said (`stage-cache.mjs push`). */
+  forgetOffline(): void { this.offline = false; rmSync(this.markerPath, { force: true }); }
 
   private noteOffline(e: Error): void {
     const quiet = this.isOffline();
     this.offline = true;
     mkdirSync(this.o.stateDir, { recursive: true });
-    writeFileSync(this.markerPath, JSON.stringify({ server: this.o.server, reason: e.message, at: new Date().toISOString() }) + '\n');
+    writeFileSync(this.markerPath, JSON.stringify({ server: this.o.server, run: this.o.runId, reason: e.message, at: new Date().toISOString() }) + '\n');
     if (!quiet) {
       this.o.log(`switchyard: warning: stage cache ${this.o.server} is unavailable (${e.message}); computing locally. `
         + `What is computed now is queued in ${this.pendingDir} and uploaded when the server answers again `
@@ -220,5 +227,6 @@ export function stageCacheFromEnv(artifactsDir: string, log: (line: string) => v
   return new RemoteStageCache({
     server, token: env.SWITCHYARD_CACHE_TOKEN || undefined, stateDir: join(artifactsDir, '.stage-cache'),
     timeoutMs: env.SWITCHYARD_CACHE_TIMEOUT_MS ? Number(env.SWITCHYARD_CACHE_TIMEOUT_MS) : undefined, log,
+    runId: env.NX_INVOCATION_ANCESTOR_PIDS?.split(',')[0] || undefined,
   });
 }
