@@ -10,24 +10,24 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { parseShard, shardOf } from './shard.mjs';
 
 const require = createRequire(import.meta.url);
 const { loadSweep } = require('./pipeline-model.cjs');
 const root = resolve(new URL('../..', import.meta.url).pathname);
 
 const args = process.argv.slice(2);
-const sweep = args.find((a) => !a.startsWith('--'));
-const shardArg = args.find((a) => a.startsWith('--shard='))?.slice('--shard='.length) ?? args[args.indexOf('--shard') + 1];
-const m = /^(\d+)\/(\d+)$/.exec(shardArg ?? '');
-const usage = 'usage: nx run pipeline:<sweep>-shard --shard=I/N   (1 ≤ I ≤ N, e.g. --shard=1/2)';
-if (!sweep || !m) { process.stderr.write(`${usage}\n`); process.exit(2); }
-const [i, n] = [Number(m[1]), Number(m[2])];
-if (n < 1 || i < 1 || i > n) { process.stderr.write(`--shard=${shardArg}: I must be between 1 and N\n${usage}\n`); process.exit(2); }
+const sweep = args[0] && !args[0].startsWith('--') ? args[0] : undefined;
+const shardArg = args.find((a) => a.startsWith('--shard='))?.slice('--shard='.length) ?? (args.includes('--shard') ? args[args.indexOf('--shard') + 1] : undefined);
+const usage = 'usage: npx nx run pipeline:<sweep>-shard --shard=I/N   (1 ≤ I ≤ N, e.g. --shard=1/2)';
+const shard = parseShard(shardArg);
+if (!sweep || shard instanceof Error) { process.stderr.write(`${shard instanceof Error ? `${shard.message}\n` : ''}${usage}\n`); process.exit(2); }
+const { i, n } = shard;
 
 const sw = loadSweep(join(root, 'pipelines', 'sweeps', `${sweep}.json`), root);
-const mine = sw.runs.filter((_, k) => k % n === i - 1);
-const projects = [...new Set(mine.flatMap((r) => r.resolved.stages.map((s) => `stage-${s.key}`)))];
-process.stderr.write(`switchyard: sweep ${sweep} shard ${i}/${n}: ${mine.length} of ${sw.runs.length} runs (${mine.map((r) => `${r.pipeline}/seed-${r.seed}`).join(', ') || 'none'}), ${projects.length} stages\n`);
+const mine = shardOf(sw, i, n);
+const projects = mine.keys.map((k) => `stage-${k}`);
+process.stderr.write(`switchyard: sweep ${sweep} shard ${i}/${n}: ${mine.runs.length} of ${sw.runs.length} runs (${mine.runs.map((r) => `${r.pipeline}/seed-${r.seed}`).join(', ') || 'none'}), ${projects.length} stages\n`);
 if (!projects.length) process.exit(0);
 const passOn = args.filter((a) => a.startsWith('--') && !a.startsWith('--shard'));
 const r = spawnSync('npx', ['nx', 'run-many', '-t', 'run', `--projects=${projects.join(',')}`, ...passOn], { cwd: root, stdio: 'inherit' });
