@@ -1,8 +1,9 @@
 // A seconds-long gating sweep on the micro preset, for the kill -9 tests and the soak
 // (tools/soak/kill-soak.mjs): data-prep on a slice of the embedded corpus, a micro base model, two
 // routers × two seeds of `train` (checkpoints every few steps, so a kill lands between two),
-// eval-rouge on 12 test rows, and the sweep report. `nonce` goes into data-prep's config, so a
-// fresh nonce gives fresh content keys (nothing cached) and everything downstream changes too.
+// eval-rouge on 12 test rows, and the sweep report. `nonce` goes into data-prep's config (its
+// recorded `seed`), so a fresh nonce gives fresh content keys: nothing cached, and every stage
+// downstream gets a new key too.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -11,7 +12,7 @@ export function tinyPipeline(nonce, router, { trainSteps = 60, checkpointEvery =
     description: `kill -9 test pipeline (nonce ${nonce}, ${router})`,
     seed: 5,
     stages: {
-      'data-prep': { package: '@switchyard/data-prep', stage: 'data-prep', config: { source: 'embedded', maxRows: { train: 48 + (nonce % 16), validation: 8, test: 12 }, tokenizer: { vocabSize: 200 } } },
+      'data-prep': { package: '@switchyard/data-prep', stage: 'data-prep', config: { source: 'embedded', seed: nonce, maxRows: { train: 48 + (nonce % 16), validation: 8, test: 12 }, tokenizer: { vocabSize: 200 } } },
       'base-model': { package: '@switchyard/train', stage: 'base-model', needs: ['data-prep'], config: { preset: 'micro', steps: 20, batchSize: 8, checkpointEvery: 5, logEvery: 5 } },
       train: { package: '@switchyard/train', stage: 'train', needs: ['data-prep', 'base-model'], config: { router: { type: router }, steps: trainSteps, batchSize: 8, checkpointEvery, logEvery: 5, optimizer: { lr: 0.001 } } },
       'eval-rouge': { package: '@switchyard/eval-rouge', stage: 'eval-rouge', needs: ['data-prep', 'train'], config: { checkpointFrom: 'train', maxNewTokens: 6, bootstrap: { samples: 50 } } },
