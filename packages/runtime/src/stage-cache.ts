@@ -58,12 +58,18 @@ export class RemoteStageCache {
     const headers: Record<string, string> = {};
     if (this.o.token) headers.authorization = `Bearer ${this.o.token}`;
     if (body) { headers['content-type'] = 'application/octet-stream'; headers['content-length'] = String(body.length); }
-    let res: Response;
-    try {
-      res = await fetch(this.url(id), { method, headers, body, signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000) });
-    } catch (e) {
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      throw new CacheUnavailableError(cause?.code ?? cause?.message ?? (e as Error).message);
+    let res: Response | undefined;
+    // A kept-alive connection the server closed while the stage computed fails at once with
+    // UND_ERR_SOCKET/ECONNRESET: try again on a fresh one (twice) before calling the server unavailable.
+    for (let attempt = 0; !res; attempt++) {
+      try {
+        res = await fetch(this.url(id), { method, headers, body, signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000) });
+      } catch (e) {
+        const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+        const code = cause?.code ?? cause?.message ?? (e as Error).message;
+        if (attempt >= 2 || !/^(UND_ERR_SOCKET|ECONNRESET|EPIPE|UND_ERR_CLOSED)$/.test(code)) throw new CacheUnavailableError(code);
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
     if (method === 'GET' && res.status === 200) return { status: 200, body: Buffer.from(await res.arrayBuffer()) };
     await res.arrayBuffer().catch(() => undefined);

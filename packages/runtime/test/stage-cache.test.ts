@@ -69,6 +69,14 @@ describe('remote stage cache', () => {
       expect(readFileSync(join(other, 'k2', 'sub', 'data.txt'), 'utf8')).toBe('two');
       await again.save({ taskHash: 'h1', key: 'k1' }, join(local, 'k1'));
       expect(server.state.requests.at(-1)).toBe('GET swy-h1');
+      // A dropped connection (a kept-alive socket the server closed) is retried, not taken for an outage.
+      server.state.resets = 2;
+      const retried = new RemoteStageCache({ server: server.url, stateDir: join(root, 'state-5'), log: (l) => lines.push(l) });
+      const n = lines.length;
+      await retried.save({ taskHash: 'h3', key: 'k3' }, stage(local, 'k3', 'three'));
+      expect(lines.length).toBe(n);
+      expect(server.entries()).toContain('swy-h3');
+      expect(server.state.requests.filter((r) => r === 'GET swy-h3')).toHaveLength(3);
     } finally {
       await server.close();
     }
