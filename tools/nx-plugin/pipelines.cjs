@@ -175,6 +175,8 @@ const createNodesV2 = [
         keyed(projects, sw.report);
         projects[`pipelines/.sweeps/${sw.name}`] = { name: `sweep-${sw.name}`, root: `pipelines/.sweeps/${sw.name}`, tags: ['type:sweep'], targets: { report: linkTarget(sw.name, 'report', sw.report.key) } };
         umbrellaTargets[sw.name] = umbrellaTarget(`node tools/pipeline/summarize.mjs --sweep ${sw.name}`, [{ projects: [`sweep-${sw.name}`], target: 'report' }]);
+        // One shard of the sweep's runs (tools/pipeline/run-shard.mjs; `--shard=I/N` is passed on).
+        umbrellaTargets[`${sw.name}-shard`] = umbrellaTarget(`node tools/pipeline/run-shard.mjs ${sw.name}`, []);
       } else if (!file.includes('/', 'pipelines/'.length)) {
         const name = file.slice('pipelines/'.length, -'.json'.length);
         const r = loadChecked(() => loadPipeline(join(root, file), root), (p) => stageProblems(root, [[p.stages, '']]));

@@ -46,12 +46,13 @@ describe('stage contract', () => {
     let exited = false, output = '';
     child.all?.on('data', (d: Buffer) => { output += d.toString(); });
     void child.then(() => { exited = true; });
-    const tmpName = () => (existsSync(stages) ? readdirSync(stages).find((n) => n.startsWith(`.tmp-${spec.key}-`)) : undefined);
+    // The stage writes into its work folder (packages/runtime/src/stage-work-dir.ts).
+    const work = join(stages, `.work-${spec.key}`);
+    const tmp = join(work, 'out');
     // Generous: on a loaded 2-core machine the child's start-up (Node, tfjs, the WASM backend) is slow.
-    await waitFor(() => { const t = tmpName(); return !!t && existsSync(join(stages, t, 'values.arrow')); }, 90_000,
+    await waitFor(() => existsSync(join(tmp, 'values.arrow')), 90_000,
       () => `stage child ${exited ? `exited (${child.exitCode})` : 'still running'}; its output: ${output.trim() || '(none)'}; final dir exists: ${existsSync(finalDir)}`,
       () => exited);
-    const tmp = join(stages, tmpName()!);
     child.kill('SIGKILL');
     await child;
     expect(existsSync(finalDir)).toBe(false);
@@ -60,7 +61,8 @@ describe('stage contract', () => {
     // A re-run cleans the leftovers and commits a verified output.
     const again = await runSpec(spec);
     expect(again.exitCode).toBe(0);
-    expect(existsSync(tmp)).toBe(false);
+    expect(again.all).toMatch(/discarding the work folder of an interrupted run \(stage does not resume\)/);
+    expect(existsSync(work)).toBe(false);
     expect(verifyStageOutput(finalDir).files['values.arrow']!.rows).toBe(spec.config.rows);
   });
 

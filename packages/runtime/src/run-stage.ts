@@ -1,13 +1,17 @@
 // Runs one pipeline stage under the stage contract: validate the config, verify every upstream
-// output, activate the tensor backend if needed, run the stage into a temporary folder, then
-// write the manifest and rename the folder into place. Used by the Nx targets
-// (tools/pipeline/run-stage.mjs) and by `switchyard stage`.
-import { appendFileSync, readFileSync, rmSync } from 'node:fs';
-import { atomicTempFolder, removeStaleTemps } from './atomic-folder.js';
+// output, activate the tensor backend if needed, run the stage into its work folder
+// (stage-work-dir.ts: kept after a kill so resumable stages continue from their checkpoints),
+// then write the manifest and rename the output into place. With a remote stage cache
+// (stage-cache.ts) a verified entry is restored instead of computing, and what is computed is
+// uploaded. Used by the Nx targets (tools/pipeline/run-stage.mjs) and by `switchyard stage`.
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { removeStaleTemps } from './atomic-folder.js';
 import { join } from 'node:path';
 import { assertSchema, ConfigError } from './schema-check.js';
 import { resolveSeed } from './seed-rule.js';
 import { commitStageOutput, verifyStageOutput, sha256File, MANIFEST, type StageManifest } from './stage-output.js';
+import { openWorkDir, removeWorkDir } from './stage-work-dir.js';
+import type { RemoteStageCache } from './stage-cache.js';
 import type { StageDefinition } from './stage-types.js';
 import { tensorBackendInit, type BackendInfo } from './tensor-backend.js';
 
@@ -66,10 +70,35 @@ function packageVersion(pkg: string): string {
   }
 }
 
-export async function runStage(spec: StageSpec, opts: { artifactsDir: string; backend?: string; log?: (line: string) => void }): Promise<StageManifest> {
+export interface RunStageOptions {
+  artifactsDir: string;
+  backend?: string;
+  log?: (line: string) => void;
+  /** Nx's hash of this task (NX_TASK_HASH): identity of a resumable work folder and the remote cache key. */
+  taskHash?: string;
+  /** Remote stage cache; used only with a taskHash. */
+  cache?: RemoteStageCache;
+  /** Recompute the upstream output `key` (removed because it did not verify); without it a bad input is an error. */
+  repairInput?: (key: string) => Promise<void>;
+}
+
+export async function runStage(spec: StageSpec, opts: RunStageOptions): Promise<StageManifest> {
   const started = process.hrtime.bigint();
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const where = `${spec.pipeline ? `${spec.pipeline}: ` : ''}stage ${spec.stage} (${spec.key})`;
+  const prefix = `[${spec.stage}]`;
+  const stagesDir = join(opts.artifactsDir, 'stages');
+  const finalDir = stageDir(opts.artifactsDir, spec.key);
+  mkdirSync(stagesDir, { recursive: true });
+  removeStaleTemps(stagesDir, spec.key); // temporary folders of killed runs (not the work folder: that may resume)
+  const cache = opts.taskHash ? opts.cache : undefined;
+  const ref = { taskHash: opts.taskHash ?? '', key: spec.key };
+  if (cache) {
+    await cache.push(stagesDir);
+    const restored = await cache.restore(ref, finalDir);
+    if (restored) { log(`${prefix} ${where}: restored from the stage cache → ${finalDir}`); return restored; }
+  }
+
   const def = await resolveStage(spec.package, spec.stage);
   const config = structuredClone(spec.config);
   assertSchema(def.configSchema, config, where, { basePath: '/config' });
@@ -79,7 +108,16 @@ export async function runStage(spec: StageSpec, opts: { artifactsDir: string; ba
   const inputRecords: StageManifest['inputs'] = {};
   for (const [name, key] of Object.entries(spec.inputs)) {
     const dir = stageDir(opts.artifactsDir, key);
-    verifyStageOutput(dir);
+    try {
+      verifyStageOutput(dir);
+    } catch (e) {
+      if (!opts.repairInput || !existsSync(dir)) throw e;
+      // A present but bad upstream (e.g. a corrupted copy restored from a cache) is recomputed, never read.
+      log(`${prefix} warning: input "${name}" does not verify (${(e as Error).message}); recomputing it`);
+      rmSync(dir, { recursive: true, force: true });
+      await opts.repairInput(key);
+      verifyStageOutput(dir);
+    }
     inputs[name] = dir;
     inputRecords[name] = { key, manifestSha256: sha256File(join(dir, MANIFEST)) };
   }
@@ -91,21 +129,21 @@ export async function runStage(spec: StageSpec, opts: { artifactsDir: string; ba
     backend = await init(opts.backend);
   }
 
-  // Temporary folders left by killed runs of this key go first; the stage writes into a fresh one.
-  const finalDir = stageDir(opts.artifactsDir, spec.key);
-  removeStaleTemps(join(opts.artifactsDir, 'stages'), spec.key);
-  const tmpDir = atomicTempFolder(finalDir);
+  const work = await openWorkDir(stagesDir, { key: spec.key, taskHash: opts.taskHash ?? null }, def.resumable === true, (m) => log(`${prefix} ${m}`));
+  if (work.resumed) log(`${prefix} continuing the interrupted run in ${work.root}`);
+  const tmpDir = work.out;
 
   const extra: Record<string, unknown> = {};
-  const prefix = `[${spec.stage}]`;
   try {
     await def.run({
-      config, seed, inputs, outDir: tmpDir, backend,
+      config, seed, inputs, outDir: tmpDir, backend, resume: work.resumed,
       log: (m) => log(`${prefix} ${m}`),
       record: (k, v) => { extra[k] = v; },
     });
   } catch (e) {
-    rmSync(tmpDir, { recursive: true, force: true });
+    // A resumable stage keeps its checkpoints for the next run; anything else starts over.
+    if (def.resumable) log(`${prefix} failed; its work folder ${work.root} is kept for the next run to resume from`);
+    else removeWorkDir(work);
     throw e;
   }
   // Test hook: a pause between the stage's writes and the commit, so a test can kill the
@@ -120,6 +158,8 @@ export async function runStage(spec: StageSpec, opts: { artifactsDir: string; ba
     backend: backend ? { name: backend.name, tfjsBackend: backend.tfjsBackend, threads: backend.threads, tfjsVersion: backend.tfjsVersion, native: backend.native } : null,
     inputs: inputRecords, wallTimeSeconds, finishedAt: new Date().toISOString(), extra,
   });
+  removeWorkDir(work);
+  if (cache) await cache.save(ref, finalDir);
   if (process.env.SWITCHYARD_RUN_LOG) appendFileSync(process.env.SWITCHYARD_RUN_LOG, `${spec.pipeline ?? ''}\t${spec.stage}\t${spec.key}\n`);
   log(`${prefix} done in ${wallTimeSeconds.toFixed(1)} s → ${stageDir(opts.artifactsDir, spec.key)}`);
   return manifest;

@@ -14,6 +14,12 @@ export interface StageContext<C = unknown> {
   inputs: Record<string, string>;
   /** The folder to write into (temporary; renamed into place on success). */
   outDir: string;
+  /**
+   * True when `outDir` holds what an interrupted run of this very stage (same content key, same
+   * Nx task hash) left behind, for a `resumable` stage to continue from; it must verify what it
+   * reuses (e.g. checkpoint hashes). Always false for stages that are not resumable.
+   */
+  resume?: boolean;
   /** Active tensor backend, when the stage declared `usesTensors`. */
   backend?: BackendInfo;
   /** A progress/log line on stderr, prefixed with the stage name. */
@@ -29,6 +35,11 @@ export interface StageDefinition<C = unknown> {
   configSchema: Record<string, unknown>;
   /** Whether the runner must initialise a tensor backend before `run`. */
   usesTensors?: boolean;
+  /**
+   * Whether the runner keeps `outDir` of a killed or failed run for the next run to resume from
+   * (train/base-model: their loop checkpoints). Other stages always start from an empty folder.
+   */
+  resumable?: boolean;
   run(ctx: StageContext<C>): Promise<void>;
 }
 

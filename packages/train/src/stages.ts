@@ -37,6 +37,7 @@ export const baseModelStage: StageDefinition<BaseModelConfig> = {
   name: 'base-model',
   configSchema: baseModelConfigSchema(),
   usesTensors: true,
+  resumable: true,
   async run(ctx) {
     const cfg = resolveBaseModelConfig(ctx.config);
     const seed = cfg.seed ?? ctx.seed;
@@ -56,7 +57,7 @@ export const baseModelStage: StageDefinition<BaseModelConfig> = {
       const vocab = family.describe(model).vocabSize;
       // routing.arrow of the native router too, on the validation split (flops-profiler input).
       const r = await trainModel({
-        family, model, dataDir, heldOutSplit: 'validation', heldOutSize: 16, loop: cfg, seed, runDir: ctx.outDir, resume: false, log: (m) => ctx.log(m),
+        family, model, dataDir, heldOutSplit: 'validation', heldOutSize: 16, loop: cfg, seed, runDir: ctx.outDir, resume: ctx.resume === true, log: (m) => ctx.log(m),
         fingerprint: JSON.stringify({ stage: 'base-model', preset: cfg.preset, vocab, overrides: cfg.configOverrides }),
       });
       writeFilesInto(ctx.outDir, family.modelFiles(model));
@@ -73,11 +74,12 @@ export const trainStage: StageDefinition<TrainConfig> = {
   name: 'train',
   configSchema: trainConfigSchema(),
   usesTensors: true,
+  resumable: true,
   async run(ctx) {
     const cfg = resolveTrainConfig(ctx.config);
     const seed = cfg.seed ?? ctx.seed;
     ctx.record('config', cfg);
-    const r = await fineTune({ cfg, seed, baseDir: roleInput(ctx, 'base', 'the model to fine-tune'), dataDir: roleInput(ctx, 'data', 'prepared data to fine-tune on'), outDir: ctx.outDir, runDir: ctx.outDir, resume: false, log: (m) => ctx.log(m) });
+    const r = await fineTune({ cfg, seed, baseDir: roleInput(ctx, 'base', 'the model to fine-tune'), dataDir: roleInput(ctx, 'data', 'prepared data to fine-tune on'), outDir: ctx.outDir, runDir: ctx.outDir, resume: ctx.resume === true, log: (m) => ctx.log(m) });
     rmSync(join(ctx.outDir, 'checkpoints'), { recursive: true, force: true });
     ctx.record('training', r);
   },

@@ -217,12 +217,6 @@ export async function trainLoop<B>(o: TrainLoopOptions<B>): Promise<TrainResult>
       intervalTokens += tokens;
       intervalSteps += 1;
 
-      let checkpoint: string | undefined;
-      if ((ckptEvery > 0 && step % ckptEvery === 0) || step === o.totalSteps) {
-        checkpoint = saveTrainingCheckpoint(ckptDir, { step, position: pos, rng: rng.state(), params, optimizer, fingerprint, extraFiles: o.checkpointFiles?.() });
-        lastGood = checkpoint;
-        pruneCheckpoints(ckptDir, keep);
-      }
       if (isLog) {
         const layers: Record<string, LayerRecord> = {};
         for (const r of routing ?? []) layers[r.layer] = layerRecord(r);
@@ -236,6 +230,14 @@ export async function trainLoop<B>(o: TrainLoopOptions<B>): Promise<TrainResult>
         bar.clear();
         log(humanLine(rec, timing, { total: o.totalSteps, etaSeconds: eta.etaSeconds(step) }));
         intervalMs = 0; intervalTokens = 0; intervalSteps = 0;
+      }
+      // After the metrics line: a kill between the two then resumes from an older checkpoint and
+      // truncates that line, instead of resuming from this one with the line missing.
+      let checkpoint: string | undefined;
+      if ((ckptEvery > 0 && step % ckptEvery === 0) || step === o.totalSteps) {
+        checkpoint = saveTrainingCheckpoint(ckptDir, { step, position: pos, rng: rng.state(), params, optimizer, fingerprint, extraFiles: o.checkpointFiles?.() });
+        lastGood = checkpoint;
+        pruneCheckpoints(ckptDir, keep);
       }
       bar.update(step);
       await o.onStep?.({ step, checkpoint });
