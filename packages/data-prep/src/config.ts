@@ -33,6 +33,21 @@ export interface DataPrepConfig {
   tokenizer: TokenizerConfig;
   maxRows?: Partial<Record<SplitName, number>>;
   seed?: number;
+  /** Task "text-classification" only (src/tasks/text-classification/). */
+  classification?: ClassificationPrepConfig;
+}
+
+export interface ClassificationPrepConfig {
+  /** A registered classification dataset (registerClassificationDataset). */
+  dataset: string;
+  /** "word": lower-cased whitespace words of train + validation, <pad> 0, <unk> 1; "bytes": UTF-8 bytes (ids 0–255, an LM's byte vocabulary). */
+  vocabulary: 'word' | 'bytes';
+  /** Tokens kept per example (the first ones). */
+  maxLength: number;
+  /** word: keep words seen at least this often in train + validation. */
+  minCount: number;
+  /** word: largest vocabulary, <pad> and <unk> included. */
+  maxVocabulary?: number;
 }
 
 const FORMATS: FileFormat[] = ['json', 'jsonl', 'csv', 'parquet', 'arrow'];
@@ -115,6 +130,17 @@ export const dataPrepConfigSchema = {
       properties: splitProps({ type: 'integer', minimum: 1 }),
     },
     seed: { type: 'integer', description: 'Recorded; data-prep itself draws no random numbers.' },
+    classification: {
+      type: 'object', additionalProperties: false, required: ['dataset'],
+      description: 'Task "text-classification": which dataset and how its texts become token ids.',
+      properties: {
+        dataset: { type: 'string', minLength: 1, description: 'A registered classification dataset (src/tasks/text-classification/datasets.ts).' },
+        vocabulary: { type: 'string', enum: ['word', 'bytes'], default: 'word', description: '"word": lower-cased whitespace words of train + validation, <pad> 0, <unk> 1 (the CompeteSMoE fine-tuning vocabulary); "bytes": UTF-8 bytes, ids 0–255 (keep a byte-level LM\'s own vocabulary).' },
+        maxLength: { type: 'integer', minimum: 1, default: 256, description: 'Tokens kept per example (the first ones).' },
+        minCount: { type: 'integer', minimum: 1, default: 1, description: 'word: keep words seen at least this often in train + validation.' },
+        maxVocabulary: { type: 'integer', minimum: 3, description: 'word: largest vocabulary, <pad> and <unk> included (most frequent words first).' },
+      },
+    },
   },
 } as const;
 

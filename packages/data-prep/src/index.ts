@@ -45,3 +45,9 @@ export { loadLmCorpus, splitStream, tokenizeWikiText, embeddedEnwik8Path, TEXT8_
 export type { LmCorpus, LmCorpusKind, LmCorpusOptions, LmSplitName, LmSplitRule } from './loaders/lm-corpora.js';
 export { zipMembers, readZipMember } from './loaders/zip-archive.js';
 export type { ZipMember } from './loaders/zip-archive.js';
+export { textClassificationDataTask } from './tasks/text-classification/index.js';
+export { registerClassificationDataset, classificationDatasetNames, classificationDataset } from './tasks/text-classification/datasets.js';
+export type { ClassificationDataset, ClassificationExample, ClassificationDatasetLoader } from './tasks/text-classification/datasets.js';
+export { readClassificationMeta, readClassificationSplit, CLASSIFICATION_META_FILE, NO_LABEL } from './tasks/text-classification/prepared.js';
+export type { ClassificationMeta, ClassificationSplit } from './tasks/text-classification/prepared.js';
+export type { ClassificationPrepConfig } from './config.js';

@@ -9,3 +9,4 @@ export type { Evaluator, EvaluateArgs } from './evaluator-registry.js';
 export { summarisationEvaluator, summarisationMetricRecord } from './tasks/summarisation.js';
 export * from './metric-record.js';
 export { evalStageConfigSchema, resolveEvalConfig, generationSettings, GENERATION_PRESETS, type EvalStageConfig, type GenerationPreset } from './eval-stage-config.js';
+export { textClassificationEvaluator, classifyRows } from './tasks/text-classification.js';

@@ -47,9 +47,14 @@ export interface LmClassifierConfig {
   compatIgnoreAttentionMask: boolean;
   /** The reference carries its cache from batch to batch (hidden states of unrelated examples as context). */
   compatCarryCache: boolean;
+  /**
+   * CompeteSMoE competition steps while fine-tuning. false (default, as the study's fine-tuning):
+   * a `competesmoe` router runs with `freq: 0` whatever its slot says (fineTuneRouterSlot).
+   */
+  competition: boolean;
 }
 
-const CLASSIFIER_KEYS = ['lm', 'numClasses', 'pooling', 'headDropout', 'compatIgnoreAttentionMask', 'compatCarryCache'] as const;
+const CLASSIFIER_KEYS = ['lm', 'numClasses', 'pooling', 'headDropout', 'compatIgnoreAttentionMask', 'compatCarryCache', 'competition'] as const;
 
 /** Resolve a classifier config: defaults filled, every key checked (did-you-mean on unknown keys). */
 export function parseLmClassifierConfig(raw: Record<string, unknown>, source = 'classifier config'): LmClassifierConfig {
@@ -68,11 +73,12 @@ export function parseLmClassifierConfig(raw: Record<string, unknown>, source = '
     headDropout: (raw.headDropout ?? 0.1) as number,
     compatIgnoreAttentionMask: (raw.compatIgnoreAttentionMask ?? false) as boolean,
     compatCarryCache: (raw.compatCarryCache ?? false) as boolean,
+    competition: (raw.competition ?? false) as boolean,
   };
   if (!Number.isInteger(cfg.numClasses) || cfg.numClasses < 2) throw new LmConfigError(`${source}: "numClasses" must be an integer ≥ 2, got ${JSON.stringify(raw.numClasses)}`);
   if (cfg.pooling !== 'last' && cfg.pooling !== 'mean') throw new LmConfigError(`${source}: "pooling" must be "last" or "mean", got ${JSON.stringify(cfg.pooling)}`);
   if (typeof cfg.headDropout !== 'number' || !(cfg.headDropout >= 0 && cfg.headDropout < 1)) throw new LmConfigError(`${source}: "headDropout" must be in [0, 1), got ${JSON.stringify(cfg.headDropout)}`);
-  for (const k of ['compatIgnoreAttentionMask', 'compatCarryCache'] as const) {
+  for (const k of ['compatIgnoreAttentionMask', 'compatCarryCache', 'competition'] as const) {
     if (typeof cfg[k] !== 'boolean') throw new LmConfigError(`${source}: "${k}" must be a boolean, got ${JSON.stringify(cfg[k])}`);
   }
   return cfg;
@@ -190,8 +196,9 @@ export function classifierLossParts(out: ClassifierOutputs, labels: tf.Tensor1D)
  * competition off unless `competition`, lm-replace-routers.ts), the data's vocabulary size and
  * classes, and the classifier options.
  */
-export function classifierConfigFromLm(lm: LmConfig, o: { vocabSize: number; numClasses: number; competition?: boolean } & Partial<Omit<LmClassifierConfig, 'lm' | 'numClasses'>>): LmClassifierConfig {
-  const { vocabSize, competition, ...rest } = o;
+export function classifierConfigFromLm(lm: LmConfig, o: { vocabSize: number; numClasses: number } & Partial<Omit<LmClassifierConfig, 'lm' | 'numClasses'>>): LmClassifierConfig {
+  const { vocabSize, ...rest } = o;
+  const competition = o.competition ?? false;
   const routerByLayer = Object.fromEntries(Object.entries(lm.routerByLayer).map(([k, s]) => [k, fineTuneRouterSlot(s, competition)]));
   return parseLmClassifierConfig({ ...rest, lm: { ...structuredClone(lm), vocabSize, router: fineTuneRouterSlot(lm.router, competition), routerByLayer } });
 }

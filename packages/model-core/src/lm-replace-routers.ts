@@ -6,8 +6,8 @@
 //   the slot's options (e.g. competition off, another top-k);
 // * a slot of another type puts a freshly initialised router in every MoE layer (the gating
 //   study's protocol);
-// * CompeteSMoE competition is off unless asked for: a `competesmoe` slot without `freq` gets
-//   `freq: 0` (fineTuneRouterSlot), so fine-tuning takes SMoE steps only.
+// * CompeteSMoE competition is off unless asked for: fineTuneRouterSlot gives a `competesmoe` slot
+//   `freq: 0` unless `competition` (the classifier config's switch), so fine-tuning takes SMoE steps only.
 // The LM config's `router` becomes the slot (and `routerByLayer` is cleared), so a saved model
 // reloads with the router it was fine-tuned with.
 import type { Rng } from '@switchyard/runtime';
@@ -15,10 +15,10 @@ import { createRouter } from '@switchyard/routers';
 import type { RouterSlotConfig } from './config.js';
 import { resolveLmRouterSlot, type DecoderLM } from './decoder-lm.js';
 
-/** The fine-tuning slot: competition off (`freq: 0`) for a competesmoe slot that does not set `freq`, unless `competition`. */
+/** The fine-tuning slot: a competesmoe slot gets `freq: 0` (competition off) unless `competition`. */
 export function fineTuneRouterSlot(slot: RouterSlotConfig, competition = false): RouterSlotConfig {
   const out = structuredClone(slot);
-  if (out.type === 'competesmoe' && out.freq === undefined && !competition) out.freq = 0;
+  if (out.type === 'competesmoe' && !competition) out.freq = 0;
   return out;
 }
 

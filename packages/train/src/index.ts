@@ -34,3 +34,5 @@ export type { TrainConfig, BaseModelConfig, LoopSection, OptimizerSection } from
 export { SwitchTask, PreparedSource } from './tasks/summarisation/switch-task.js';
 export { trainModel, stepsOf, hfFiles, writeHfDir, writeHfFilesInto, writeFilesInto } from './run-training.js';
 export type { TrainModelOptions } from './run-training.js';
+export { textClassificationTrainFamily, CLASSIFIER_OPTIONS } from './tasks/text-classification/index.js';
+export { ClassifierTask, ClassifierSource } from './tasks/text-classification/classifier-task.js';

@@ -42,7 +42,7 @@ export const baseModelStage: StageDefinition<BaseModelConfig> = {
     ctx.record('config', cfg);
     if (cfg.source === 'import') {
       const family = familyFor(cfg.task, ctx.inputs.data);
-      const model = await family.loadModel(cfg.importDir!, { configOverrides: cfg.configOverrides, seed });
+      const model = await family.loadModel(cfg.importDir!, { configOverrides: cfg.configOverrides, seed, dataDir: ctx.inputs.data });
       try { writeFilesInto(ctx.outDir, family.modelFiles(model)); } finally { family.dispose(model); }
       ctx.record('base', { source: 'import', dir: cfg.importDir });
       ctx.log(`imported ${cfg.importDir}`);
@@ -104,7 +104,7 @@ export interface FineTuneSummary {
 /** Load base → replace routers → train → export (the train stage without the stage plumbing). */
 export async function fineTune(a: FineTuneArgs): Promise<FineTuneSummary> {
   const family = familyFor(a.cfg.task, a.dataDir);
-  const model = await family.loadModel(a.baseDir, { seed: a.seed });
+  const model = await family.loadModel(a.baseDir, { seed: a.seed, dataDir: a.dataDir });
   try {
     family.replaceRouters(model, a.cfg.router, new Rng(a.seed).fork('train/router-init'), a.cfg.freeze);
     const heldOutSplit = preparedSplits(a.dataDir).includes(a.cfg.heldOutSplit) ? a.cfg.heldOutSplit : undefined;

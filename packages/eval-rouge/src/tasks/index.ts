@@ -2,5 +2,7 @@
 // line here (or calls registerEvaluator itself).
 import { registerEvaluator } from '../evaluator-registry.js';
 import { summarisationEvaluator } from './summarisation.js';
+import { textClassificationEvaluator } from './text-classification.js';
 
 registerEvaluator(summarisationEvaluator);
+registerEvaluator(textClassificationEvaluator);

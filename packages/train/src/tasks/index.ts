@@ -2,5 +2,7 @@
 // summarisation/ and one line here (or registers itself with registerTrainFamily).
 import { registerTrainFamily } from '../task-registry.js';
 import { summarisationTrainFamily } from './summarisation/index.js';
+import { textClassificationTrainFamily } from './text-classification/index.js';
 
 registerTrainFamily(summarisationTrainFamily);
+registerTrainFamily(textClassificationTrainFamily);
