@@ -206,6 +206,20 @@ describe('transfer from an LM checkpoint', () => {
     cls.dispose(); twin.dispose();
   });
 
+  it('GLaM: the dense FFN layers are blocks too, and padding invariance holds through them', () => {
+    const glam = lmPresetConfig('lm-micro', { vocabSize: 32, architecture: 'glam', numLayers: 4 });
+    const lm = new DecoderLM(glam, new Rng(13));
+    const state = lmStateDict(lm);
+    lm.dispose();
+    const cls = new LmClassifier(classifierConfigFromLm(glam, { vocabSize: 9, numClasses: 2 }), new Rng(2));
+    const r = transferLmToClassifier(cls, glam, state, 'blocks');
+    expect(r.copied).toEqual(expect.arrayContaining(['layers.1.ff.fc1.weight', 'layers.3.ff.fc2.bias', 'layers.2.moe.router.gate.weight']));
+    expect(r.copied.length + r.reinitialised.length).toBe(cls.parameters().length);
+    const alone = logitsOf(cls, [[3, 4, 5]])[0]!;
+    logitsOf(cls, [[1, 2, 3, 4, 5, 6, 7], [3, 4, 5]])[1]!.forEach((v, c) => expect(v).toBeCloseTo(alone[c]!, 5));
+    cls.dispose();
+  });
+
   it("'keep-vocabulary' also copies the embedding; a mismatched size is named", () => {
     const lm = new DecoderLM(lmCfg, new Rng(12));
     const state = lmStateDict(lm);

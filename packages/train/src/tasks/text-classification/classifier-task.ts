@@ -32,17 +32,18 @@ export class ClassifierTask implements TrainTask<ClassificationBatch> {
 export class ClassifierSource implements BatchSource<ClassificationBatch> {
   readonly numExamples: number;
   /**
-   * `maxLength` caps each example (its first tokens); `padId` fills the left padding (masked, so
-   * its value does not matter). Every example must be labelled.
+   * Examples as data-prep cut them (its `classification.maxLength`, so training and evaluation see
+   * the same tokens); `padId` fills the left padding (masked, so its value does not matter).
+   * Every example must be labelled.
    */
-  constructor(private readonly split: ClassificationSplit, private readonly o: { maxLength: number; padId: number; where: string }) {
+  constructor(private readonly split: ClassificationSplit, private readonly o: { padId: number; where: string }) {
     this.numExamples = split.ids.length;
     if (this.numExamples === 0) throw new Error(`${o.where}: the split has no examples`);
     const unlabelled = split.labels.findIndex((l) => l < 0);
     if (unlabelled >= 0) throw new Error(`${o.where}: row ${unlabelled} has no label (training and held-out loss need labels)`);
   }
   makeBatch(indices: Int32Array): ClassificationBatch {
-    const rows = Array.from(indices, (i) => this.split.ids[i]!.slice(0, this.o.maxLength));
+    const rows = Array.from(indices, (i) => this.split.ids[i]!);
     return collateClassification(rows, Array.from(indices, (i) => this.split.labels[i]!), this.o.padId);
   }
   tokenCount(b: ClassificationBatch): number { return b.ids.size; }

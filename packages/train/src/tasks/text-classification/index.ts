@@ -70,7 +70,7 @@ export const textClassificationTrainFamily: TrainFamily<LmClassifier, Classifica
     replaceLmRouters(model.lm, fineTuneRouterSlot(router, model.config.competition), rng);
   },
   trainTask: (model) => new ClassifierTask(model),
-  batchSource(model, dataDir, split, loop, purpose) {
+  batchSource(model, dataDir, split, _loop, purpose) {
     if (purpose === 'held-out') {
       if (!preparedSplits(dataDir).includes(split)) return undefined;
       const meta = readClassificationMeta(dataDir);
@@ -78,7 +78,7 @@ export const textClassificationTrainFamily: TrainFamily<LmClassifier, Classifica
     }
     const meta = readClassificationMeta(dataDir);
     const where = `${dataDir} split "${split}"`;
-    const source = new ClassifierSource(readClassificationSplit(dataDir, split), { maxLength: loop.maxSourceLength, padId: meta.vocabulary.padId, where });
+    const source = new ClassifierSource(readClassificationSplit(dataDir, split), { padId: meta.vocabulary.padId, where });
     const v = model.config.lm.vocabSize;
     if (source.maxTokenId() >= v) throw new Error(`${where}: token id ${source.maxTokenId()} is outside the model's vocabulary (vocabSize ${v}); the data's vocabulary and the model do not match`);
     if (source.maxLabel() >= model.config.numClasses) throw new Error(`${where}: label ${source.maxLabel()} but the model has ${model.config.numClasses} classes`);
