@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 // The `switchyard` command line. Each subcommand lazily imports the compiled package that
 // implements it, so `--help` is instant and a missing build is reported plainly.
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { formatFlopsTable } from './flops-table.mjs';
 
+const version = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 const program = new Command();
 program
   .name('switchyard')
+  .version(version, '-V, --version', 'print the Switchyard version')
   .description('Mixture-of-Experts routing research: data prep, training, ROUGE, FLOPs, pipelines.')
   .option('--backend <name>', 'tensor backend: node-gpu, node, wasm, cpu (default: best available; env SWITCHYARD_BACKEND)')
   .showHelpAfterError('(run `switchyard --help` for usage)')
@@ -43,7 +47,11 @@ program.command('stage')
     const require = createRequire(import.meta.url);
     const root = resolve(new URL('../..', import.meta.url).pathname);
     const { loadPipeline, stageSpec } = require(join(root, 'tools/pipeline/pipeline-model.cjs'));
+    const { checkStages } = require(join(root, 'tools/pipeline/stage-checks.cjs'));
     const p = loadPipeline(join(root, 'pipelines', `${pipelineName}.json`), root);
+    // The same checks as `nx run pipeline:<name>`: nothing runs from an invalid pipeline.
+    const problems = checkStages(root, p.stages);
+    if (problems.length) throw new Error(`${p.file}: invalid pipeline\n  ${problems.map((x) => `${p.file}: ${x}`).join('\n  ')}`);
     const s = p.stages.find((x) => x.name === stageName);
     if (!s) throw new Error(`pipeline ${pipelineName} has no stage "${stageName}"; stages: ${p.stages.map((x) => x.name).join(', ')}`);
     const { runStage } = await load('@switchyard/runtime');
@@ -95,7 +103,7 @@ program.command('forward')
 program.command('generate')
   .description('greedy or beam decoding with an HF checkpoint on an inputs JSON')
   .requiredOption('--checkpoint <dir>', 'folder with config.json + model.safetensors')
-  .requiredOption('--inputs <file>', 'inputs JSON (input_ids, attention_mask)')
+  .requiredOption('--inputs <file>', 'inputs JSON: {input_ids, attention_mask?} as {shape, data} or nested lists, or just [[id, …], …]')
   .requiredOption('--max-new-tokens <n>', 'tokens to generate after the start token', int('--max-new-tokens'))
   .requiredOption('--out <file>', 'outputs JSON')
   .option('--num-beams <n>', 'beam width (1 = greedy)', int('--num-beams'), 1)
@@ -104,6 +112,26 @@ program.command('generate')
     await backend();
     const { runGenerateCommand } = await load('@switchyard/model-core');
     await runGenerateCommand({ checkpoint: o.checkpoint, inputs: o.inputs, maxNewTokens: o.maxNewTokens, out: o.out, numBeams: o.numBeams, useCache: o.cache });
+  });
+
+program.command('summarize')
+  .description('summarise text with a trained model folder (it carries its tokenizer and input prefix)')
+  .requiredOption('--model <dir>', 'model folder: artifacts/<pipeline>/train, base-model, or `switchyard train`\'s <out>/model')
+  .option('--text <text>', 'one text (a dialogue) to summarise')
+  .option('--input <file>', 'a .jsonl file (one {"id", "dialogue"} per line) or a .txt file (one text)')
+  .option('--out <file>', 'write JSONL {"id", "summary"} here instead of printing')
+  .option('--max-new-tokens <n>', 'longest summary in tokens', int('--max-new-tokens'), 64)
+  .option('--num-beams <n>', 'beam width (1 = greedy)', int('--num-beams'), 1)
+  .option('--batch-size <n>', 'texts decoded together', int('--batch-size'), 16)
+  .option('--tokenizer <file>', 'tokenizer.json for a model folder without one')
+  .option('--prefix <text>', 'input prefix instead of the folder\'s ("summarize: ")')
+  .action(async (o) => {
+    if (o.numBeams < 1 || o.batchSize < 1) throw new InvalidArgumentError('--num-beams and --batch-size must be at least 1');
+    const { runSummarizeCommand } = await load('@switchyard/train');
+    const r = await runSummarizeCommand({ model: o.model, text: o.text, input: o.input, out: o.out, maxNewTokens: o.maxNewTokens, numBeams: o.numBeams, batchSize: o.batchSize, tokenizer: o.tokenizer, prefix: o.prefix, backend: program.opts().backend });
+    if (o.out) process.stdout.write(`${r.length} summar${r.length === 1 ? 'y' : 'ies'} → ${o.out}\n`);
+    else if (o.text !== undefined) process.stdout.write(`${r[0].summary}\n`);
+    else for (const x of r) process.stdout.write(`${JSON.stringify(x)}\n`);
   });
 
 program.command('rouge')
@@ -130,14 +158,16 @@ program.command('flops')
   .option('--target-length <n>', 'target tokens (teacher-forced)', int('--target-length'))
   .option('--routing <path...>', 'routing.arrow files (or folders holding one) with measured active experts per token')
   .option('--measure', 'time one MoE layer per router on the current backend')
-  .option('--seed <n>', 'seed', int('--seed'))
+  .option('--seed <n>', 'stage seed (default 0; a seed in --config wins)', int('--seed'))
   .action(async (o) => {
-    const { readFileSync, existsSync } = await import('node:fs');
+    const { existsSync } = await import('node:fs');
     const { runFlopsCommand } = await load('@switchyard/flops-profiler');
-    const config = o.config ? JSON.parse(readFileSync(o.config, 'utf8')) : undefined;
-    const model = o.model && o.model.endsWith('.json') && existsSync(o.model) ? JSON.parse(readFileSync(o.model, 'utf8')) : o.model;
+    const { parseJsonFile } = await load('@switchyard/runtime');
+    const config = o.config ? parseJsonFile(o.config) : undefined;
+    const model = o.model && o.model.endsWith('.json') && existsSync(o.model) ? parseJsonFile(o.model) : o.model;
     const r = await runFlopsCommand({ out: o.out, config, model, sourceLength: o.sourceLength, targetLength: o.targetLength, routing: o.routing, measure: o.measure, seed: o.seed, backend: program.opts().backend });
-    process.stdout.write(`${r.outDir}\n`);
+    process.stdout.write(formatFlopsTable(r.rows));
+    process.stdout.write(`written to ${r.outDir}: ${r.files.join(', ')}\n`);
   });
 
 try {

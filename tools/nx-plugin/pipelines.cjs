@@ -2,20 +2,26 @@
 //
 // For each pipeline file it creates
 //   - one content-keyed project per distinct stage, `stage-<stage>-<hash>`, with one cached target
-//     `run` whose command carries the stage's full spec (package, stage, config, seed, upstream
-//     keys). The key hashes the same things, so an edited config gets a new project and re-runs,
-//     its descendants get new keys too, and identical stages of different pipelines are one task;
+//     `run` whose options carry the stage's full spec (package, stage, config, seed, upstream
+//     keys; in the environment, so the printed command shows only the key). The key hashes the
+//     same things, so an edited config gets a new project and re-runs, its descendants get new
+//     keys too, and identical stages of different pipelines are one task;
 //   - a project `pipeline-<name>` with one target per stage (links artifacts/<name>/<stage> to the
 //     keyed output) — one project per pipeline, because Nx folds every target's options of a
 //     project into each task's hash;
 //   - a target `<name>` on the umbrella project `pipeline` that runs the whole DAG and prints a
 //     summary.
-// A file that fails to parse is reported once and skipped, so other pipelines and nx commands
-// keep working; `nx run pipeline:validate` reports it in full.
+// Every pipeline is checked here, before any stage can run (stage configs against their stages'
+// schemas, model-dependent constraints, paths: ../pipeline/stage-checks.cjs). A file that fails
+// gets no stage tasks: its `pipeline:<name>` target only prints every problem (file, JSON path,
+// value, allowed values, a did-you-mean) and fails within seconds; every other nx command warns
+// once and keeps working. Files over the documented limits (../pipeline/pipeline-model.cjs,
+// LIMITS) are refused before they are parsed, so nothing in pipelines/ can stall the graph.
 'use strict';
 const { existsSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
-const { loadPipeline, loadSweep, stageSpec, encodeSpec } = require('../pipeline/pipeline-model.cjs');
+const { loadPipeline, loadSweep, stageSpec, encodeSpec, PipelineError } = require('../pipeline/pipeline-model.cjs');
+const { checkStages } = require('../pipeline/stage-checks.cjs');
 
 const warned = new Set();
 
@@ -59,7 +65,9 @@ function keyedStageProject(root, stage, externals) {
     targets: {
       run: {
         executor: 'nx:run-commands',
-        options: { command: `node tools/pipeline/run-stage.mjs --spec ${encodeSpec(stageSpec(stage))}`, cwd: '{workspaceRoot}' },
+        // The spec travels in the environment: Nx prints the command, and a user should read a
+        // stage key there, not a base64 blob. Options (env included) are part of the task hash.
+        options: { command: `node tools/pipeline/run-stage.mjs --key ${stage.key}`, env: { SWITCHYARD_STAGE_SPEC: encodeSpec(stageSpec(stage)) }, cwd: '{workspaceRoot}' },
         cache: true,
         inputs,
         outputs: [`{workspaceRoot}/artifacts/stages/${stage.key}`],
@@ -86,10 +94,32 @@ function umbrellaTarget(command, dependsOn) {
   return { executor: 'nx:run-commands', options: { command, cwd: '{workspaceRoot}' }, cache: false, inputs: [], dependsOn };
 }
 
-function warnOnce(file, e) {
+function warnOnce(file, problems) {
   if (warned.has(file)) return;
   warned.add(file);
-  process.stderr.write(`switchyard: skipping ${e.message}\n  (run \`npx nx run pipeline:validate\` for details)\n`);
+  const n = problems.length;
+  process.stderr.write(`switchyard: ${file} is invalid (${n} problem${n === 1 ? '' : 's'}); its stages will not run — \`npx nx run pipeline:validate\` lists ${n === 1 ? 'it' : 'them'}\n`);
+}
+
+/** The problems of a pipeline or sweep that loads but whose stages fail their checks. */
+function stageProblems(root, stagesWithPaths) {
+  return stagesWithPaths.flatMap(([stages, prefix, at]) => checkStages(root, stages, at).map((p) => `${prefix}${p}`));
+}
+
+/** Load and check; returns { value } or { problems }. Non-pipeline errors propagate. */
+function loadChecked(load, check) {
+  let value;
+  try { value = load(); } catch (e) {
+    if (!(e instanceof PipelineError)) throw e;
+    return { problems: e.problems };
+  }
+  const problems = check(value);
+  return problems.length ? { problems } : { value };
+}
+
+/** The target of an invalid pipeline or sweep: report its problems and fail, running nothing. */
+function invalidTarget(file) {
+  return umbrellaTarget(`node tools/pipeline/validate.mjs ${JSON.stringify(file)}`, []);
 }
 
 const createNodesV2 = [
@@ -110,15 +140,23 @@ const createNodesV2 = [
       if (file === 'pipelines/project.json') continue; // the umbrella project itself
       const projects = {};
       if (file.startsWith('pipelines/sweeps/')) {
-        let sw;
-        try { sw = loadSweep(join(root, file), root); } catch (e) { warnOnce(file, e); continue; }
+        const name = file.slice('pipelines/sweeps/'.length, -'.json'.length);
+        const r = loadChecked(() => loadSweep(join(root, file), root), (sw) => {
+          const seen = new Set();
+          const runs = sw.runs.filter((x) => !seen.has(x.pipeline) && seen.add(x.pipeline));
+          return stageProblems(root, [[[sw.report], '', () => '/report'], ...runs.map((x) => [x.resolved.stages, `/pipelines (${x.pipeline}): `])]);
+        });
+        if (r.problems) { warnOnce(file, r.problems); umbrellaTargets[name] = invalidTarget(file); continue; }
+        const sw = r.value;
         for (const r of sw.runs) for (const s of r.resolved.stages) keyed(projects, s);
         keyed(projects, sw.report);
         projects[`pipelines/.sweeps/${sw.name}`] = { name: `sweep-${sw.name}`, root: `pipelines/.sweeps/${sw.name}`, tags: ['type:sweep'], targets: { report: linkTarget(sw.name, 'report', sw.report.key) } };
         umbrellaTargets[sw.name] = umbrellaTarget(`node tools/pipeline/summarize.mjs --sweep ${sw.name}`, [{ projects: [`sweep-${sw.name}`], target: 'report' }]);
       } else if (!file.includes('/', 'pipelines/'.length)) {
-        let p;
-        try { p = loadPipeline(join(root, file), root); } catch (e) { warnOnce(file, e); continue; }
+        const name = file.slice('pipelines/'.length, -'.json'.length);
+        const r = loadChecked(() => loadPipeline(join(root, file), root), (p) => stageProblems(root, [[p.stages, '']]));
+        if (r.problems) { warnOnce(file, r.problems); umbrellaTargets[name] = invalidTarget(file); continue; }
+        const p = r.value;
         const pipelineTargets = {};
         for (const s of p.stages) {
           keyed(projects, s);

@@ -1,15 +1,34 @@
 // Reads a pipeline file into a DAG of stages with content keys. Plain CommonJS with no build
 // step, because the Nx plugin loads it while building the project graph (also on a fresh clone
-// before anything is compiled). Stage configs are checked against their stages' own schemas
-// later, by `validate.mjs` and by the runner, which import the compiled packages.
+// before anything is compiled). Stage configs are checked against their stages' own schemas by
+// stage-checks.cjs (the plugin, before any stage runs) and again by the runner.
+//
+// A pipeline file may `extends` another file (a path relative to it): the base is read first
+// (its own `extends` too) and the file is merged over it — objects key by key, arrays and other
+// values replace, `null` deletes the key. Limits keep every nx command responsive whatever sits
+// in pipelines/: see LIMITS.
 'use strict';
 const { createHash } = require('node:crypto');
-const { readFileSync } = require('node:fs');
-const { basename, join, relative } = require('node:path');
-const { Ajv2020 } = require('ajv/dist/2020');
+const { basename, dirname, join, relative, resolve } = require('node:path');
+const { checkSchema } = require('../../packages/runtime/lib/config-check.cjs');
+const { parseJsonFile, JsonFileError } = require('../../packages/runtime/lib/json-file.cjs');
 const schema = require('./pipeline.schema.json');
 const sweepSchema = require('./sweep.schema.json');
 const { roleDeclarations, inputMap, checkRoles, didYouMean } = require('./stage-roles.cjs');
+
+/** Documented limits (README "Pipeline files"): beyond them a file is refused, quickly. */
+const LIMITS = Object.freeze({
+  /** bytes of one pipeline, base or sweep file (checked before reading it) */
+  maxFileBytes: 1024 * 1024,
+  /** nesting depth of objects/arrays in one file */
+  maxDepth: 32,
+  /** stages of one pipeline after `extends` */
+  maxStages: 200,
+  /** length of an `extends` chain */
+  maxExtends: 8,
+  /** pipelines × seeds of one sweep */
+  maxSweepRuns: 500,
+});
 
 class PipelineError extends Error {
   constructor(file, problems) {
@@ -19,39 +38,30 @@ class PipelineError extends Error {
   }
 }
 
-const ajv = new Ajv2020({ strict: true, allErrors: true, useDefaults: true, verbose: true });
-const validateStructure = ajv.compile(schema);
-const validateSweep = ajv.compile(sweepSchema);
-
-function valueAt(root, pointer) {
-  let cur = root;
-  for (const raw of pointer.split('/').slice(1)) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = cur[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
-  }
-  return cur;
-}
-
-/** Same wording as runtime's formatAjvError: path, value, what is allowed. */
-function formatError(e, data) {
-  const path = e.instancePath || '/';
-  const value = JSON.stringify(valueAt(data, e.instancePath));
-  switch (e.keyword) {
-    case 'enum': return `${path}: ${value} is not allowed; allowed values: ${e.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'additionalProperties': return `${path}: unknown key ${JSON.stringify(e.params.additionalProperty)}; allowed keys: ${Object.keys((e.parentSchema && e.parentSchema.properties) || {}).join(', ')}`;
-    case 'required': return `${path}: missing required key ${JSON.stringify(e.params.missingProperty)}`;
-    case 'type': return `${path}: ${value} has the wrong type; expected ${e.params.type}`;
-    default: return `${path}: ${value} ${e.message}`;
-  }
-}
+const structureProblems = (sch, data) => checkSchema(sch, data);
 
 /** JSON with sorted object keys, so equal configs hash equally whatever their key order. */
-function canonicalJson(value) {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+function canonicalJson(value, depth = 0) {
+  // Parsed files are at most LIMITS.maxDepth deep; the guard keeps other callers off the stack limit.
+  if (depth > 256) throw new Error('canonicalJson: value nested more than 256 levels deep');
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v, depth + 1)).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k], depth + 1)}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+/** A cycle among `remaining` (stage → set of unresolved needs), as [a, b, …, a]. */
+function findCycle(remaining) {
+  let cur = [...remaining.keys()].sort()[0];
+  const seenAt = new Map();
+  const path = [];
+  while (!seenAt.has(cur)) {
+    seenAt.set(cur, path.length);
+    path.push(cur);
+    cur = [...remaining.get(cur)].sort()[0];
+  }
+  return [...path.slice(seenAt.get(cur)), cur];
 }
 
 /** Content key of a stage: package, stage, config, seed and upstream keys (by the names it reads them). */
@@ -67,7 +77,10 @@ function stageKey(parts) {
  */
 function resolvePipeline(file, data, name = basename(file, '.json'), roles = () => undefined) {
   if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new PipelineError(file, [`/: file name "${name}" must be lower-case letters, digits and dashes`]);
-  if (!validateStructure(data)) throw new PipelineError(file, validateStructure.errors.map((e) => formatError(e, data)));
+  const count = isPlainObject(data) && isPlainObject(data.stages) ? Object.keys(data.stages).length : 0;
+  if (count > LIMITS.maxStages) throw new PipelineError(file, [`/stages: ${count} stages; the limit is ${LIMITS.maxStages} per pipeline`]);
+  const structural = structureProblems(schema, data);
+  if (structural.length) throw new PipelineError(file, structural);
   const problems = [];
   const stages = data.stages;
   const maps = {};
@@ -79,12 +92,12 @@ function resolvePipeline(file, data, name = basename(file, '.json'), roles = () 
     problems.push(...checkRoles(s, def, map, roles(def.package, def.stage)));
   }
   if (problems.length) throw new PipelineError(file, problems);
-  // Topological order (Kahn), reporting a cycle by its members.
+  // Topological order (Kahn), reporting one cycle by its members in order.
   const order = [];
   const remaining = new Map(Object.keys(stages).map((s) => [s, new Set(Object.values(maps[s]))]));
   while (remaining.size) {
     const ready = [...remaining].filter(([, deps]) => deps.size === 0).map(([s]) => s).sort();
-    if (!ready.length) throw new PipelineError(file, [`/stages: the inputs form a cycle among ${[...remaining.keys()].join(', ')}`]);
+    if (!ready.length) throw new PipelineError(file, [`/stages: the inputs form a cycle: ${findCycle(remaining).join(' → ')}`]);
     for (const s of ready) { order.push(s); remaining.delete(s); for (const deps of remaining.values()) deps.delete(s); }
   }
   const resolved = {};
@@ -99,16 +112,58 @@ function resolvePipeline(file, data, name = basename(file, '.json'), roles = () 
   return { name, file, description: data.description ?? '', seed: data.seed, stages: order.map((s) => resolved[s]) };
 }
 
+/** Strictly parsed JSON (line and column in errors, duplicate keys refused, limits applied). */
 function readJson(file, workspaceRoot) {
   const shown = relative(workspaceRoot, file) || file;
-  let text;
-  try { text = readFileSync(file, 'utf8'); } catch (e) { throw new PipelineError(shown, [`/: cannot read file (${e.message})`]); }
-  try { return { shown, data: JSON.parse(text) }; } catch (e) { throw new PipelineError(shown, [`/: not valid JSON (${e.message})`]); }
+  try {
+    return { shown, data: parseJsonFile(file, { shown, maxBytes: LIMITS.maxFileBytes, maxDepth: LIMITS.maxDepth }) };
+  } catch (e) {
+    if (!(e instanceof JsonFileError)) throw e;
+    const at = e.line !== undefined ? `line ${e.line}, column ${e.column}: ` : '';
+    throw new PipelineError(shown, [`${at}${e.reason}`]);
+  }
+}
+
+const isPlainObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** `over` merged onto `base`: objects key by key, arrays and other values replace, null deletes. */
+function mergeOver(base, over) {
+  if (!isPlainObject(base) || !isPlainObject(over)) return over;
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === null) delete out[k];
+    else out[k] = k in out ? mergeOver(out[k], v) : v;
+  }
+  return out;
+}
+
+/**
+ * A pipeline file's data with its `extends` chain resolved. `files` lists the files read, the
+ * file itself first. Problems in a base file name that file.
+ */
+function readPipelineData(file, workspaceRoot, chain = []) {
+  const { shown, data } = readJson(file, workspaceRoot);
+  if (!isPlainObject(data)) throw new PipelineError(shown, ['/: a pipeline file holds one JSON object']);
+  if (data.extends === undefined) return { shown, data, files: [shown] };
+  if (typeof data.extends !== 'string' || !data.extends.endsWith('.json')) {
+    throw new PipelineError(shown, [`/extends: ${JSON.stringify(data.extends)} must be the path of a .json file, relative to this file`]);
+  }
+  const baseFile = resolve(dirname(file), data.extends);
+  const baseShown = relative(workspaceRoot, baseFile) || baseFile;
+  if ([shown, ...chain].includes(baseShown)) throw new PipelineError(shown, [`/extends: ${[...chain].reverse().concat(shown, baseShown).join(' → ')} extends itself`]);
+  if (chain.length + 1 >= LIMITS.maxExtends) throw new PipelineError(shown, [`/extends: more than ${LIMITS.maxExtends} files in the extends chain`]);
+  let base;
+  try { base = readPipelineData(baseFile, workspaceRoot, [shown, ...chain]); } catch (e) {
+    if (!(e instanceof PipelineError)) throw e;
+    throw new PipelineError(shown, e.problems.map((p) => `/extends: ${e.file}: ${p}`));
+  }
+  const { extends: _e, ...own } = data;
+  return { shown, data: mergeOver(base.data, own), files: [shown, ...base.files] };
 }
 
 function loadPipeline(file, workspaceRoot = process.cwd()) {
-  const { shown, data } = readJson(file, workspaceRoot);
-  return resolvePipeline(shown, data, undefined, roleDeclarations(workspaceRoot));
+  const { shown, data, files } = readPipelineData(file, workspaceRoot);
+  return { ...resolvePipeline(shown, data, basename(file, '.json'), roleDeclarations(workspaceRoot)), files };
 }
 
 /**
@@ -120,14 +175,18 @@ function loadPipeline(file, workspaceRoot = process.cwd()) {
 function loadSweep(file, workspaceRoot = process.cwd()) {
   const { shown, data } = readJson(file, workspaceRoot);
   const name = basename(file, '.json');
-  if (!validateSweep(data)) throw new PipelineError(shown, validateSweep.errors.map((e) => formatError(e, data)));
+  const structural = isPlainObject(data) ? structureProblems(sweepSchema, data) : ['/: a sweep file holds one JSON object'];
+  if (structural.length) throw new PipelineError(shown, structural);
+  if (data.pipelines.length * data.seeds.length > LIMITS.maxSweepRuns) {
+    throw new PipelineError(shown, [`/: ${data.pipelines.length} pipelines × ${data.seeds.length} seeds = ${data.pipelines.length * data.seeds.length} runs; the limit is ${LIMITS.maxSweepRuns}`]);
+  }
   const roles = roleDeclarations(workspaceRoot);
   const runs = [];
   const problems = [];
   data.pipelines.forEach((pname, i) => {
     const pfile = join(workspaceRoot, 'pipelines', `${pname}.json`);
     let base;
-    try { base = readJson(pfile, workspaceRoot).data; } catch (e) { problems.push(`/pipelines/${i}: ${JSON.stringify(pname)}: ${e.problems ? e.problems.join('; ') : e.message}`); return; }
+    try { base = readPipelineData(pfile, workspaceRoot).data; } catch (e) { problems.push(`/pipelines/${i}: ${JSON.stringify(pname)}: ${e.problems ? e.problems.join('; ') : e.message}`); return; }
     // Each pipeline's own report stage is replaced by the sweep's report; its inputs give the roles.
     let reportRoles;
     for (const [sname, st] of Object.entries(base.stages || {})) {
@@ -170,4 +229,4 @@ function stageSpec(stage) {
 function encodeSpec(spec) { return Buffer.from(canonicalJson(spec)).toString('base64url'); }
 function decodeSpec(s) { return JSON.parse(Buffer.from(s, 'base64url').toString('utf8')); }
 
-module.exports = { PipelineError, loadPipeline, loadSweep, resolvePipeline, stageKey, canonicalJson, stageSpec, encodeSpec, decodeSpec };
+module.exports = { LIMITS, PipelineError, loadPipeline, readPipelineData, mergeOver, loadSweep, resolvePipeline, stageKey, canonicalJson, stageSpec, encodeSpec, decodeSpec };

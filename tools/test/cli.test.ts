@@ -1,8 +1,9 @@
 // The `switchyard` command line as a user runs it (issue 2, must-show 6).
 import { execa } from 'execa';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { columnValues, readArrowFile } from '@switchyard/runtime';
 import { childEnv, repoRoot } from './nx-env.js';
 
 const tiny = join(repoRoot, 'packages/model-core/test/fixtures/switch_tiny');
@@ -16,7 +17,13 @@ describe('switchyard CLI', () => {
   it('lists its subcommands', async () => {
     const r = await cli(['--help']);
     expect(r.exitCode).toBe(0);
-    for (const c of ['backend', 'stage', 'data-prep', 'train', 'forward', 'generate', 'rouge', 'flops']) expect(r.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
+    for (const c of ['backend', 'stage', 'data-prep', 'train', 'forward', 'generate', 'summarize', 'rouge', 'flops']) expect(r.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
+  });
+
+  it('prints its version', async () => {
+    const r = await cli(['--version']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version);
   });
 
   it('rejects unknown commands and options with a usage hint', async () => {
@@ -66,6 +73,54 @@ describe('switchyard CLI subcommands on golden data', () => {
     expect(text).toContain('[0,91,82,86,88,5,55,93,16]'.slice(1, -1));
     expect(text.replace(/\s/g, '')).toContain('0,91,85,57,6,50,1,0,0');
   });
+
+  it('generate takes plain nested lists: ragged rows are padded and masked like the golden inputs', async () => {
+    const d = tmp();
+    // The golden inputs without their padding and mask: row 1 has 6 real tokens of 10.
+    writeFileSync(join(d, 'ids.json'), JSON.stringify([[91, 82, 86, 88, 5, 55, 93, 16, 75, 1], [91, 85, 57, 6, 50, 1]]));
+    const nested = join(d, 'nested.json');
+    const golden = join(d, 'golden.json');
+    const a = await cli(['generate', '--checkpoint', join(tiny, 'trained'), '--inputs', join(d, 'ids.json'), '--max-new-tokens', '8', '--out', nested], { SWITCHYARD_BACKEND: 'wasm' });
+    const b = await cli(['generate', '--checkpoint', join(tiny, 'trained'), '--inputs', join(tiny, 'inputs.json'), '--max-new-tokens', '8', '--out', golden], { SWITCHYARD_BACKEND: 'wasm' });
+    expect([a.exitCode, b.exitCode]).toEqual([0, 0]);
+    expect(readFileSync(nested, 'utf8')).toBe(readFileSync(golden, 'utf8'));
+  });
+
+  it('flops prints its table, the numbers of the flops.arrow it writes', async () => {
+    const out = join(tmp(), 'flops');
+    const r = await cli(['flops', '--out', out]);
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^router\s+source\s+k\s+active experts\s+fwd FLOPs\/token\s+train FLOPs\/token$/);
+    const t = readArrowFile(join(out, 'flops.arrow'));
+    const [router, k, fwd] = [columnValues<string>(t, 'router'), columnValues<number | null>(t, 'k'), columnValues<number>(t, 'flops_forward_all_per_token')];
+    const i = router.findIndex((x, j) => x === 'linear-softmax-topk' && k[j] === 2);
+    expect(i).toBeGreaterThanOrEqual(0);
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^linear-softmax-topk\\s+fixed-k\\s+2\\s+2\\.000\\s+${fwd[i]!.toExponential(3).replace('+', '\\+')}\\s`)));
+    expect(lines.filter((l) => /^\S+.*\d\.\d{3}e[+-]\d/.test(l))).toHaveLength(router.length); // one line per row
+    expect(r.stdout).toContain(`written to ${out}: flops.arrow, active-experts.arrow`);
+  });
+
+  // Must-show: text in, text out on the main job's trained model (after `npx nx run pipeline:samsum-sparsemax`).
+  const mainJob = join(repoRoot, 'artifacts/samsum-sparsemax');
+  const haveMainJob = existsSync(join(mainJob, 'train', 'tokenizer.json')) && existsSync(join(mainJob, 'eval-rouge', 'predictions.arrow')) && existsSync(join(mainJob, 'data-prep', 'test.arrow'));
+  if (!haveMainJob) process.stderr.write(`cli.test: skipping summarize on the main job's model: ${mainJob} has no trained model with its tokenizer (run \`npx nx run pipeline:samsum-sparsemax\` first)\n`);
+  (haveMainJob ? it : it.skip)('summarize on the main job\'s trained model reproduces its eval-rouge predictions from the raw dialogues', async () => {
+    const test = readArrowFile(join(mainJob, 'data-prep', 'test.arrow'));
+    const ids = columnValues<string>(test, 'id').slice(0, 32);
+    const dialogues = columnValues<string>(test, 'dialogue').slice(0, 32);
+    const preds = readArrowFile(join(mainJob, 'eval-rouge', 'predictions.arrow'));
+    const want = columnValues<string>(preds, 'prediction').slice(0, 32);
+    const d = tmp();
+    writeFileSync(join(d, 'in.jsonl'), ids.map((id, i) => JSON.stringify({ id, dialogue: dialogues[i] })).join('\n') + '\n');
+    // The eval's settings: greedy, ≤ 19 new tokens, its first batch of 32.
+    const r = await cli(['summarize', '--model', join(mainJob, 'train'), '--input', join(d, 'in.jsonl'), '--max-new-tokens', '19', '--batch-size', '32', '--out', join(d, 'out.jsonl')]);
+    expect({ code: r.exitCode, err: r.exitCode === 0 ? '' : r.all }).toEqual({ code: 0, err: '' });
+    const got = readFileSync(join(d, 'out.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(got).toEqual(ids.map((id, i) => ({ id, summary: want[i] })));
+    const one = await cli(['summarize', '--model', join(mainJob, 'train'), '--text', dialogues[0]!, '--max-new-tokens', '19']);
+    expect(one.stdout.trim()).toBe(want[0]!.trim());
+  }, 120_000);
 
   it('rouge scores JSONL files and names mismatched ids', async () => {
     const d = tmp();

@@ -2,7 +2,7 @@
 // on copies of the smoke pipeline with a fresh nonce so earlier runs cannot pre-fill the cache.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { nx, RunLog, repoRoot } from './nx-env.js';
+import { nx, RunLog, removeTestPipelines, repoRoot } from './nx-env.js';
 
 const nonce = 20 + (process.pid % 5000);
 const name = `zz-test-cache-${process.pid}`;
@@ -27,7 +27,8 @@ async function run(pipeline: string): Promise<string[]> {
   return log.take();
 }
 
-afterAll(() => { for (const f of [file, twin, bad, broken]) rmSync(f, { force: true }); });
+// Nothing stays in pipelines/ or artifacts/ (the edits above change the keys: each run's are removed as it goes).
+afterAll(() => removeTestPipelines([name, `${name}-twin`, `${name}-bad`, `${name}-broken`]));
 
 describe('pipeline caching through Nx', () => {
   it('runs every stage once, then serves all from cache, and re-runs only what an edit touches', async () => {

@@ -93,7 +93,9 @@ describe('pipeline validation', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('rejects an unknown router type, naming the file, the JSON path and the allowed types', async () => {
-    const p = JSON.parse(readFileSync(join(repoRoot, 'pipelines', 'samsum-sparsemax.json'), 'utf8'));
+    // A gating pipeline as its own file: the base with the typo'd router in train.
+    const p = JSON.parse(readFileSync(join(repoRoot, 'pipelines', 'bases', 'samsum-gating.json'), 'utf8'));
+    delete p.$schema;
     p.stages.train.config.router = { type: 'linear-sparsmax' };
     const file = join(dir, 'typo-router.json');
     writeFileSync(file, JSON.stringify(p, null, 2));

@@ -1,7 +1,7 @@
 // The stage contract under failure (issue 2, must-show 5): a stage killed mid-write leaves nothing a
 // re-run accepts, and a single flipped byte in an Arrow output is rejected by the reader.
 import { execa } from 'execa';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,9 +30,14 @@ async function waitFor(cond: () => boolean, ms: number, why: () => string, gaveU
   }
 }
 
+// The stage outputs these tests write into artifacts/stages (keys unique to the test) are removed.
+const written: string[] = [];
+afterAll(() => { for (const k of written) rmSync(join(repoRoot, 'artifacts', 'stages', k), { recursive: true, force: true }); });
+
 describe('stage contract', () => {
   it('leaves no acceptable output when the stage is SIGKILLed mid-write', async () => {
     const spec = sourceSpec(1000 + (process.pid % 1000));
+    written.push(spec.key);
     const stages = join(repoRoot, 'artifacts', 'stages');
     const finalDir = join(stages, spec.key);
     const child = execa('node', ['tools/pipeline/run-stage.mjs', '--spec', encodeSpec(spec)], {
@@ -61,6 +66,7 @@ describe('stage contract', () => {
 
   it('rejects an output whose Arrow file has one flipped byte, and downstream stages refuse it', async () => {
     const spec = sourceSpec(300 + (process.pid % 500));
+    written.push(spec.key);
     expect((await runSpec(spec)).exitCode).toBe(0);
     const good = join(repoRoot, 'artifacts', 'stages', spec.key);
     const copy = join(mkdtempSync(join(tmpdir(), 'switchyard-flip-')), 'out');

@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { runStage, stageDir } from '@switchyard/runtime';
-import { gatingPipeline } from '../pipeline/make-gating-pipelines.mjs';
 import { execa } from 'execa';
 import { childEnv, repoRoot } from './nx-env.js';
 
@@ -26,9 +25,17 @@ const RENAME: Record<string, string> = {
   'eval-rouge': 'scored', 'flops-profiler': 'costed', report: 'summary',
 };
 
-/** The gating template with small settings (micro model, a few steps and rows). */
+/** The gating pipelines' base file with a router in train. */
+function gatingPipeline(router: Record<string, unknown>): Pipeline {
+  const p = JSON.parse(readFileSync(join(repoRoot, 'pipelines', 'bases', 'samsum-gating.json'), 'utf8')) as Pipeline & { $schema?: string };
+  delete p.$schema;
+  p.stages.train!.config.router = router;
+  return p;
+}
+
+/** The gating base with small settings (micro model, a few steps and rows). */
 function small(): Pipeline {
-  const p = gatingPipeline('test', { type: 'linear-sparsemax' }) as Pipeline;
+  const p = gatingPipeline({ type: 'linear-sparsemax' });
   const s = p.stages;
   s['data-prep']!.config = { source: 'embedded', maxRows: { train: 32, validation: 8, test: 6 }, tokenizer: { vocabSize: 200 } };
   s['base-model']!.config = { source: 'pretrain', preset: 'micro', steps: 2, batchSize: 4, logEvery: 1, checkpointEvery: 0 };
@@ -89,7 +96,11 @@ it('a missing role names the file, the stage and the role; the Nx plugin skips t
   const spy = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { errors.push(String(s)); return true; });
   let results: [string, { projects: Record<string, { name?: string }> }][];
   try { results = await createNodesV2[1]([pluginFile], {}, { workspaceRoot: repoRoot }); } finally { spy.mockRestore(); }
-  expect(errors.join('')).toContain(`switchyard: skipping ${pluginFile}: invalid pipeline`);
-  expect(errors.join('')).toContain('/stages/scored/inputs: stage "scored" (@switchyard/eval-rouge eval-rouge) needs the input role "checkpoint"');
-  expect(results!.map(([f]) => f)).toEqual(['pipelines/project.json']); // no projects from the broken file
+  expect(errors.join('')).toContain(`switchyard: ${pluginFile} is invalid (`);
+  expect(results!.map(([f]) => f)).toEqual(['pipelines/project.json']); // no stage projects from the broken file
+  // Its umbrella target runs nothing but validate.mjs, which prints the role problem above.
+  const umbrella = (results![0]![1].projects as Record<string, { targets?: Record<string, { options?: { command?: string }; dependsOn?: unknown[] }> }>).pipelines!.targets!;
+  const name = pluginFile.replace(/^pipelines\//, '').replace(/\.json$/, '');
+  expect(umbrella[name]!.options!.command).toContain('tools/pipeline/validate.mjs');
+  expect(umbrella[name]!.dependsOn).toEqual([]);
 });

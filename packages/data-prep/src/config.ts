@@ -1,6 +1,6 @@
 // The data-prep stage config: JSON Schema 2020-12 (unknown keys rejected everywhere, defaults
 // documented and applied) and its TypeScript shape. See README.md for a worked reference.
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { checkSchema } from '@switchyard/runtime';
 import type { FileFormat, FieldNames, InvalidPolicy, SplitName } from './types.js';
 import type { SourceSpec } from './source.js';
 import type { NormaliseConfig } from './normalise.js';
@@ -144,22 +144,11 @@ export const dataPrepConfigSchema = {
   },
 } as const;
 
-const ajv = new Ajv2020({ strict: true, allErrors: true, useDefaults: true, allowUnionTypes: true });
-const validate = ajv.compile(dataPrepConfigSchema);
-
-function formatError(e: ErrorObject): string {
-  const at = e.instancePath || '/';
-  if (e.keyword === 'additionalProperties') return `${at}: unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`;
-  if (e.keyword === 'enum') return `${at}: ${e.message} (${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')})`;
-  return `${at}: ${e.message}`;
-}
-
 /** Validate a config (a copy; defaults filled in) or throw with every problem listed. */
 export function resolveConfig(raw: unknown, where = 'data-prep config'): DataPrepConfig {
   const cfg = structuredClone(raw ?? {}) as Record<string, unknown>;
-  if (!validate(cfg)) {
-    // anyOf failures repeat each branch's error; keep them once.
-    const problems = [...new Set((validate.errors ?? []).map(formatError))];
+  const problems = checkSchema(dataPrepConfigSchema, cfg);
+  if (problems.length > 0) {
     throw new DataPrepError(`invalid config:\n  ${problems.join('\n  ')}`, { file: where });
   }
   return cfg as unknown as DataPrepConfig;

@@ -2,7 +2,7 @@
 // outside a pipeline, reading routing.arrow files or folders given on the command line.
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { assertSchema, initBackend, type BackendInfo } from '@switchyard/runtime';
+import { assertSchema, initBackend, resolveSeed, type BackendInfo } from '@switchyard/runtime';
 import { flopsStageConfigSchema, resolveFlopsConfig, type FlopsStageConfig } from './stage-config.js';
 import { runFlopsProfile, type ProfileResult } from './profile.js';
 
@@ -20,6 +20,7 @@ export interface FlopsCommandOptions {
   /** Time one MoE layer per row on the current backend. */
   measure?: boolean;
   backend?: string;
+  /** The stage seed (default 0); a `seed` in `config` wins (runtime's seed rule). */
   seed?: number;
   fontPath?: string;
   log?: (message: string) => void;
@@ -55,6 +56,6 @@ export async function runFlopsCommand(opts: FlopsCommandOptions): Promise<FlopsC
   }
   const backend = await initBackend(opts.backend, { quiet: true });
   mkdirSync(opts.out, { recursive: true });
-  const result = await runFlopsProfile(cfg, { inputs, outDir: opts.out, seed: opts.seed ?? cfg.seed ?? 0, log });
+  const result = await runFlopsProfile(cfg, { inputs, outDir: opts.out, seed: resolveSeed(cfg, opts.seed ?? 0), log });
   return { ...result, outDir: opts.out, backend };
 }

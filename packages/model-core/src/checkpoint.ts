@@ -14,6 +14,7 @@ import { openSafetensors, readTensor, writeSafetensorsFile, SafetensorsError, ty
 import { SwitchTransformer, type ModelParameter } from './switch-transformer.js';
 import { explainConfigMismatch } from './checkpoint-config-check.js';
 import { parseJsonText } from './json-syntax.js';
+import { hfConfigJson } from './hf-export.js';
 
 export class CheckpointError extends Error {}
 
@@ -248,14 +249,15 @@ export async function loadCheckpoint(dir: string, opts: LoadOptions = {}): Promi
 }
 
 /**
- * Write `config.json` + `model.safetensors` (float32) into `dir`. The folder is built under a
+ * Write `config.json` (with `architectures`, and a model type HF refuses when it cannot run the
+ * routers: src/hf-export.ts) + `model.safetensors` (float32) into `dir`. The folder is built under a
  * temporary name and renamed, so a failed write leaves no partial checkpoint.
  */
 export async function saveCheckpoint(model: SwitchTransformer, dir: string): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   await mkdir(tmp, { recursive: true });
   try {
-    await writeFile(path.join(tmp, 'config.json'), JSON.stringify(switchConfigToJson(model.config), null, 2) + '\n');
+    await writeFile(path.join(tmp, 'config.json'), JSON.stringify(hfConfigJson(model.config), null, 2) + '\n');
     writeSafetensorsFile(path.join(tmp, 'model.safetensors'), lazyStateDict(model));
     await rm(dir, { recursive: true, force: true });
     await rename(tmp, dir);

@@ -120,6 +120,8 @@ export function parseSwitchConfig(raw: Record<string, unknown>, source = 'config
   if (raw.num_decoder_layers === undefined && raw.num_layers !== undefined) out.num_decoder_layers = raw.num_layers;
   for (const [k, v] of Object.entries(raw)) {
     if (k === 'extra') continue;
+    // Derived from the routers on every export (src/hf-export.ts), so not kept from the file.
+    if (k === 'architectures' || k === 'switchyard_hf_incompatible') continue;
     if (k in DEFAULT_CONFIG) {
       const def = (DEFAULT_CONFIG as Record<string, unknown>)[k];
       if (typeof v !== typeof def) throw new SwitchConfigError(`${source}: "${k}" must be a ${typeof def}, got ${JSON.stringify(v)}`);

@@ -8,6 +8,8 @@ export { parseSwitchConfig, switchConfigToJson, isSparseBlock, DEFAULT_CONFIG, S
 export type { SwitchConfig, RouterSlotConfig, DroppedTokenRule } from './config.js';
 export { PRESETS, presetConfig } from './presets.js';
 export { defaultRouterSlot } from './router-slot.js';
+export { hfCompatibility, hfConfigJson, HF_MODEL_TYPE, HF_ARCHITECTURE, SWITCHYARD_MODEL_TYPE, SWITCHYARD_ARCHITECTURE } from './hf-export.js';
+export type { HfCompatibility } from './hf-export.js';
 export { relativePositionBucket, positionBias } from './relative-position.js';
 export { parseSafetensors, openSafetensors, readTensor, writeSafetensors, writeSafetensorsFile, SafetensorsError, MAX_HEADER_BYTES } from './safetensors.js';
 export type { SafetensorsFile, SafetensorsDtype, TensorEntry, FloatTensor, LazyTensor } from './safetensors.js';

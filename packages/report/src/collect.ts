@@ -1,12 +1,13 @@
 // Turn the stage's `inputs` into runs (one per strategy × seed). Inputs are named by the roles
 // the report declares in its package.json (`model`, `eval`, optional `baseline`, `cost`, `data`,
 // `base`); the pipeline maps them to its stages. Two layouts:
-//   (a) one pipeline: the roles themselves; the strategy is the model's router type, the seed
-//       its seed;
+//   (a) one pipeline: the roles themselves; the strategy is the model's router (src/strategy-label.ts),
+//       the seed its seed;
 //   (b) a sweep: `<pipeline>/seed-<seed>/<role>`; the strategy is the pipeline name.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { MANIFEST, type StageManifest } from '@switchyard/runtime';
+import { strategyLabel } from './strategy-label.js';
 
 /** The report's input roles (as its package.json declares them). */
 export const REPORT_ROLES = ['data', 'base', 'baseline', 'model', 'eval', 'cost'] as const;
@@ -37,8 +38,7 @@ export function readManifest(dir: string): StageManifest {
 const SWEEP_NAME = /^(.+)\/seed-(-?\d+)\/([^/]+)$/;
 
 function routerType(m: StageManifest): string {
-  const r = (m.config as { router?: { type?: string } } | null)?.router;
-  return r?.type ?? 'unknown-router';
+  return strategyLabel((m.config as { router?: Record<string, unknown> } | null)?.router);
 }
 
 function role(input: string, name: string): ReportRole {

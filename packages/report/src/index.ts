@@ -4,6 +4,7 @@ export type { ReportContext } from './stage.js';
 export { reportConfigSchema, resolveReportConfig } from './config.js';
 export type { ReportConfig } from './config.js';
 export { collectRuns, readManifest, REPORT_ROLES, ReportInputError } from './collect.js';
+export { strategyLabel } from './strategy-label.js';
 export type { RunInputs, ReportRole, StageFolder } from './collect.js';
 export { runNumbers, metricsOf, tokensPerSecond } from './run-metrics.js';
 export type { RunNumbers, MetricNumbers } from './run-metrics.js';

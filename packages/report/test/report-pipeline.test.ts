@@ -5,7 +5,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
-import { writeReport } from '@switchyard/report';
+import { collectRuns, strategyLabel, writeReport } from '@switchyard/report';
 import { buildSweep, evalStage, trainStage } from './synthetic-stages.js';
 import { TYPES, expectedRun, markdownTable, printedMatches } from './recompute.js';
 
@@ -73,5 +73,20 @@ describe('report stage over one pipeline', () => {
     await expect(writeReport({}, { inputs: { eval: root }, outDir: root, log: () => {} })).rejects.toThrow(/needs a "model" input \(got eval\)/);
     await expect(writeReport({}, { inputs: { model: root, 'eval-rouge': root }, outDir: root, log: () => {} }))
       .rejects.toThrow(/input "eval-rouge": the report has no input role "eval-rouge"; its roles: data, base, baseline, model, eval, cost/);
+  });
+
+  it('labels top-2 and top-3 runs of one router type differently', () => {
+    const labels = [2, 3].map((k) => {
+      const a = join(root, `topk-${k}-train`);
+      const b = join(root, `topk-${k}-eval`);
+      mkdirSync(a); mkdirSync(b);
+      const train = trainStage(a, { router: { type: 'linear-softmax-topk', topK: k }, seed: 3, experts: 4, maxActive: k, wall: 5 }, 'dp');
+      return collectRuns({ train, 'eval-rouge': evalStage(b, 3, 10, 0.2, 'train', 1) })[0]!.strategy;
+    });
+    expect(labels).toEqual(['linear-softmax-top2', 'linear-softmax-top3']);
+    expect(strategyLabel({ type: 'switch-top1' })).toBe('switch-top1');
+    expect(strategyLabel({ type: 'switch-top1', droppedTokens: 'hf-v4.36' })).toBe('switch-top1 (droppedTokens=hf-v4.36)');
+    expect(strategyLabel({ type: 'smoe', topK: 1, noise: 'noisy-top-k' })).toBe('smoe (noise=noisy-top-k, topK=1)');
+    expect(strategyLabel(undefined)).toBe('unknown-router');
   });
 });

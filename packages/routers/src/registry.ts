@@ -2,10 +2,10 @@
 // JSON schema (draft 2020-12) with defaults filled in, and unknown options are an error. Each
 // registered router also describes its cost and what it needs from the layer (`describe`, see
 // cost.ts), so no other package interprets router names.
-import Ajv2020Module from 'ajv/dist/2020.js';
+import { checkSchema } from '@switchyard/runtime';
 import type { Router, RouterInit } from './types.js';
 import type { DescribeDims, RouterDescription } from './cost.js';
-import { didYouMean } from './did-you-mean.js';
+import { closestNames } from './did-you-mean.js';
 
 export interface RouterDefinition {
   type: string;
@@ -24,15 +24,8 @@ export interface RouterConfig { type: string; [option: string]: unknown }
 /** A router config the registry could not accept (unknown type or invalid options). */
 export class RouterConfigError extends Error {}
 
-// ajv ships CommonJS; under NodeNext the default import is the module object.
-type AjvCtor = new (opts: Record<string, unknown>) => {
-  compile(schema: object): ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string; params?: unknown }[] | null };
-};
-const Ajv2020 = ((Ajv2020Module as unknown as { default?: AjvCtor }).default ?? Ajv2020Module) as unknown as AjvCtor;
-const ajv = new Ajv2020({ useDefaults: true, allErrors: true, strict: true });
-
 const definitions = new Map<string, RouterDefinition>();
-const validators = new Map<string, ReturnType<typeof ajv.compile>>();
+const schemas = new Map<string, Record<string, unknown>>();
 
 export function registerRouter(def: RouterDefinition): void {
   if (definitions.has(def.type)) throw new Error(`router type "${def.type}" is already registered`);
@@ -44,7 +37,8 @@ function definition(type: string, where?: string): RouterDefinition {
   const def = definitions.get(type);
   if (!def) {
     const known = routerTypes();
-    throw new RouterConfigError(`${where ? `${where}: ` : ''}unknown router type ${JSON.stringify(type)}${didYouMean(String(type), known)}; known: ${known.join(', ')}`);
+    const near = closestNames(String(type), known)[0];
+    throw new RouterConfigError(`${where ? `${where}: ` : ''}unknown router type ${JSON.stringify(type)}; allowed values: ${known.join(', ')}${near ? `; did you mean ${JSON.stringify(near)}?` : ''}`);
   }
   return def;
 }
@@ -74,13 +68,11 @@ export function routerOptionsSchema(type: string): Record<string, unknown> {
  */
 export function resolveRouterOptions(config: RouterConfig, where?: string): Record<string, unknown> {
   const def = definition(config.type, where);
-  let validate = validators.get(def.type);
-  if (!validate) { validate = ajv.compile(routerOptionsSchema(def.type)); validators.set(def.type, validate); }
+  let schema = schemas.get(def.type);
+  if (!schema) { schema = routerOptionsSchema(def.type); schemas.set(def.type, schema); }
   const resolved = structuredClone(config) as Record<string, unknown>;
-  if (!validate(resolved)) {
-    const msg = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params ?? {})}`).join('; ');
-    throw new RouterConfigError(`${where ? `${where}: ` : ''}invalid options for router "${def.type}": ${msg}`);
-  }
+  const problems = checkSchema(schema, resolved);
+  if (problems.length > 0) throw new RouterConfigError(`${where ? `${where}: ` : ''}invalid options for router "${def.type}": ${problems.join('; ')}`);
   delete resolved.type;
   return resolved;
 }

@@ -1,6 +1,7 @@
 export { initBackend, backendInfo, parseBackendName, BackendError, BACKEND_NAMES } from './backend.js';
 export type { BackendInfo, BackendName } from './backend.js';
 export { Rng, hashLabel } from './rng.js';
+export { resolveSeed } from './seed-rule.js';
 export type { RngState } from './rng.js';
 export { registerMissingKernels, nativeKernelInfo, useNativeKernels, WASM_KERNEL_FIXES } from './kernels/register.js';
 export { enableWasmThreads, requestedWasmThreads } from './kernels/wasm-threads.js';
@@ -12,9 +13,14 @@ export { makeTable, column, writeArrowFile, readArrowFile, columnValues, ArrowSc
 export type { ColumnKind } from './arrow-io.js';
 export { commitStageOutput, verifyStageOutput, describeFiles, listFiles, sha256File, StageOutputError, MANIFEST } from './stage-output.js';
 export type { StageManifest, FileRecord } from './stage-output.js';
-export { checkSchema, assertSchema, formatAjvError, ConfigError } from './schema-check.js';
+export { checkSchema, assertSchema, formatAjvError, didYouMean, ConfigError } from './schema-check.js';
+export { parseJsonFile, parseJsonText, JsonFileError } from './json-file.js';
+export { ConfigObject, StringEnum, jsonSchema, Type } from './config-schema.js';
+export type { Static, TSchema } from './config-schema.js';
 export { runStage, resolveStage, loadStageDefinitions, isStageDefinition, stageDir } from './run-stage.js';
 export type { StageSpec } from './run-stage.js';
 export { smokeSourceStage, smokeTransformStage, smokeSummaryStage } from './smoke-stages.js';
 export { rmsNorm, sparseSoftmaxCrossEntropy, adamwStep, globalL2Norm, finiteFlags, setFusedOps, fusedOpActive } from './fused-ops.js';
 export type { AdamWStepOptions, FusedOp } from './fused-ops.js';
+export { ProgressLine, formatDuration } from './progress.js';
+export type { ProgressOptions } from './progress.js';

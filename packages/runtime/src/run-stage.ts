@@ -6,6 +6,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import { join } from 'node:path';
 import { initBackend, type BackendInfo } from './backend.js';
 import { assertSchema, ConfigError } from './schema-check.js';
+import { resolveSeed } from './seed-rule.js';
 import { commitStageOutput, verifyStageOutput, sha256File, MANIFEST, type StageManifest } from './stage-output.js';
 import type { StageDefinition } from './stage-types.js';
 
@@ -79,6 +80,7 @@ export async function runStage(spec: StageSpec, opts: { artifactsDir: string; ba
   const def = await resolveStage(spec.package, spec.stage);
   const config = structuredClone(spec.config);
   assertSchema(def.configSchema, config, where, { basePath: '/config' });
+  const seed = resolveSeed(config, spec.seed);
 
   const inputs: Record<string, string> = {};
   const inputRecords: StageManifest['inputs'] = {};
@@ -103,7 +105,7 @@ export async function runStage(spec: StageSpec, opts: { artifactsDir: string; ba
   const prefix = `[${spec.stage}]`;
   try {
     await def.run({
-      config, seed: spec.seed, inputs, outDir: tmpDir, backend,
+      config, seed, inputs, outDir: tmpDir, backend,
       log: (m) => log(`${prefix} ${m}`),
       record: (k, v) => { extra[k] = v; },
     });
@@ -119,7 +121,7 @@ export async function runStage(spec: StageSpec, opts: { artifactsDir: string; ba
   const wallTimeSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const manifest = commitStageOutput(tmpDir, stageDir(opts.artifactsDir, spec.key), {
     stage: spec.stage, package: spec.package, packageVersion: packageVersion(spec.package), key: spec.key,
-    config, seed: spec.seed,
+    config, seed,
     backend: backend ? { name: backend.name, tfjsBackend: backend.tfjsBackend, threads: backend.threads, tfjsVersion: backend.tfjsVersion, native: backend.native } : null,
     inputs: inputRecords, wallTimeSeconds, finishedAt: new Date().toISOString(), extra,
   });

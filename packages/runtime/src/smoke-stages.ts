@@ -1,17 +1,16 @@
 // Three tiny but real stages (they write and read Arrow) for the smoke pipeline, which tests use
-// to prove caching, invalidation and the stage contract in seconds.
+// to prove caching, invalidation and the stage contract in seconds. Each config is one TypeBox
+// declaration: its JSON Schema and its resolved type.
 import { join } from 'node:path';
 import { makeTable, readArrowFile, writeArrowFile, columnValues } from './arrow-io.js';
 import { Rng } from './rng.js';
 import type { StageDefinition } from './stage-types.js';
+import { ConfigObject, StringEnum, Type, type Static } from './config-schema.js';
 
-interface SourceConfig { rows: number }
-export const smokeSourceStage: StageDefinition<SourceConfig> = {
+const sourceConfig = ConfigObject({ rows: Type.Integer({ minimum: 1, maximum: 100000, default: 100 }) });
+export const smokeSourceStage: StageDefinition<Static<typeof sourceConfig>> = {
   name: 'smoke-source',
-  configSchema: {
-    type: 'object', additionalProperties: false,
-    properties: { rows: { type: 'integer', minimum: 1, maximum: 100000, default: 100 } },
-  },
+  configSchema: sourceConfig,
   async run(ctx) {
     const rng = new Rng(ctx.seed);
     const values = Array.from({ length: ctx.config.rows }, () => rng.normal());
@@ -21,16 +20,13 @@ export const smokeSourceStage: StageDefinition<SourceConfig> = {
   },
 };
 
-interface TransformConfig { operation: 'scale' | 'shift'; amount: number }
-export const smokeTransformStage: StageDefinition<TransformConfig> = {
+const transformConfig = ConfigObject({
+  operation: StringEnum(['scale', 'shift'] as const),
+  amount: Type.Number({ default: 1 }),
+});
+export const smokeTransformStage: StageDefinition<Static<typeof transformConfig>> = {
   name: 'smoke-transform',
-  configSchema: {
-    type: 'object', additionalProperties: false, required: ['operation'],
-    properties: {
-      operation: { enum: ['scale', 'shift'] },
-      amount: { type: 'number', default: 1 },
-    },
-  },
+  configSchema: transformConfig,
   async run(ctx) {
     const [src] = Object.values(ctx.inputs);
     if (!src) throw new Error('smoke-transform needs one upstream stage');
@@ -41,13 +37,10 @@ export const smokeTransformStage: StageDefinition<TransformConfig> = {
   },
 };
 
-interface SummaryConfig { statistic: 'mean' | 'max' }
-export const smokeSummaryStage: StageDefinition<SummaryConfig> = {
+const summaryConfig = ConfigObject({ statistic: StringEnum(['mean', 'max'] as const, { default: 'mean' }) });
+export const smokeSummaryStage: StageDefinition<Static<typeof summaryConfig>> = {
   name: 'smoke-summary',
-  configSchema: {
-    type: 'object', additionalProperties: false,
-    properties: { statistic: { enum: ['mean', 'max'], default: 'mean' } },
-  },
+  configSchema: summaryConfig,
   async run(ctx) {
     const [src] = Object.values(ctx.inputs);
     if (!src) throw new Error('smoke-summary needs one upstream stage');

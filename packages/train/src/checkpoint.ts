@@ -19,6 +19,15 @@ import type { TrainParameter } from './types.js';
 
 export const CHECKPOINT_FORMAT = 'switchyard-train-checkpoint/1';
 
+/**
+ * safetensors metadata of weights.safetensors. It holds tfjs-layout tensors (linear weights
+ * [in, out], the transpose of torch's [out, in]) under HF names, so it must not say `format: pt`:
+ * transformers accepts only pt/tf/flax/mlx there and refuses anything else, instead of loading
+ * square matrices transposed without a shape error. The HF export is the folder's config.json +
+ * model.safetensors.
+ */
+export const WEIGHTS_METADATA: Readonly<Record<string, string>> = { format: 'switchyard-tfjs', layout: 'tfjs: linear weights [in, out] (torch stores [out, in]); not a transformers checkpoint' };
+
 export interface CheckpointState {
   format: typeof CHECKPOINT_FORMAT;
   /** Optimiser updates completed. */
@@ -66,7 +75,7 @@ export function saveTrainingCheckpoint(dir: string, a: SaveCheckpointArgs): stri
   const target = join(dir, checkpointName(a.step));
   writeDirAtomic(target, {
     ...(a.extraFiles ?? {}),
-    'weights.safetensors': hashed('weights.safetensors', () => encodeTensorFile(parameterSnapshot(a.params), { format: 'pt' })),
+    'weights.safetensors': hashed('weights.safetensors', () => encodeTensorFile(parameterSnapshot(a.params), { ...WEIGHTS_METADATA })),
     'optimizer.safetensors': hashed('optimizer.safetensors', () => {
       const opt = a.optimizer.exportState();
       optMeta = { kind: opt.kind, step: opt.step };

@@ -14,7 +14,7 @@ export { collateSeq2Seq, collateArrays, disposeSeq2SeqBatch, maskedCrossEntropy,
 export type { Seq2SeqBatch, Seq2SeqExample, CollateOptions } from './tasks/summarisation/batching.js';
 export { epochPermutation, batchAt, batchesPerEpoch } from './data-order.js';
 export type { DataPosition } from './data-order.js';
-export { saveTrainingCheckpoint, loadTrainingCheckpoint, latestGoodCheckpoint, listCheckpoints, restoreWeights, TrainingCheckpointError } from './checkpoint.js';
+export { saveTrainingCheckpoint, loadTrainingCheckpoint, latestGoodCheckpoint, listCheckpoints, restoreWeights, TrainingCheckpointError, WEIGHTS_METADATA } from './checkpoint.js';
 export type { CheckpointState, LoadedCheckpoint } from './checkpoint.js';
 export { NonFiniteError } from './nan-guard.js';
 export { MetricsLog, humanLine } from './metrics-log.js';
@@ -34,5 +34,9 @@ export type { TrainConfig, BaseModelConfig, LoopSection, OptimizerSection } from
 export { SwitchTask, PreparedSource } from './tasks/summarisation/switch-task.js';
 export { trainModel, stepsOf, hfFiles, writeHfDir, writeHfFilesInto, writeFilesInto } from './run-training.js';
 export type { TrainModelOptions } from './run-training.js';
+export { copyModelText, readModelText, MODEL_TEXT_FILE } from './tasks/summarisation/model-text.js';
+export type { ModelText } from './tasks/summarisation/model-text.js';
+export { runSummarizeCommand, summarizeTexts, readSummarizeInputs, encodeSource } from './tasks/summarisation/summarize-command.js';
+export type { SummarizeCommandOptions, Summary } from './tasks/summarisation/summarize-command.js';
 export { textClassificationTrainFamily, CLASSIFIER_OPTIONS } from './tasks/text-classification/index.js';
 export { ClassifierTask, ClassifierSource } from './tasks/text-classification/classifier-task.js';

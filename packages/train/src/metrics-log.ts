@@ -7,7 +7,7 @@
 // and sparse layer) are rebuilt from metrics.jsonl, so a resumed run writes the same tables.
 import { existsSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTable, writeArrowFile } from '@switchyard/runtime';
+import { formatDuration, makeTable, writeArrowFile } from '@switchyard/runtime';
 
 export interface LayerRecord {
   expert_load: number[];
@@ -44,13 +44,18 @@ export function fmt(x: number): string {
   return Number(x.toPrecision(4)).toString();
 }
 
-export function humanLine(r: MetricsRecord, t?: TimingRecord): string {
-  const parts = [`step ${r.step}`, `loss ${r.loss.toFixed(3)}`];
+/**
+ * One log line per logged step. With `progress` it reads `step 40/150 | … | ETA 26s`, so a stage's
+ * output shows how far it is (the step line is the train stage's progress line).
+ */
+export function humanLine(r: MetricsRecord, t?: TimingRecord, progress?: { total: number; etaSeconds: number | null }): string {
+  const parts = [progress ? `step ${r.step}/${progress.total}` : `step ${r.step}`, `loss ${r.loss.toFixed(3)}`];
   for (const name of Object.keys(r.aux).sort()) parts.push(`${name} ${fmt(r.aux[name]!)}`);
   const layers = Object.values(r.layers);
   if (layers.length) parts.push(`drop ${(100 * layers.reduce((a, l) => a + l.dropped_fraction, 0) / layers.length).toFixed(1)}%`);
   parts.push(`lr ${fmt(r.lr)}`);
   if (t) parts.push(`${Math.round(t.ms_per_step)} ms`, `${Math.round(t.tokens_per_s)} tok/s`);
+  if (progress && r.step < progress.total) parts.push(`ETA ${progress.etaSeconds === null ? '?' : formatDuration(progress.etaSeconds)}`);
   return parts.join(' | ');
 }
 

@@ -3,7 +3,7 @@
 // supplies the TrainTask and BatchSources, the loop is generic. Also the HF export of a Switch
 // Transformer (config.json + model.safetensors, tied keys omitted as HF saves them).
 import { join } from 'node:path';
-import { stateDict, switchConfigToJson, writeSafetensors, type SwitchTransformer } from '@switchyard/model-core';
+import { hfConfigJson, stateDict, switchConfigToJson, writeSafetensors, type SwitchTransformer } from '@switchyard/model-core';
 import { trainLoop, type TrainResult } from './train-loop.js';
 import { batchesPerEpoch } from './data-order.js';
 import { optimizerConfig, scheduleConfig, type LoopSection } from './config.js';
@@ -54,7 +54,7 @@ export function writeFilesInto(dir: string, files: Record<string, FileContent>):
 /** HF-format files of a model: config.json + model.safetensors (the latter built when written). */
 export function hfFiles(model: SwitchTransformer): Record<string, FileContent> {
   return {
-    'config.json': JSON.stringify(switchConfigToJson(model.config), null, 2) + '\n',
+    'config.json': JSON.stringify(hfConfigJson(model.config), null, 2) + '\n',
     'model.safetensors': () => writeSafetensors(stateDict(model)),
   };
 }

@@ -59,6 +59,7 @@ export const baseModelStage: StageDefinition<BaseModelConfig> = {
         fingerprint: JSON.stringify({ stage: 'base-model', preset: cfg.preset, vocab, overrides: cfg.configOverrides }),
       });
       writeFilesInto(ctx.outDir, family.modelFiles(model));
+      family.copyDataFiles?.(dataDir, ctx.outDir);
       rmSync(join(ctx.outDir, 'checkpoints'), { recursive: true, force: true });
       ctx.record('training', { steps: r.steps, finalLoss: r.finalLoss, preset: cfg.preset, vocabSize: vocab, heldOutLoss: r.heldOutLoss ?? null });
     } finally {
@@ -113,6 +114,7 @@ export async function fineTune(a: FineTuneArgs): Promise<FineTuneSummary> {
       fingerprint: JSON.stringify({ stage: 'train', router: a.cfg.router, freeze: a.cfg.freeze, len: [a.cfg.maxSourceLength, a.cfg.maxTargetLength] }),
     });
     writeFilesInto(a.outDir, family.modelFiles(model));
+    family.copyDataFiles?.(a.dataDir, a.outDir);
     return { steps: r.steps, finalLoss: r.finalLoss, router: a.cfg.router, resumedFrom: r.resumedFrom ?? null, sparseLayers: family.describe(model).sparseLayers, heldOutLoss: r.heldOutLoss ?? null };
   } finally {
     family.dispose(model);

@@ -45,6 +45,11 @@ export interface TrainFamily<M = unknown, B = unknown> {
   batchSource(model: M, dataDir: string, split: string, loop: LoopSection, purpose: 'train' | 'held-out'): BatchSource<B> | undefined;
   /** The files of a saved model (e.g. config.json + model.safetensors), built when written. */
   modelFiles(model: M): Record<string, FileContent>;
+  /**
+   * Files a model folder carries from its prepared data, so that the folder alone turns raw input
+   * into output (summarisation: tokenizer.json and the input prefix). Optional.
+   */
+  copyDataFiles?(dataDir: string, modelDir: string): void;
   /** What the stages record about the model. */
   describe(model: M): { vocabSize: number; sparseLayers: number };
   dispose(model: M): void;

@@ -1,10 +1,10 @@
 // `switchyard train` outside a pipeline: same work as the train stage, but the run folder
 // persists, so an interrupted run resumes from its last good checkpoint (bit-identical result).
 //   <out>/run/    checkpoints/, metrics.jsonl, timing.jsonl, *.arrow
-//   <out>/model/  config.json + model.safetensors (written atomically at the end)
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+//   <out>/model/  config.json + model.safetensors + tokenizer.json + switchyard-text.json (atomically, at the end)
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { initBackend } from '@switchyard/runtime';
+import { initBackend, parseJsonFile, resolveSeed } from '@switchyard/runtime';
 import { resolveTrainConfig } from './config.js';
 import { fineTune, type FineTuneSummary } from './stages.js';
 import { writeDirAtomic } from './atomic-dir.js';
@@ -18,7 +18,7 @@ export interface TrainCommandOptions {
   out: string;
   /** The train config object, or a path to a JSON file holding it. */
   config: unknown;
-  /** Defaults to 42 (HF Trainer's default seed) unless the config has `seed`. */
+  /** The stage seed, default 42 (HF Trainer's default); a `seed` in the config wins (runtime's seed rule). */
   seed?: number;
   /** Tensor backend (else SWITCHYARD_BACKEND, else the best available). */
   backend?: string;
@@ -35,7 +35,7 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<TrainC
   if (typeof raw === 'string') {
     where = resolve(raw);
     if (!existsSync(where)) throw new Error(`${where}: config file not found`);
-    raw = JSON.parse(readFileSync(where, 'utf8'));
+    raw = parseJsonFile(where); // errors name file, line and column
   }
   const cfg = resolveTrainConfig(raw, where);
   await initBackend(opts.backend);
@@ -44,9 +44,10 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<TrainC
   const staging = join(out, '.model-staging');
   mkdirSync(staging, { recursive: true });
   const log = opts.log ?? ((m: string) => process.stderr.write(`[train] ${m}\n`));
-  const r = await fineTune({ cfg, seed: cfg.seed ?? opts.seed ?? 42, baseDir: resolve(opts.base), dataDir: resolve(opts.data), outDir: staging, runDir, resume: opts.resume ?? true, log });
+  const r = await fineTune({ cfg, seed: resolveSeed(cfg, opts.seed ?? 42), baseDir: resolve(opts.base), dataDir: resolve(opts.data), outDir: staging, runDir, resume: opts.resume ?? true, log });
   const modelDir = join(out, 'model');
-  writeDirAtomic(modelDir, { 'config.json': readFileSync(join(staging, 'config.json')), 'model.safetensors': readFileSync(join(staging, 'model.safetensors')) });
+  // config.json + model.safetensors, and the tokenizer.json + switchyard-text.json fineTune copied.
+  writeDirAtomic(modelDir, Object.fromEntries(readdirSync(staging).filter((f) => !f.startsWith('.')).map((f) => [f, readFileSync(join(staging, f))])));
   rmSync(staging, { recursive: true, force: true });
   return { ...r, modelDir, runDir };
 }

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Rng, makeTable, writeArrowFile } from '@switchyard/runtime';
+import { ProgressLine, Rng, makeTable, writeArrowFile } from '@switchyard/runtime';
 import { totalLoss } from '@switchyard/model-core';
 import { summarizeLossParts } from './compose-loss.js';
 import { createOptimizer, type OptimizerConfig } from './optim/index.js';
@@ -133,6 +133,8 @@ export async function trainLoop<B>(o: TrainLoopOptions<B>): Promise<TrainResult>
   rmSync(join(o.runDir, 'failure.json'), { force: true });
 
   const bar = new ProgressBar(o.totalSteps);
+  // ETA from the steps of this process (a resumed run's earlier steps do not count).
+  const eta = new ProgressLine({ total: o.totalSteps, what: 'step', log, startDone: step });
   let permCache: { epoch: number; perm: Int32Array } | undefined;
   let intervalMs = 0;
   let intervalTokens = 0;
@@ -231,7 +233,7 @@ export async function trainLoop<B>(o: TrainLoopOptions<B>): Promise<TrainResult>
         const timing = { step, ms_per_step: intervalMs / intervalSteps, tokens_per_s: (1000 * intervalTokens) / Math.max(1e-9, intervalMs) };
         metrics.append(rec, timing);
         bar.clear();
-        log(humanLine(rec, timing));
+        log(humanLine(rec, timing, { total: o.totalSteps, etaSeconds: eta.etaSeconds(step) }));
         intervalMs = 0; intervalTokens = 0; intervalSteps = 0;
       }
       bar.update(step);

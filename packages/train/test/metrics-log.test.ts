@@ -18,6 +18,12 @@ test('human line: step | loss | each aux | drop (mean over layers) | lr | ms | t
     .toBe('step 120 | loss 2.913 | aux 0.0112 | z 0.3201 | drop 1.8% | lr 5e-5 | 412 ms | 6209 tok/s');
 });
 
+test('human line with progress: step/total and the ETA until the last step', () => {
+  expect(humanLine(rec(120), { step: 120, ms_per_step: 412.3, tokens_per_s: 6209.4 }, { total: 150, etaSeconds: 12.4 }))
+    .toBe('step 120/150 | loss 2.913 | aux 0.0112 | z 0.3201 | drop 1.8% | lr 5e-5 | 412 ms | 6209 tok/s | ETA 12s');
+  expect(humanLine(rec(150), undefined, { total: 150, etaSeconds: 0 })).toBe('step 150/150 | loss 2.913 | aux 0.0112 | z 0.3201 | drop 1.8% | lr 5e-5');
+});
+
 test('JSONL truncation on resume and the Arrow tables built from it', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sy-metrics-'));
   try {

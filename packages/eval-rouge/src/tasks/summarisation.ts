@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { makeTable, writeArrowFile } from '@switchyard/runtime';
+import { makeTable, ProgressLine, writeArrowFile } from '@switchyard/runtime';
 import { generate, loadCheckpoint } from '@switchyard/model-core';
 import { readPreparedSplit, readPreparedTokenizer } from '@switchyard/data-prep';
 import { generationSettings } from '../eval-stage-config.js';
@@ -75,7 +75,9 @@ export const summarisationEvaluator: Evaluator = {
     const model = await loadCheckpoint(ckptDir, { seed: ctx.seed });
     const eos = model.config.eos_token_id;
     const generated: number[][] = [];
-    const started = Date.now();
+    ctx.log(`summarising ${n} ${cfg.split} dialogues (${gen.numBeams === 1 ? 'greedy' : `${gen.numBeams} beams`}, ≤ ${gen.maxNewTokens} tokens, batches of ${cfg.batchSize})`);
+    // One line at most every 5 s (and the last): step, rate and ETA on a terminal or in a log.
+    const progress = new ProgressLine({ total: n, what: 'generated', unit: 'dialogues', log: (m) => ctx.log(m) });
     try {
       for (let b = 0; b < n; b += cfg.batchSize) {
         const rows = split.inputIds.slice(b, Math.min(n, b + cfg.batchSize));
@@ -86,7 +88,7 @@ export const summarisationEvaluator: Evaluator = {
         } finally {
           tf.dispose([ids, mask]);
         }
-        ctx.log(`generated ${generated.length}/${n} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+        progress.update(generated.length);
       }
     } finally {
       model.dispose();

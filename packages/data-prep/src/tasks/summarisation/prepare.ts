@@ -3,7 +3,7 @@
 // tokenizer (train or load) → tokenise with eos and truncation → one Arrow file per split +
 // tokenizer.json + stats.json.
 import { join, relative, isAbsolute } from 'node:path';
-import { makeTable, writeArrowFile } from '@switchyard/runtime';
+import { makeTable, ProgressLine, writeArrowFile } from '@switchyard/runtime';
 import type { DataPrepConfig } from '../../config.js';
 import { planCorpus, loadPlannedSplit, type LoadedSplit } from '../../corpus.js';
 import { normaliseText, withEos } from '../../normalise.js';
@@ -85,6 +85,7 @@ async function prepareSplits(cfg: DataPrepConfig, outDir: string, hooks: Prepare
     const ti = loaded.findIndex((l) => l.split === 'train');
     if (ti < 0) throw new DataPrepError('tokenizer type "train" needs a train split; map one in "splits" or use a pretrained tokenizer');
     const corpus = texts[ti]!.flatMap((e) => [norm.prefix + e.dialogue, e.summary]);
+    hooks.log(`training a unigram tokenizer (≤ ${tcfg.vocabSize} pieces) on ${corpus.length} texts…`);
     tok = tokenizerFromJson(trainUnigram(corpus, { vocabSize: tcfg.vocabSize, maxPieceLength: tcfg.maxPieceLength, extraIds: tcfg.extraIds ?? 0 }), 'trained tokenizer');
     hooks.log(`trained a unigram tokenizer: ${tok.vocabSize} ids`);
   }
@@ -100,7 +101,10 @@ async function prepareSplits(cfg: DataPrepConfig, outDir: string, hooks: Prepare
     const inputIds: number[][] = [], labels: number[][] = [];
     const inRaw: number[] = [], labRaw: number[] = [];
     let inCut = 0, labCut = 0;
-    for (const e of rows) {
+    // Splits of 1,000+ rows: a line at most every 5 s (checked every 100 rows) and the last.
+    const progress = rows.length >= 1000 ? new ProgressLine({ total: rows.length, what: `tokenised ${l.split}`, unit: 'examples', log: (m) => hooks.log(m) }) : undefined;
+    for (const [i, e] of rows.entries()) {
+      if (i > 0 && i % 100 === 0) progress?.update(i);
       const a = tok.encode(norm.prefix + e.dialogue);
       const b = tok.encode(e.summary);
       inRaw.push(a.length + 1);
@@ -112,6 +116,7 @@ async function prepareSplits(cfg: DataPrepConfig, outDir: string, hooks: Prepare
       inputIds.push(ai.ids);
       labels.push(bi.ids);
     }
+    progress?.update(rows.length);
     const table = makeTable({
       id: { kind: 'utf8', values: rows.map((e) => e.id) },
       dialogue: { kind: 'utf8', values: rows.map((e) => e.dialogue) },

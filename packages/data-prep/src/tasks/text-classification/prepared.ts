@@ -30,13 +30,13 @@ export function readClassificationMeta(dir: string): ClassificationMeta {
   return m;
 }
 
-export interface ClassificationSplit {
+export interface PreparedClassificationSplit {
   ids: number[][];
   /** Class index, or NO_LABEL (−1). */
   labels: number[];
 }
 
-export function readClassificationSplit(dir: string, split: string): ClassificationSplit {
+export function readClassificationSplit(dir: string, split: string): PreparedClassificationSplit {
   const file = join(dir, `${split}.arrow`);
   if (!existsSync(file)) throw new DataPrepError(`no split "${split}" here; splits: ${['train', 'validation', 'test'].filter((s) => existsSync(join(dir, `${s}.arrow`))).join(', ')}`, { file });
   const table = readArrowFile(file, CLASSIFICATION_SCHEMA);

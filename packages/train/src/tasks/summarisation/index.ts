@@ -7,6 +7,7 @@ import type { TrainFamily } from '../../task-registry.js';
 import type { Seq2SeqBatch } from './batching.js';
 import { SwitchTask, PreparedSource } from './switch-task.js';
 import { hfFiles } from '../../run-training.js';
+import { copyModelText } from './model-text.js';
 
 export const summarisationTrainFamily: TrainFamily<SwitchTransformer, Seq2SeqBatch> = {
   name: 'summarisation',
@@ -32,6 +33,7 @@ export const summarisationTrainFamily: TrainFamily<SwitchTransformer, Seq2SeqBat
     return source;
   },
   modelFiles: hfFiles,
+  copyDataFiles: copyModelText, // tokenizer.json + input prefix: the folder summarises text on its own
   describe: (model) => ({ vocabSize: model.config.vocab_size, sparseLayers: model.sparseLayers().length }),
   dispose: (model) => model.dispose(),
 };

@@ -6,7 +6,7 @@
 // Dims: B batch, T the batch's longest example, N = B·T tokens of a sparse layer.
 import * as tf from '@tensorflow/tfjs';
 import { classifierLossParts, collateClassification, disposeClassificationBatch, type ClassificationBatch, type LmClassifier } from '@switchyard/model-core';
-import type { ClassificationSplit } from '@switchyard/data-prep';
+import type { PreparedClassificationSplit } from '@switchyard/data-prep';
 import type { BatchSource, ForwardContext, ForwardResult, LayerRouting, TrainParameter, TrainTask } from '../../types.js';
 
 export class ClassifierTask implements TrainTask<ClassificationBatch> {
@@ -36,7 +36,7 @@ export class ClassifierSource implements BatchSource<ClassificationBatch> {
    * the same tokens); `padId` fills the left padding (masked, so its value does not matter).
    * Every example must be labelled.
    */
-  constructor(private readonly split: ClassificationSplit, private readonly o: { padId: number; where: string }) {
+  constructor(private readonly split: PreparedClassificationSplit, private readonly o: { padId: number; where: string }) {
     this.numExamples = split.ids.length;
     if (this.numExamples === 0) throw new Error(`${o.where}: the split has no examples`);
     const unlabelled = split.labels.findIndex((l) => l < 0);
