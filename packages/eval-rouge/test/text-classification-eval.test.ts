@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { columnValues, initBackend, readArrowFile, Rng } from '@switchyard/runtime';
-import { prepareTask, readClassificationSplit, registerClassificationDataset, resolveConfig } from '@switchyard/data-prep';
+import { prepareTask, readClassificationMeta, readClassificationSplit, registerClassificationDataset, resolveConfig } from '@switchyard/data-prep';
 import { LmClassifier, lmPresetConfig, parseLmClassifierConfig, saveLmClassifier } from '@switchyard/model-core';
 import { classifyRows, resolveEvalConfig, textClassificationEvaluator } from '@switchyard/eval-rouge';
 
@@ -22,9 +22,14 @@ beforeAll(async () => {
   registerClassificationDataset('eval-test', async () => ({ labelNames: ['w', 'x', 'y', 'z'], description: 'eval test', splits: { train: split(20, true), validation: split(23, true), test: split(7, false) } }));
   mkdirSync(dataDir);
   await prepareTask(resolveConfig({ task: 'text-classification', classification: { dataset: 'eval-test' } }), dataDir, { log: () => {}, record: () => {} });
-  const m = new LmClassifier(parseLmClassifierConfig({ lm: lmPresetConfig('lm-micro', { vocabSize: 10 }), numClasses: 4, headDropout: 0.1 }), new Rng(4));
+  const vocabSize = readClassificationMeta(dataDir).vocabulary.size;
+  expect(vocabSize).toBe(12); // 8 colours + <pad> <unk> <cls> <s>
+  const m = new LmClassifier(parseLmClassifierConfig({ lm: lmPresetConfig('lm-micro', { vocabSize }), numClasses: 4, headDropout: 0.1 }), new Rng(4));
   saveLmClassifier(m, ckpt);
   m.dispose();
+  const small = new LmClassifier(parseLmClassifierConfig({ lm: lmPresetConfig('lm-micro', { vocabSize: 10 }), numClasses: 4 }), new Rng(4));
+  saveLmClassifier(small, join(dir, 'small'));
+  small.dispose();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -56,6 +61,11 @@ it('batched predictions equal one-at-a-time predictions; the record matches a ha
   expect(rec.metrics.map((x) => x.name)).toEqual(['accuracy', 'macro_f1']); // the test split has no labels
   const confusion = JSON.parse(readFileSync(join(out, 'confusion.json'), 'utf8')) as Array<{ matrix: number[][] }>;
   expect(confusion[0]!.matrix.map((r, t) => r.reduce((s, v) => s + v, 0) === rows.labels.filter((l) => l === t).length)).toEqual([true, true, true, true]);
+});
+
+it('a checkpoint whose vocabulary does not cover the data is named', async () => {
+  await expect(textClassificationEvaluator.evaluate({ config: resolveEvalConfig({ split: 'validation' }), dataDir, checkpointDir: join(dir, 'small'), seed: 1, outDir: dir, log: () => {}, record: () => {} }))
+    .rejects.toThrow(/split "validation" has token id 11 but the checkpoint's vocabulary has 10 ids/);
 });
 
 it('an unlabelled split is refused by name', async () => {

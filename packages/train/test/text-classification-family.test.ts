@@ -37,7 +37,7 @@ const loop = { maxSourceLength: 128 } as LoopSection;
 
 it('an LM checkpoint loads as a classifier for the data (vocabulary, classes, options), transfer "blocks"', async () => {
   const m = await family.loadModel(lmDir, { seed: 3, dataDir, configOverrides: { pooling: 'mean', 'lm.dropout': 0.2 } });
-  expect(m.config.lm.vocabSize).toBe(6); // <pad> <unk> + the 4 words of train + validation (x, y, z, w)
+  expect(m.config.lm.vocabSize).toBe(8); // <pad> <unk> <cls> <s> + the 4 words of train + validation (x, y, z, w)
   expect(m.config.numClasses).toBe(3);
   expect(m.config.pooling).toBe('mean');
   expect(m.config.lm.dropout).toBe(0.2);
@@ -46,7 +46,7 @@ it('an LM checkpoint loads as a classifier for the data (vocabulary, classes, op
   family.dispose(m);
   await expect(family.loadModel(lmDir, { seed: 3 })).rejects.toThrow(/an LM checkpoint, not a classifier; transferring it needs the prepared classification data/);
   await expect(family.loadModel(lmDir, { seed: 3, dataDir, configOverrides: { poling: 'mean' } })).rejects.toThrow(/unknown key "poling" \(did you mean "pooling"\?\)/);
-  await expect(family.loadModel(lmDir, { seed: 3, dataDir, configOverrides: { transfer: 'keep-vocabulary' } })).rejects.toThrow(/keep-vocabulary.*32 ids.*got 6/);
+  await expect(family.loadModel(lmDir, { seed: 3, dataDir, configOverrides: { transfer: 'keep-vocabulary' } })).rejects.toThrow(/keep-vocabulary.*32 ids.*got 8/);
 });
 
 it('the task loss is the cross-entropy of the logits (+ router losses); unlabelled held-out splits are skipped; no leaks', async () => {
@@ -57,8 +57,8 @@ it('the task loss is the cross-entropy of the logits (+ router losses); unlabell
   const task = family.trainTask(m);
   const start = tf.memory().numTensors;
   const batch = source.makeBatch(Int32Array.from([0, 1, 2, 3]));
-  expect(batch.ids.shape).toEqual([4, 5]);
-  expect(Array.from(batch.attentionMask.dataSync().slice(5, 10))).toEqual([0, 0, 0, 0, 1]); // "y": left-padded
+  expect(batch.ids.shape).toEqual([4, 7]); // <cls> z z x y w <s>
+  expect(Array.from(batch.attentionMask.dataSync().slice(7, 14))).toEqual([0, 0, 0, 0, 1, 1, 1]); // "y" = <cls> y <s>, left-padded
   const logits = tf.tidy(() => m.forward(batch.ids, batch.attentionMask).logits.arraySync() as number[][]);
   const labels = [0, 1, 2, 1];
   const ce = logits.reduce((s, z, i) => { const mx = Math.max(...z); const lse = mx + Math.log(z.reduce((a, v) => a + Math.exp(v - mx), 0)); return s + lse - z[labels[i]!]!; }, 0) / 4;

@@ -40,6 +40,10 @@ interface SplitScore { split: string; examples: number; accuracy: number; macroF
 function scoreSplit(model: LmClassifier, dataDir: string, split: string, meta: ClassificationMeta, c: EvalStageConfig, seed: number): SplitScore {
   const data = readClassificationSplit(dataDir, split);
   const n = c.maxExamples !== undefined ? Math.min(c.maxExamples, data.ids.length) : data.ids.length;
+  let maxId = 0;
+  for (const r of data.ids) for (const t of r) if (t > maxId) maxId = t;
+  const v = model.config.lm.vocabSize;
+  if (maxId >= v) throw new Error(`${dataDir}: split "${split}" has token id ${maxId} but the checkpoint's vocabulary has ${v} ids; the data and the model were not prepared together`);
   const labels = data.labels.slice(0, n);
   const predictions = classifyRows(model, data.ids.slice(0, n), c.batchSize, meta.vocabulary.padId);
   const k = meta.labelNames.length;

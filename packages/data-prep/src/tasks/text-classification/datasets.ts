@@ -20,7 +20,16 @@ export interface ClassificationDataset {
   description: string;
 }
 
-export type ClassificationDatasetLoader = (o: { env: NodeJS.ProcessEnv; log(message: string): void }) => Promise<ClassificationDataset>;
+export interface ClassificationLoadOptions {
+  env: NodeJS.ProcessEnv;
+  log(message: string): void;
+  /** The config's `classification.path`: an explicit copy of the dataset. */
+  path?: string;
+  /** The config's `classification.imdb`: IMDb review truncation. */
+  imdb?: { maxTokens?: number; maxChars?: number };
+}
+
+export type ClassificationDatasetLoader = (o: ClassificationLoadOptions) => Promise<ClassificationDataset>;
 
 const datasets = new Map<string, ClassificationDatasetLoader>();
 

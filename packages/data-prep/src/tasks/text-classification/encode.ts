@@ -1,39 +1,33 @@
 // Text → token ids for the `text-classification` task.
-// word:  the CompeteSMoE fine-tuning vocabulary — each text lower-cased and split on whitespace,
-//        words counted over train + validation, ordered by descending count (ties: first
-//        appearance), after <pad> (0) and <unk> (1); a word outside it becomes <unk>.
+// word:  the CompeteSMoE fine-tuning vocabulary of ../../text-classification/vocabulary.ts —
+//        lower-cased whitespace words counted over train + the evaluation split (validation, else
+//        test: what the reference calls dev), most frequent first, after <pad> 0, <unk> 1, <cls> 2,
+//        <s> 3; with boundary tokens (default, as the reference) a text is <cls> words… <s>.
 // bytes: the UTF-8 bytes of the text as ids 0–255, so a byte-level LM keeps its own vocabulary
 //        (padding is masked, so id 0 as padding does not collide in effect).
-export const PAD_ID = 0;
-export const UNK_ID = 1;
+import { buildWordVocabulary, encodeWords } from '../../text-classification/vocabulary.js';
 
-export interface TextEncoder_ {
+export interface TokenEncoder {
   kind: 'word' | 'bytes';
   size: number;
+  padId: number;
+  unkId: number | null;
   /** id → token (word only). */
   tokens?: string[];
+  /** At most `maxLength` ids (boundary tokens included). */
   encode(text: string, maxLength: number): number[];
 }
 
-export function words(text: string): string[] {
-  return text.toLowerCase().split(/\s+/u).filter((w) => w !== '');
-}
-
-export function wordEncoder(texts: Iterable<string>, o: { minCount: number; maxVocabulary?: number }): TextEncoder_ {
-  const counts = new Map<string, number>();
-  for (const t of texts) for (const w of words(t)) counts.set(w, (counts.get(w) ?? 0) + 1);
-  const kept = [...counts.entries()].filter(([w, c]) => c >= o.minCount && w !== '<pad>' && w !== '<unk>');
-  kept.sort((a, b) => b[1] - a[1]); // stable: ties keep first appearance
-  const tokens = ['<pad>', '<unk>', ...kept.map(([w]) => w)];
-  if (o.maxVocabulary !== undefined) tokens.length = Math.min(tokens.length, o.maxVocabulary);
-  const index = new Map(tokens.map((t, i) => [t, i]));
+export function wordEncoder(texts: Iterable<string>, o: { minCount: number; maxVocabulary?: number; boundaryTokens: boolean }): TokenEncoder {
+  const vocab = buildWordVocabulary(texts, { minCount: o.minCount, maxSize: o.maxVocabulary });
+  const extra = o.boundaryTokens ? 2 : 0;
   return {
-    kind: 'word', size: tokens.length, tokens,
-    encode: (text, maxLength) => words(text).slice(0, maxLength).map((w) => index.get(w) ?? UNK_ID),
+    kind: 'word', size: vocab.tokens.length, padId: vocab.padId, unkId: vocab.unkId, tokens: vocab.tokens,
+    encode: (text, maxLength) => encodeWords(vocab, text, { boundaryTokens: o.boundaryTokens, maxWords: Math.max(0, maxLength - extra) }),
   };
 }
 
-export function byteEncoder(): TextEncoder_ {
+export function byteEncoder(): TokenEncoder {
   const utf8 = new TextEncoder();
-  return { kind: 'bytes', size: 256, encode: (text, maxLength) => Array.from(utf8.encode(text).subarray(0, maxLength)) };
+  return { kind: 'bytes', size: 256, padId: 0, unkId: null, encode: (text, maxLength) => Array.from(utf8.encode(text).subarray(0, maxLength)) };
 }
