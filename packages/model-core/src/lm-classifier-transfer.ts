@@ -4,7 +4,9 @@
 //   'blocks'          — the vocabulary changes (word level, built from train + dev): key_pe and every
 //                       layer (attention, norms, routers, experts, dense FFNs) are copied; the token
 //                       embedding is left at its seeded initialisation, as is the head. The reference
-//                       re-initialises embedding and output layer and carries the blocks.
+//                       re-initialises embedding and output layer and carries the blocks. Router
+//                       tensors indexed by token id (StableMoE's distilled `distill_embed.weight`)
+//                       belong to the old vocabulary and are re-initialised too.
 //   'keep-vocabulary' — the classifier reads the LM's own byte/char vocabulary: the embedding
 //                       `in_emb.weight` is copied too.
 // The LM's output layer `out_emb.*` is never used by the classifier (reported as dropped). The
@@ -12,6 +14,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { Rng } from '@switchyard/runtime';
+import { createRouter } from '@switchyard/routers';
 import { LmClassifier } from './lm-classifier.js';
 import { parseLmConfig, type LmConfig } from './lm-config.js';
 import { openSafetensors, readTensor, type FloatTensor } from './safetensors.js';
@@ -39,6 +43,22 @@ function torchToTfjs(t: FloatTensor, layout: string): Float32Array {
   return out;
 }
 
+/**
+ * Router parameters indexed by token id: those whose shape changes when a twin router is built for
+ * a vocabulary one larger (full state-dict names).
+ */
+export function vocabularyIndexedRouterParameters(classifier: LmClassifier): Set<string> {
+  const out = new Set<string>();
+  for (const layer of classifier.lm.moeLayers()) {
+    const init = layer.routerInit(new Rng(0));
+    const twin = createRouter(layer.slot, { ...init, vocabSize: classifier.config.lm.vocabSize + 1 });
+    const shapes = new Map(twin.parameters().map((p) => [p.name, p.variable.shape.join()]));
+    for (const p of layer.router.parameters()) if (shapes.get(p.name) !== p.variable.shape.join()) out.add(`${layer.name}.router.${p.name}`);
+    twin.dispose();
+  }
+  return out;
+}
+
 /** Copy the LM's tensors into `classifier` (see the file comment); `source` names the origin in errors. */
 export function transferLmToClassifier(classifier: LmClassifier, lmConfig: LmConfig, lmState: Map<string, FloatTensor>, mode: LmTransferMode, source = 'LM state dict'): LmTransferReport {
   const target = classifier.config.lm;
@@ -53,8 +73,9 @@ export function transferLmToClassifier(classifier: LmClassifier, lmConfig: LmCon
   const report: LmTransferReport = { mode, copied: [], reinitialised: [], dropped: [] };
   const used = new Set<string>();
   const assignments: Array<{ variable: tf.Variable; values: Float32Array }> = [];
+  const byToken = mode === 'blocks' ? vocabularyIndexedRouterParameters(classifier) : new Set<string>();
   for (const p of classifier.parameters()) {
-    const fresh = p.name.startsWith('head.') || (mode === 'blocks' && p.name === 'in_emb.weight');
+    const fresh = p.name.startsWith('head.') || (mode === 'blocks' && (p.name === 'in_emb.weight' || byToken.has(p.name)));
     if (fresh) { report.reinitialised.push(p.name); continue; }
     const t = lmState.get(p.name);
     if (!t) {

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, Rng } from '@switchyard/runtime';
+import { routerTypes } from '@switchyard/routers';
 import {
   LmClassifier, DecoderLM, classifierConfigFromLm, classifierLossParts, lmPresetConfig, parseLmConfig, parseLmClassifierConfig,
   lmStateDict, saveLmCheckpoint, readLmCheckpoint, transferLmToClassifier, saveLmClassifier, loadLmClassifier,
@@ -218,6 +219,29 @@ describe('transfer from an LM checkpoint', () => {
     const alone = logitsOf(cls, [[3, 4, 5]])[0]!;
     logitsOf(cls, [[1, 2, 3, 4, 5, 6, 7], [3, 4, 5]])[1]!.forEach((v, c) => expect(v).toBeCloseTo(alone[c]!, 5));
     cls.dispose();
+  });
+
+  it.each(routerTypes())('router %s: transfer, fine-tuning router and a training step (finite loss, a gradient for every tensor, no leaks)', (type) => {
+    const lmCfg = lmPresetConfig('lm-micro', { vocabSize: 32, router: { type } }); // the router's defaults
+    const lm = new DecoderLM(lmCfg, new Rng(14));
+    const state = lmStateDict(lm);
+    lm.dispose();
+    const start = tf.memory().numTensors;
+    const cls = new LmClassifier(classifierConfigFromLm(lmCfg, { vocabSize: 9, numClasses: 3 }), new Rng(2));
+    const r = transferLmToClassifier(cls, lmCfg, state, 'blocks');
+    expect(r.copied.length + r.reinitialised.length).toBe(cls.parameters().length);
+    expect(r.copied).toEqual(expect.arrayContaining(['layers.1.moe.experts.3.fc2.bias', 'layers.0.attn.proj_key.weight']));
+    if (type === 'stablemoe') expect(r.reinitialised).toContain('layers.0.moe.router.distill_embed.weight'); // indexed by the old vocabulary
+    replaceLmRouters(cls.lm, cls.config.lm.router, new Rng(3));
+    const b = collateClassification([[1, 2, 3, 4], [5, 6]], [2, 0], 0);
+    const vars = cls.parameters().filter((p) => !p.frozen).map((p) => p.variable);
+    const { value, grads } = variableGradsComplete(() => lmTotalLoss(classifierLossParts(cls.forward(b.ids, b.attentionMask, { training: true, step: 1 }), b.labels)), vars);
+    expect(Number.isFinite(value.dataSync()[0])).toBe(true);
+    expect(Object.keys(grads).length).toBe(vars.length);
+    tf.dispose([value, ...Object.values(grads)]);
+    disposeClassificationBatch(b);
+    cls.dispose();
+    expect(tf.memory().numTensors).toBe(start);
   });
 
   it("'keep-vocabulary' also copies the embedding; a mismatched size is named", () => {
