@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, Rng } from '@switchyard/runtime';
 import { prepareTask, registerClassificationDataset, resolveConfig } from '@switchyard/data-prep';
-import { DecoderLM, lmPresetConfig, saveLmCheckpoint, variableGradsComplete, type LmClassifier } from '@switchyard/model-core';
+import { DecoderLM, lmPresetConfig, saveLmCheckpoint, saveLmClassifier, variableGradsComplete, type LmClassifier } from '@switchyard/model-core';
 import { textClassificationTrainFamily as family, type LoopSection } from '@switchyard/train';
 
 let dir: string, dataDir: string, lmDir: string;
@@ -78,4 +78,21 @@ it('the task loss is the cross-entropy of the logits (+ router losses); unlabell
   expect(tf.memory().numTensors).toBe(start);
   expect(() => family.replaceRouters(m, { type: 'smoe', topK: 2 }, new Rng(1), ['router'])).toThrow(/"freeze" is not supported/);
   family.dispose(m);
+});
+
+it('a built classifier takes the head/competition options (train taskOptions); competition on keeps the router\'s freq', async () => {
+  const m = await family.loadModel(lmDir, { seed: 3, dataDir });
+  const cdir = join(dir, 'classifier');
+  saveLmClassifier(m, cdir);
+  family.dispose(m);
+  const on = await family.loadModel(cdir, { seed: 3, dataDir, configOverrides: { competition: true, pooling: 'mean' } });
+  expect(on.config).toMatchObject({ competition: true, pooling: 'mean' });
+  family.replaceRouters(on, { type: 'competesmoe', topK: 2, freq: 1 }, new Rng(1), []);
+  expect(JSON.parse(family.modelFiles(on)['config.json'] as string).lm.router).toEqual({ type: 'competesmoe', topK: 2, freq: 1 });
+  family.dispose(on);
+  const off = await family.loadModel(cdir, { seed: 3, dataDir });
+  family.replaceRouters(off, { type: 'competesmoe', topK: 2, freq: 1 }, new Rng(1), []);
+  expect(JSON.parse(family.modelFiles(off)['config.json'] as string).lm.router).toEqual({ type: 'competesmoe', topK: 2, freq: 0 });
+  family.dispose(off);
+  await expect(family.loadModel(cdir, { seed: 3, dataDir, configOverrides: { transfer: 'blocks' } })).rejects.toThrow(/already a classifier; "transfer" and "lm\.\*" apply only/);
 });

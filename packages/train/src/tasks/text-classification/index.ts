@@ -1,8 +1,9 @@
 // The text-classification task family, training side: the decoder-only MoE LM with a
 // classification head (model-core lm-classifier.ts), fine-tuned on a prepared text-classification
 // split (data-prep tasks/text-classification), saved as config.json + model.safetensors.
-// Loading a base folder:
-//   * a classifier folder (config.json "kind": "lm-classifier") loads as it is;
+// Loading a base folder (options: base-model's configOverrides, train's taskOptions):
+//   * a classifier folder (config.json "kind": "lm-classifier") loads with the head, mask, cache
+//     and competition options overridden;
 //   * an LM checkpoint (model-core lm-checkpoint.ts) is transferred into a fresh classifier sized
 //     for the data (its vocabulary and classes): `transfer` "blocks" (default for a word
 //     vocabulary: embedding and head re-initialised, every layer copied) or "keep-vocabulary"
@@ -12,7 +13,7 @@
 // Routers: replaceRouters keeps the trained router parameters when the type is unchanged, else a
 // fresh router (model-core lm-replace-routers.ts); CompeteSMoE competition stays off unless the
 // classifier's `competition` is true.
-import { LM_PRESETS, LmClassifier, classifierConfigFromLm, classifierFiles, closestName, fineTuneRouterSlot, isLmClassifierDir, lmPresetConfig, loadLmClassifier, readLmCheckpoint, replaceLmRouters, transferLmToClassifier, type LmTransferMode, type LmTransferReport } from '@switchyard/model-core';
+import { LM_PRESETS, LmClassifier, parseLmClassifierConfig, classifierConfigFromLm, classifierFiles, closestName, fineTuneRouterSlot, isLmClassifierDir, lmPresetConfig, loadLmClassifier, readLmCheckpoint, replaceLmRouters, transferLmToClassifier, type LmTransferMode, type LmTransferReport } from '@switchyard/model-core';
 import { preparedSplits, readClassificationMeta, readClassificationSplit } from '@switchyard/data-prep';
 import { Rng } from '@switchyard/runtime';
 import type { ClassificationBatch } from '@switchyard/model-core';
@@ -52,7 +53,17 @@ export const textClassificationTrainFamily: TrainFamily<LmClassifier, Classifica
     return new LmClassifier(cfg, a.rng);
   },
   async loadModel(dir, o) {
-    if (isLmClassifierDir(dir)) return loadLmClassifier(dir, new Rng(o.seed).fork('classifier'));
+    if (isLmClassifierDir(dir)) {
+      const model = loadLmClassifier(dir, new Rng(o.seed).fork('classifier'));
+      // A built classifier takes the head/mask/cache/competition options; transfer and lm.* were fixed when it was built.
+      try {
+        const { transfer, rest, lm } = classifierOptions(o.configOverrides ?? {}, 'configOverrides');
+        if (transfer !== undefined || Object.keys(lm).length) throw new Error(`${dir}: already a classifier; "transfer" and "lm.*" apply only when an LM checkpoint is transferred`);
+        const { lm: _same, ...fields } = parseLmClassifierConfig({ ...model.config, ...rest }, 'configOverrides');
+        Object.assign(model.config, fields); // model.config.lm stays the wrapped LM's own config object
+      } catch (e) { model.dispose(); throw e; }
+      return model;
+    }
     if (!o.dataDir) throw new Error(`${dir}: an LM checkpoint, not a classifier; transferring it needs the prepared classification data (the stage's "data" input) for the vocabulary and the classes`);
     const meta = readClassificationMeta(o.dataDir);
     const { config, state } = readLmCheckpoint(dir);
