@@ -69,6 +69,7 @@ it('bad datasets and configs are named', async () => {
   await expect(prep({ dataset: 'bad-label' })).rejects.toThrow(/validation.*row 1.*label.*label 2 is not a class index 0\.\.1 \(x, y\)/);
   await expect(prep({ dataset: 'unlabelled-train' })).rejects.toThrow(/row 1.*every train example needs a label/);
   await expect(prep({ dataset: 'one-class' })).rejects.toThrow(/at least 2 label names/);
+  await expect(prep({ dataset: 'bankin77' })).rejects.toThrow(/unknown classification dataset "bankin77" \(did you mean "banking77"\?\)/);
   await expect(prep({ dataset: 'nope' })).rejects.toThrow(/unknown classification dataset "nope"; registered: .*bad-label.*banking77.*hand.*imdb.*sst2, sst5/);
   await expect(prepareTask(resolveConfig({ task: 'text-classification' }), dir, hooks)).rejects.toThrow(/needs a "classification" section/);
   expect(() => resolveConfig({ task: 'text-classification', classification: { dataset: 'hand', vocab: 'word' } })).toThrow(/unknown key "vocab"/);

@@ -4,6 +4,7 @@
 // (BANKING77, SST-2, SST-5, IMDb) plug in here with one registration each, tests register their own.
 import type { SplitName } from '../../types.js';
 import { DataPrepError } from '../../errors.js';
+import { didYouMean } from '../../text-classification/did-you-mean.js';
 
 export interface ClassificationExample {
   text: string;
@@ -46,6 +47,6 @@ export function classificationDatasetNames(): string[] {
 
 export function classificationDataset(name: string): ClassificationDatasetLoader {
   const d = datasets.get(name);
-  if (!d) throw new DataPrepError(`unknown classification dataset "${name}"; registered: ${classificationDatasetNames().join(', ') || '(none)'}`, { field: 'classification.dataset' });
+  if (!d) throw new DataPrepError(`unknown classification dataset "${name}"${didYouMean(name, datasets.keys())}; registered: ${classificationDatasetNames().join(', ') || '(none)'}`, { field: 'classification.dataset' });
   return d;
 }
