@@ -6,19 +6,24 @@
 //   the slot's options (e.g. competition off, another top-k);
 // * a slot of another type puts a freshly initialised router in every MoE layer (the gating
 //   study's protocol);
-// * CompeteSMoE competition is off unless asked for: fineTuneRouterSlot gives a `competesmoe` slot
-//   `freq: 0` unless `competition` (the classifier config's switch), so fine-tuning takes SMoE steps only.
+// * CompeteSMoE competition is off unless asked for: fineTuneRouterSlot gives a router with a
+//   competition probability (`freq`) `freq: 0` unless `competition` (the classifier config's
+//   switch), so fine-tuning takes SMoE steps only.
 // The LM config's `router` becomes the slot (and `routerByLayer` is cleared), so a saved model
 // reloads with the router it was fine-tuned with.
 import type { Rng } from '@switchyard/runtime';
-import { createRouter } from '@switchyard/routers';
+import { createRouter, routerOptionsSchema } from '@switchyard/routers';
 import type { RouterSlotConfig } from './config.js';
 import { resolveLmRouterSlot, type DecoderLM } from './decoder-lm.js';
 
-/** The fine-tuning slot: a competesmoe slot gets `freq: 0` (competition off) unless `competition`. */
+/**
+ * The fine-tuning slot: a router with a competition probability option `freq` (CompeteSMoE, asked
+ * of the router's option schema) gets `freq: 0` (competition off) unless `competition`.
+ */
 export function fineTuneRouterSlot(slot: RouterSlotConfig, competition = false): RouterSlotConfig {
   const out = structuredClone(slot);
-  if (out.type === 'competesmoe' && !competition) out.freq = 0;
+  const props = (routerOptionsSchema(slot.type).properties ?? {}) as Record<string, unknown>;
+  if ('freq' in props && !competition) out.freq = 0;
   return out;
 }
 

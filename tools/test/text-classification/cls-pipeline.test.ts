@@ -87,6 +87,9 @@ it('LM checkpoint → data-prep → base-model (transfer) → train → eval thr
   expect(cfg.kind).toBe('lm-classifier');
   expect(cfg.competition).toBe(false);
   expect(cfg.lm.router).toMatchObject({ type: 'competesmoe', freq: 0 });
+  // The model folder carries what maps text to classes (copyDataFiles).
+  expect(readFileSync(join(dir('tr'), 'vocabulary.json'), 'utf8')).toBe(readFileSync(join(dir('dp'), 'vocabulary.json'), 'utf8'));
+  expect(JSON.parse(readFileSync(join(dir('tr'), 'classification.json'), 'utf8')).labelNames).toEqual(LABELS);
 
   // Metrics recomputed from the predictions and the prepared labels.
   const labels = readClassificationSplit(dir('dp'), 'validation').labels;

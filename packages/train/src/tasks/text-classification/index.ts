@@ -14,7 +14,9 @@
 // fresh router (model-core lm-replace-routers.ts); CompeteSMoE competition stays off unless the
 // classifier's `competition` is true.
 import { LM_PRESETS, LmClassifier, parseLmClassifierConfig, classifierConfigFromLm, classifierFiles, closestName, fineTuneRouterSlot, isLmClassifierDir, lmPresetConfig, loadLmClassifier, readLmCheckpoint, replaceLmRouters, transferLmToClassifier, type LmTransferMode, type LmTransferReport } from '@switchyard/model-core';
-import { preparedSplits, readClassificationMeta, readClassificationSplit } from '@switchyard/data-prep';
+import { copyFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLASSIFICATION_META_FILE, preparedSplits, readClassificationMeta, readClassificationSplit } from '@switchyard/data-prep';
 import { Rng } from '@switchyard/runtime';
 import type { ClassificationBatch } from '@switchyard/model-core';
 import type { TrainFamily } from '../../task-registry.js';
@@ -100,6 +102,10 @@ export const textClassificationTrainFamily: TrainFamily<LmClassifier, Classifica
     const t = transfers.get(model);
     if (t) files['transfer.json'] = `${JSON.stringify(t, null, 2)}\n`;
     return files;
+  },
+  // classification.json (label names, vocabulary kind, lengths) and vocabulary.json: the folder maps text to classes on its own.
+  copyDataFiles(dataDir, modelDir) {
+    for (const f of [CLASSIFICATION_META_FILE, 'vocabulary.json']) if (existsSync(join(dataDir, f))) copyFileSync(join(dataDir, f), join(modelDir, f));
   },
   describe: (model) => ({ vocabSize: model.config.lm.vocabSize, sparseLayers: model.lm.moeLayers().length }),
   dispose: (model) => model.dispose(),
