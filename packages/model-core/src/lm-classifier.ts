@@ -10,7 +10,9 @@
 //   example with more or less left padding gets the same logits (`compatIgnoreAttentionMask`:
 //   padding is attended to, as the reference does).
 // * Every batch starts a fresh stream (empty cache); the reference carries its Transformer-XL cache
-//   from one batch to the next, i.e. across unrelated examples (`compatCarryCache`).
+//   from one batch to the next, i.e. across unrelated examples (`compatCarryCache`: the carried
+//   positions, the previous batch's padding included, count as real keys; not saved in loop
+//   checkpoints, so a resumed run starts with an empty cache).
 // * The head reads the last layer's hidden state; the reference first applies its `out_emb`
 //   (a Linear d→d there) and a log-softmax over the d features. Not reproduced.
 // * `pooling: 'mean'` (an option the reference lacks): mean of the last layer's states over the
