@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Nx `runtime` input of data-prep stages: a fingerprint of the corpus files the stage may read
-// that live outside the workspace (SAMSUM_DIR, the Hugging Face datasets cache, explicit paths in
+// that live outside the workspace (SAMSUM_DIR, BANKING77_DIR/SST2_DIR/SST5_DIR/IMDB_DIR, the Hugging Face datasets cache, explicit paths in
 // the config, FASHION_MNIST_DIR and /usr/share/datasets/fashion-mnist), so pointing SAMSUM_DIR elsewhere or editing those files invalidates the cached
 // stage. Files are fingerprinted by path, size and modification time (cheap, no reading).
 'use strict';
@@ -24,11 +24,12 @@ function paths(v, out = []) {
 
 const config = process.argv[2] ? decodeSpec(process.argv[2]) : {};
 for (const p of paths(config)) walk(resolve(p));
-const env = ['SAMSUM_DIR', 'HF_DATASETS_CACHE', 'HF_HOME', 'FASHION_MNIST_DIR'];
+// The classification datasets' variables (data-prep text-classification/source.ts) too.
+const DATA_DIRS = ['SAMSUM_DIR', 'BANKING77_DIR', 'SST2_DIR', 'SST5_DIR', 'IMDB_DIR', 'FASHION_MNIST_DIR'];
+const env = [...DATA_DIRS, 'HF_DATASETS_CACHE', 'HF_HOME'];
 for (const k of env) lines.push(`env ${k}=${process.env[k] ?? ''}`);
-if (process.env.SAMSUM_DIR) walk(resolve(process.env.SAMSUM_DIR));
-// Fashion-MNIST (image-classification task): FASHION_MNIST_DIR, then Debian's dataset-fashion-mnist folder.
-if (process.env.FASHION_MNIST_DIR) walk(resolve(process.env.FASHION_MNIST_DIR));
+for (const k of DATA_DIRS) if (process.env[k]) walk(resolve(process.env[k]));
+// Fashion-MNIST (image-classification task): Debian's dataset-fashion-mnist folder too.
 walk('/usr/share/datasets/fashion-mnist');
 const hfCache = process.env.HF_DATASETS_CACHE || join(process.env.HF_HOME || join(homedir(), '.cache', 'huggingface'), 'datasets');
 if (existsSync(hfCache)) for (const n of readdirSync(hfCache).sort()) if (/samsum/i.test(n)) walk(join(hfCache, n));

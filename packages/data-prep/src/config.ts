@@ -36,6 +36,27 @@ export interface DataPrepConfig {
   seed?: number;
   /** The image-classification task's data (src/tasks/image-classification/config.ts); other tasks ignore it. */
   image?: ImageDataConfig;
+  /** Task "text-classification" only (src/tasks/text-classification/). */
+  classification?: ClassificationPrepConfig;
+}
+
+export interface ClassificationPrepConfig {
+  /** A registered classification dataset (registerClassificationDataset). */
+  dataset: string;
+  /** "word": lower-cased whitespace words of train + the evaluation split, <pad> 0, <unk> 1, <cls> 2, <s> 3; "bytes": UTF-8 bytes (ids 0–255, an LM's byte vocabulary). */
+  vocabulary: 'word' | 'bytes';
+  /** Tokens kept per example (the first ones). */
+  maxLength: number;
+  /** word: keep words seen at least this often in train + validation. */
+  minCount: number;
+  /** word: largest vocabulary, special tokens included. */
+  maxVocabulary?: number;
+  /** word: <cls> first and <s> last (the reference; the last token read by the head is then <s>). */
+  boundaryTokens: boolean;
+  /** An explicit copy of the dataset (else its *_DIR variable, else an embedded copy). */
+  path?: string;
+  /** IMDb: keep the first maxTokens whitespace tokens, then the first maxChars characters of each review. */
+  imdb?: { maxTokens?: number; maxChars?: number };
 }
 
 const FORMATS: FileFormat[] = ['json', 'jsonl', 'csv', 'parquet', 'arrow'];
@@ -119,6 +140,23 @@ export const dataPrepConfigSchema = {
     },
     seed: { type: 'integer', description: 'Recorded; data-prep itself draws no random numbers.' },
     image: imageDataConfigSchema,
+    classification: {
+      type: 'object', additionalProperties: false, required: ['dataset'],
+      description: 'Task "text-classification": which dataset and how its texts become token ids.',
+      properties: {
+        dataset: { type: 'string', minLength: 1, description: 'banking77, sst2, sst5, imdb, or another registered classification dataset (src/tasks/text-classification/datasets.ts).' },
+        vocabulary: { type: 'string', enum: ['word', 'bytes'], default: 'word', description: '"word": lower-cased whitespace words of train + the evaluation split (validation, else test), <pad> 0, <unk> 1, <cls> 2, <s> 3 (the CompeteSMoE fine-tuning vocabulary); "bytes": UTF-8 bytes, ids 0–255 (keep a byte-level LM\'s own vocabulary).' },
+        maxLength: { type: 'integer', minimum: 1, default: 256, description: 'Tokens kept per example (the first ones).' },
+        minCount: { type: 'integer', minimum: 1, default: 1, description: 'word: keep words seen at least this often in train + validation.' },
+        maxVocabulary: { type: 'integer', minimum: 4, description: 'word: largest vocabulary, the 4 special tokens included (most frequent words first).' },
+        boundaryTokens: { type: 'boolean', default: true, description: 'word: <cls> first and <s> last, as the reference (the head then reads <s>).' },
+        path: { type: 'string', minLength: 1, description: 'An explicit copy of the dataset (else its BANKING77_DIR / SST2_DIR / SST5_DIR / IMDB_DIR, else the embedded BANKING77).' },
+        imdb: {
+          type: 'object', additionalProperties: false, description: 'IMDb review truncation (state it when reporting).',
+          properties: { maxTokens: { type: 'integer', minimum: 1 }, maxChars: { type: 'integer', minimum: 1 } },
+        },
+      },
+    },
   },
 } as const;
 

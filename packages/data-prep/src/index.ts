@@ -77,3 +77,9 @@ export { readImageSplit, readImageTaskInfo, imageSplitTable, IMAGES_FILE } from 
 export type { ImageSplit, ImageTaskInfo } from './tasks/image-classification/prepared.js';
 export { imageDataConfigSchema, IMAGE_DATA_DEFAULTS } from './tasks/image-classification/config.js';
 export type { ImageDataConfig, ImageSourceSpec } from './tasks/image-classification/config.js';
+export { textClassificationDataTask } from './tasks/text-classification/index.js';
+export { registerClassificationDataset, classificationDatasetNames, classificationDataset } from './tasks/text-classification/datasets.js';
+export type { ClassificationDataset, ClassificationExample, ClassificationDatasetLoader } from './tasks/text-classification/datasets.js';
+export { readClassificationMeta, readClassificationSplit, CLASSIFICATION_META_FILE, NO_LABEL } from './tasks/text-classification/prepared.js';
+export type { ClassificationMeta, PreparedClassificationSplit } from './tasks/text-classification/prepared.js';
+export type { ClassificationPrepConfig } from './config.js';

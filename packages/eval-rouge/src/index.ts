@@ -14,3 +14,4 @@ export { imageMetricRecord } from './tasks/image-classification/image-metric-rec
 export type { ImageMeasures } from './tasks/image-classification/image-metric-record.js';
 export { trainingActive, routingConsistency } from './tasks/image-classification/training-routing.js';
 export type { TrainingActive, RoutingConsistency } from './tasks/image-classification/training-routing.js';
+export { textClassificationEvaluator, classifyRows } from './tasks/text-classification.js';

@@ -147,6 +147,27 @@ function streamStartMask(past: number, m: number, l: number): { bias: tf.Tensor2
   return { bias: tf.tensor2d(bias, [m, l]), rows: empty ? tf.tensor2d(rows, [m, 1]) : undefined };
 }
 
+/** Additive bias and row keep mask of a batch with padding: [B, 1, M, L] and [B, 1, M, 1]. */
+export interface KeyPaddingMask { bias: tf.Tensor4D; rows: tf.Tensor4D }
+
+/**
+ * Masks from an attention mask (1 real, 0 padding) [B, M] of the block and the cache's real
+ * positions (the last `past` of its L slots; all of them with compatZeroInitialCache): slot j of
+ * query i reads key column i + j of [cache; block] and is kept when that key is real. A query
+ * with no real key gets a zero attention output (row mask). Shared by every layer of a call.
+ */
+export function keyPaddingMask(attentionMask: tf.Tensor2D, past: number, l: number, zeroCacheAttended: boolean): KeyPaddingMask {
+  const [b, m] = attentionMask.shape;
+  const realPast = zeroCacheAttended ? l : Math.min(past, l);
+  const cacheValid = tf.concat([tf.zeros([b, l - realPast]), tf.ones([b, realPast])], 1);            // [B, L]
+  const keyValid = tf.concat([cacheValid, tf.cast(attentionMask, 'float32')], 1);                     // [B, L+M]
+  const perQuery = unskew(tf.tile(keyValid.reshape([b, 1, 1, l + m]), [1, 1, m, 1]) as tf.Tensor4D);  // [B, 1, M, L]
+  return {
+    bias: tf.mul(tf.sub(1, perQuery), MASKED) as tf.Tensor4D,                                     // [B, 1, M, L]
+    rows: tf.cast(tf.greater(tf.max(perQuery, -1, true), 0), 'float32') as tf.Tensor4D,            // [B, 1, M, 1]
+  };
+}
+
 class SpanAttention {
   readonly query: tf.Variable; readonly key: tf.Variable; readonly value: tf.Variable; readonly out: tf.Variable;
   constructor(ps: LmParams, name: string, private readonly cfg: LmConfig) {
@@ -164,8 +185,11 @@ class SpanAttention {
     return tf.transpose(linear(x, w).reshape([b, t, h, this.cfg.dModel / h]), [0, 2, 1, 3]) as tf.Tensor4D;
   }
 
-  /** h [B, M, D], cache [B, L, D] (past layer inputs), keyPe [K, L]; `past` real positions precede h. → [B, M, D] */
-  forward(h: tf.Tensor3D, cache: tf.Tensor3D, keyPe: tf.Tensor2D, past: number, lc: LmLayerContext): tf.Tensor3D {
+  /**
+   * h [B, M, D], cache [B, L, D] (past layer inputs), keyPe [K, L]; `past` real positions precede h;
+   * `keyMask` (when the caller passed an attention mask) replaces the stream-start mask. → [B, M, D]
+   */
+  forward(h: tf.Tensor3D, cache: tf.Tensor3D, keyPe: tf.Tensor2D, past: number, lc: LmLayerContext, keyMask?: KeyPaddingMask): tf.Tensor3D {
     const [b, m, d] = h.shape;
     const l = cache.shape[1];
     const hk = this.cfg.numHeads, k = d / hk;
@@ -176,7 +200,7 @@ class SpanAttention {
     const content = unskew(tf.matMul(q, keys, false, true) as tf.Tensor4D);              // [B, H, M, L]
     const position = tf.matMul(q.reshape([-1, k]), keyPe).reshape([b, hk, m, l]);          // [B, H, M, L]
     let scores = tf.div(tf.add(content, position), Math.sqrt(k));                         // [B, H, M, L]
-    const mask = this.cfg.compatZeroInitialCache ? null : streamStartMask(past, m, l);
+    const mask = keyMask ?? (this.cfg.compatZeroInitialCache ? null : streamStartMask(past, m, l));
     if (mask) scores = tf.add(scores, mask.bias);
     let probs = tf.softmax(scores);                                        // [B, H, M, L]
     if (mask?.rows) probs = tf.mul(probs, mask.rows);
@@ -215,7 +239,8 @@ export function resolveLmRouterSlot(slot: RouterSlotConfig, cfg: LmConfig): Rout
 export class MoeSubLayer {
   readonly experts: FeedForward[] = [];
   router: Router;
-  readonly slot: RouterSlotConfig;
+  /** The router slot in use (replaceLmRouters, lm-replace-routers.ts, swaps it with the router). */
+  slot: RouterSlotConfig;
   private readonly iterationRng: Rng;
   constructor(ps: LmParams, readonly name: string, private readonly cfg: LmConfig, slot: RouterSlotConfig, rng: Rng) {
     this.slot = resolveLmRouterSlot(slot, cfg);
@@ -275,9 +300,9 @@ class LmLayer {
   }
 
   /** h [B, M, D]; cache [B, L, D]. */
-  forward(h: tf.Tensor3D, cache: tf.Tensor3D, keyPe: tf.Tensor2D, past: number, lc: LmLayerContext): { h: tf.Tensor3D; record?: SparseLayerRecord } {
+  forward(h: tf.Tensor3D, cache: tf.Tensor3D, keyPe: tf.Tensor2D, past: number, lc: LmLayerContext, keyMask?: KeyPaddingMask): { h: tf.Tensor3D; record?: SparseLayerRecord } {
     const [b, m, d] = h.shape;
-    h = this.norm1.apply(tf.add(h, this.attn.forward(h, cache, keyPe, past, lc))) as tf.Tensor3D;
+    h = this.norm1.apply(tf.add(h, this.attn.forward(h, cache, keyPe, past, lc, keyMask))) as tf.Tensor3D;
     if (this.moe) {
       const { y, record } = this.moe.apply(h.reshape([b * m, d]) as tf.Tensor2D, b, m, lc);
       let moeOut = dropout(y.reshape([b, m, d]), lc);
@@ -309,6 +334,21 @@ export interface LmForwardOptions {
   step?: number;
   /** The cache from the previous block of the same streams; default an empty one (stream start). */
   cache?: LmCache;
+  /**
+   * 1 for real tokens, 0 for padding. [B, M] (any dtype). When given, padding keys are masked out
+   * of every attention (the classifier's left padding); padding tokens are still routed and still
+   * count in the routers' losses and capacity groups.
+   */
+  attentionMask?: tf.Tensor2D;
+}
+
+export interface LmHiddenOutputs {
+  /** The last layer's output (before out_emb). [B, M, D] */
+  hidden: tf.Tensor3D;
+  /** The cache for the next block (no gradient flows into it through later blocks). */
+  cache: LmCache;
+  /** Every MoE sub-layer of this call, in layer order. */
+  moeLayers: SparseLayerRecord[];
 }
 
 export interface LmOutputs {
@@ -378,6 +418,13 @@ export class DecoderLM {
    * tf.tidy (keep the returned cache with tf.keep to carry it to the next block, then dispose it).
    */
   forward(ids: tf.Tensor2D, opts: LmForwardOptions = {}): LmOutputs {
+    const { hidden, cache, moeLayers } = this.forwardHidden(ids, opts);
+    const logits = linear(hidden, this.outW, this.outB) as tf.Tensor3D;  // [B, M, V]
+    return { logits, cache, moeLayers };
+  }
+
+  /** As forward, without the output layer: the last layer's states [B, M, D] (classification heads). */
+  forwardHidden(ids: tf.Tensor2D, opts: LmForwardOptions = {}): LmHiddenOutputs {
     const [b, m] = ids.shape;
     const { dModel: d, attnSpan: l } = this.config;
     const own = opts.cache ? undefined : this.initialCache(b);
@@ -388,6 +435,10 @@ export class DecoderLM {
     }
     const lc: LmLayerContext = { training: opts.training ?? false, rng: opts.rng ?? this.fixedRng, step: opts.step ?? 0, dropout: this.config.dropout, tokenIds: ids };
     const keyPe = this.keyPe.reshape([d / this.config.numHeads, l]) as tf.Tensor2D;      // [K, L]
+    if (opts.attentionMask && (opts.attentionMask.shape[0] !== b || opts.attentionMask.shape[1] !== m)) {
+      throw new Error(`DecoderLM.forward: attentionMask must be [${b}, ${m}] like the ids, got [${opts.attentionMask.shape.join(', ')}]`);
+    }
+    const keyMask = opts.attentionMask ? keyPaddingMask(opts.attentionMask, cache.pastLength, l, this.config.compatZeroInitialCache) : undefined;
     let h = tf.gather(this.inEmb, ids.reshape([-1])).reshape([b, m, d]) as tf.Tensor3D;    // [B, M, D]
     const next: tf.Tensor3D[] = [];
     const records: SparseLayerRecord[] = [];
@@ -395,13 +446,12 @@ export class DecoderLM {
       const c = cache.hidden[i]!;
       // The next block's cache: the last L layer inputs of [cache; block].
       next.push(tf.concat([c, h], 1).slice([0, m, 0], [-1, l, -1]) as tf.Tensor3D);
-      const out = this.layers[i]!.forward(h, c, keyPe, cache.pastLength, lc);
+      const out = this.layers[i]!.forward(h, c, keyPe, cache.pastLength, lc, keyMask);
       h = out.h;
       if (out.record) records.push(out.record);
     }
     if (own) tf.dispose(own.hidden);
-    const logits = linear(h, this.outW, this.outB) as tf.Tensor3D;       // [B, M, V]
-    return { logits, cache: { hidden: next, pastLength: Math.min(cache.pastLength + m, l) }, moeLayers: records };
+    return { hidden: h, cache: { hidden: next, pastLength: Math.min(cache.pastLength + m, l) }, moeLayers: records };
   }
 
   /**

@@ -67,6 +67,7 @@ const trainDeclaration = () => ConfigObject({
   freeze: Type.Array(Type.Unsafe<string>({ enum: [...PARAMETER_GROUPS] }), { uniqueItems: true, default: [], description: 'Parameter groups excluded from updates.' }),
   heldOutSplit: StringEnum(['validation', 'test', 'train'] as const, { default: 'validation', description: 'Split whose first batch gives routing.arrow.' }),
   heldOutSize: int(16, 1, 'Sequences in the routing.arrow batch.'),
+  taskOptions: Type.Record(Type.String(), Type.Unknown(), { default: {}, description: 'Options of the task family, given to its loadModel as configOverrides (text-classification: transfer, pooling, headDropout, compatIgnoreAttentionMask, compatCarryCache, competition, lm.<LmConfig key>). Empty: none.' }),
   ...loopSchema(60, 5e-5),
 }, {
   $schema: SCHEMA, title: 'train stage',

@@ -42,3 +42,5 @@ export { RoutingRecorder, activePerExample, expertSets } from './tasks/image-cla
 export type { StepRow, SnapshotRow } from './tasks/image-classification/routing-record.js';
 export { ImageBatchSource, imageTrainTask, PROBE_MAX } from './tasks/image-classification/image-task.js';
 export type { ImageBatch, ImageTrainModel } from './tasks/image-classification/image-task.js';
+export { textClassificationTrainFamily, CLASSIFIER_OPTIONS } from './tasks/text-classification/index.js';
+export { ClassifierTask, ClassifierSource } from './tasks/text-classification/classifier-task.js';

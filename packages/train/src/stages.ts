@@ -44,7 +44,7 @@ export const baseModelStage: StageDefinition<BaseModelConfig> = {
     ctx.record('config', cfg);
     if (cfg.source === 'import') {
       const family = familyFor(cfg.task, ctx.inputs.data);
-      const model = await family.loadModel(cfg.importDir!, { configOverrides: cfg.configOverrides, seed });
+      const model = await family.loadModel(cfg.importDir!, { configOverrides: cfg.configOverrides, seed, dataDir: ctx.inputs.data });
       try { writeFilesInto(ctx.outDir, family.modelFiles(model)); } finally { family.dispose(model); }
       ctx.record('base', { source: 'import', dir: cfg.importDir });
       ctx.log(`imported ${cfg.importDir}`);
@@ -108,13 +108,14 @@ export interface FineTuneSummary {
 /** Load base → replace routers → train → export (the train stage without the stage plumbing). */
 export async function fineTune(a: FineTuneArgs): Promise<FineTuneSummary> {
   const family = familyFor(a.cfg.task, a.dataDir);
-  const model = await family.loadModel(a.baseDir, { seed: a.seed });
+  const taskOptions = a.cfg.taskOptions ?? {};
+  const model = await family.loadModel(a.baseDir, { seed: a.seed, dataDir: a.dataDir, ...(Object.keys(taskOptions).length ? { configOverrides: taskOptions } : {}) });
   try {
     family.replaceRouters(model, a.cfg.router, new Rng(a.seed).fork('train/router-init'), a.cfg.freeze);
     const heldOutSplit = preparedSplits(a.dataDir).includes(a.cfg.heldOutSplit) ? a.cfg.heldOutSplit : undefined;
     const r = await trainModel({
       family, model, dataDir: a.dataDir, heldOutSplit, heldOutSize: a.cfg.heldOutSize, loop: a.cfg, seed: a.seed, runDir: a.runDir, resume: a.resume, log: a.log, onStep: a.onStep,
-      fingerprint: JSON.stringify({ stage: 'train', router: a.cfg.router, freeze: a.cfg.freeze, len: [a.cfg.maxSourceLength, a.cfg.maxTargetLength] }),
+      fingerprint: JSON.stringify({ stage: 'train', router: a.cfg.router, freeze: a.cfg.freeze, len: [a.cfg.maxSourceLength, a.cfg.maxTargetLength], ...(Object.keys(taskOptions).length ? { taskOptions } : {}) }),
     });
     writeFilesInto(a.outDir, family.modelFiles(model));
     family.copyDataFiles?.(a.dataDir, a.outDir);

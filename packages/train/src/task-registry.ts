@@ -28,8 +28,12 @@ export interface TrainFamily<M = unknown, B = unknown> {
   readonly name: string;
   /** base-model, source "pretrain": a freshly initialised model. */
   createModel(a: CreateModelArgs): M;
-  /** A saved model folder (base-model "import", train's base). */
-  loadModel(dir: string, o: { seed: number; configOverrides?: Record<string, unknown> }): Promise<M>;
+  /**
+   * A saved model folder (base-model "import", train's base). `dataDir`, when the stage has a data
+   * input, lets a family size the loaded model for the data (text-classification: an LM checkpoint
+   * becomes a classifier for the data's vocabulary and classes).
+   */
+  loadModel(dir: string, o: { seed: number; configOverrides?: Record<string, unknown>; dataDir?: string }): Promise<M>;
   /** train: a fresh router of `router` in every sparse layer, the `freeze` groups excluded from updates. */
   replaceRouters(model: M, router: { type: string; [k: string]: unknown }, rng: Rng, freeze: string[]): void;
   /** The model as the loop's TrainTask. */

@@ -2,8 +2,9 @@
 // and one line here (or registers itself with registerDataPrepTask from its own package/test).
 import { registerDataPrepTask } from '../task-registry.js';
 import { summarisationDataTask } from './summarisation/index.js';
-
-registerDataPrepTask(summarisationDataTask);
+import { textClassificationDataTask } from './text-classification/index.js';
 import { imageClassificationDataTask } from './image-classification/index.js';
 
+registerDataPrepTask(summarisationDataTask);
 registerDataPrepTask(imageClassificationDataTask);
+registerDataPrepTask(textClassificationDataTask);

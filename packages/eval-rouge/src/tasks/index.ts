@@ -2,8 +2,9 @@
 // line here (or calls registerEvaluator itself).
 import { registerEvaluator } from '../evaluator-registry.js';
 import { summarisationEvaluator } from './summarisation.js';
-
-registerEvaluator(summarisationEvaluator);
+import { textClassificationEvaluator } from './text-classification.js';
 import { imageClassificationEvaluator } from './image-classification/evaluate.js';
 
+registerEvaluator(summarisationEvaluator);
 registerEvaluator(imageClassificationEvaluator);
+registerEvaluator(textClassificationEvaluator);

@@ -2,8 +2,9 @@
 // summarisation/ and one line here (or registers itself with registerTrainFamily).
 import { registerTrainFamily } from '../task-registry.js';
 import { summarisationTrainFamily } from './summarisation/index.js';
-
-registerTrainFamily(summarisationTrainFamily);
+import { textClassificationTrainFamily } from './text-classification/index.js';
 import { imageClassificationTrainFamily } from './image-classification/index.js';
 
+registerTrainFamily(summarisationTrainFamily);
 registerTrainFamily(imageClassificationTrainFamily);
+registerTrainFamily(textClassificationTrainFamily);
