@@ -35,7 +35,7 @@ it('the full-set pipelines mirror the embedded ones and the sweeps list exactly 
   for (const f of full) expect(router(f)).toEqual(router(f.replace(/^fmnist-full-/, 'fmnist-')));
   for (const [file, fullSet] of [['moesart-sweep.json', false], ['moesart-sweep-full.json', true]] as const) {
     const sw = JSON.parse(readFileSync(join(pipelineDir, 'sweeps', file), 'utf8')) as { pipelines: string[]; seeds: number[] };
-    expect([...sw.pipelines].sort()).toEqual((fullSet ? full : embedded).map((f) => f.replace(/\.json$/, '')));
+    expect([...sw.pipelines].sort()).toEqual((fullSet ? full : embedded).map((f) => f.replace(/\.json$/, '')).sort());
     expect(sw.seeds).toEqual([1, 2, 3]);
   }
   expect(embedded.length).toBe(16); // 4 routers × k ∈ {1,2,4}, X-MoE × {1,2}, 2 references
