@@ -33,6 +33,17 @@ export interface DataPrepConfig {
   tokenizer: TokenizerConfig;
   maxRows?: Partial<Record<SplitName, number>>;
   seed?: number;
+  /** The language-modelling task's corpus (tasks/language-modelling/); ignored by other tasks. */
+  lm?: Partial<LmDataConfig>;
+}
+
+/** The `lm` section: which corpus, from where, which split rule. */
+export interface LmDataConfig {
+  corpus: 'enwik8' | 'text8' | 'wikitext-2' | 'wikitext-103';
+  source: 'auto' | 'embedded' | { path: string };
+  split: 'auto' | 'standard' | 'proportional';
+  /** WikiText: the split files that must exist (default all three). */
+  splits?: ('train' | 'valid' | 'test')[];
 }
 
 const FORMATS: FileFormat[] = ['json', 'jsonl', 'csv', 'parquet', 'arrow'];
@@ -115,6 +126,23 @@ export const dataPrepConfigSchema = {
       properties: splitProps({ type: 'integer', minimum: 1 }),
     },
     seed: { type: 'integer', description: 'Recorded; data-prep itself draws no random numbers.' },
+    lm: {
+      type: 'object', additionalProperties: false,
+      description: 'task "language-modelling" only: the corpus (README "Language-modelling corpora"). The summarisation keys above are ignored by that task.',
+      properties: {
+        corpus: { type: 'string', enum: ['enwik8', 'text8', 'wikitext-2', 'wikitext-103'], default: 'enwik8' },
+        source: {
+          description: '"auto": ENWIK8_DIR / TEXT8_DIR / WIKITEXT_DIR, else (enwik8) the embedded slice; "embedded": datasets/embedded-enwik8; {path}: a file (raw, .gz, .zip) or folder.',
+          default: 'auto',
+          anyOf: [
+            { type: 'string', enum: ['auto', 'embedded'] },
+            { type: 'object', additionalProperties: false, required: ['path'], properties: { path: { type: 'string', minLength: 1 } } },
+          ],
+        },
+        split: { type: 'string', enum: ['auto', 'standard', 'proportional'], default: 'auto', description: 'enwik8/text8: standard 90M/5M/5M for a complete file, else 90/5/5 from the end.' },
+        splits: { type: 'array', items: { enum: ['train', 'valid', 'test'] }, uniqueItems: true, minItems: 1, description: 'WikiText: the split files that must exist.' },
+      },
+    },
   },
 } as const;
 

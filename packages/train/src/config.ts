@@ -72,6 +72,8 @@ export function trainConfigSchema(): Record<string, unknown> {
       task: taskSchema,
       router: routerConfigSchema(),
       freeze: { type: 'array', items: { enum: [...PARAMETER_GROUPS] }, uniqueItems: true, default: [], description: 'Parameter groups excluded from updates.' },
+      preset: { type: 'string', minLength: 1, description: 'Only without a "base" input: the family builds a fresh model of this preset (language-modelling: an LM preset of model-core lm-presets.ts, e.g. "cpu-mini") and trains it from scratch.' },
+      configOverrides: { type: 'object', description: 'Only without a "base" input: config keys applied over `preset`.' },
       heldOutSplit: { type: 'string', enum: ['validation', 'test', 'train'], default: 'validation', description: 'Split whose first batch gives routing.arrow.' },
       heldOutSize: int(16, 1, 'Sequences in the routing.arrow batch.'),
       ...loopSchema(60, 5e-5),
@@ -95,6 +97,8 @@ export interface BaseModelConfig extends LoopSection {
 
 export interface TrainConfig extends LoopSection {
   task?: string; router: { type: string; [k: string]: unknown }; freeze: string[]; heldOutSplit: 'validation' | 'test' | 'train'; heldOutSize: number;
+  /** Without a base input: the fresh model's preset and overrides. */
+  preset?: string; configOverrides?: Record<string, unknown>;
 }
 
 /** Validate (defaults filled in, on a copy) or throw a ConfigError listing every problem. */

@@ -75,7 +75,9 @@ export const trainStage: StageDefinition<TrainConfig> = {
     const cfg = resolveTrainConfig(ctx.config);
     const seed = cfg.seed ?? ctx.seed;
     ctx.record('config', cfg);
-    const r = await fineTune({ cfg, seed, baseDir: roleInput(ctx, 'base', 'the model to fine-tune'), dataDir: roleInput(ctx, 'data', 'prepared data to fine-tune on'), outDir: ctx.outDir, runDir: ctx.outDir, resume: false, log: (m) => ctx.log(m) });
+    // Without a `base` input the family builds a fresh model of `preset` (language-modelling pretrains from scratch here).
+    const baseDir = ctx.inputs.base ?? (cfg.preset === undefined ? roleInput(ctx, 'base', 'the model to fine-tune, or give "preset" to train a fresh model') : undefined);
+    const r = await fineTune({ cfg, seed, baseDir, dataDir: roleInput(ctx, 'data', 'prepared data to fine-tune on'), outDir: ctx.outDir, runDir: ctx.outDir, resume: false, log: (m) => ctx.log(m) });
     rmSync(join(ctx.outDir, 'checkpoints'), { recursive: true, force: true });
     ctx.record('training', r);
   },
@@ -84,7 +86,8 @@ export const trainStage: StageDefinition<TrainConfig> = {
 export interface FineTuneArgs {
   cfg: TrainConfig;
   seed: number;
-  baseDir: string;
+  /** The model to continue; undefined: a fresh model of cfg.preset + cfg.configOverrides. */
+  baseDir: string | undefined;
   dataDir: string;
   /** Where config.json + model.safetensors go. */
   outDir: string;
@@ -104,13 +107,16 @@ export interface FineTuneSummary {
 /** Load base → replace routers → train → export (the train stage without the stage plumbing). */
 export async function fineTune(a: FineTuneArgs): Promise<FineTuneSummary> {
   const family = familyFor(a.cfg.task, a.dataDir);
-  const model = await family.loadModel(a.baseDir, { seed: a.seed });
+  if (a.baseDir === undefined && a.cfg.preset === undefined) throw new Error('train: no base model and no "preset" to build a fresh one');
+  const model = a.baseDir !== undefined
+    ? await family.loadModel(a.baseDir, { seed: a.seed })
+    : family.createModel({ preset: a.cfg.preset!, configOverrides: a.cfg.configOverrides ?? {}, vocabSize: 'tokenizer', dataDir: a.dataDir, rng: new Rng(a.seed).fork('train/model-init') });
   try {
     family.replaceRouters(model, a.cfg.router, new Rng(a.seed).fork('train/router-init'), a.cfg.freeze);
     const heldOutSplit = preparedSplits(a.dataDir).includes(a.cfg.heldOutSplit) ? a.cfg.heldOutSplit : undefined;
     const r = await trainModel({
       family, model, dataDir: a.dataDir, heldOutSplit, heldOutSize: a.cfg.heldOutSize, loop: a.cfg, seed: a.seed, runDir: a.runDir, resume: a.resume, log: a.log, onStep: a.onStep,
-      fingerprint: JSON.stringify({ stage: 'train', router: a.cfg.router, freeze: a.cfg.freeze, len: [a.cfg.maxSourceLength, a.cfg.maxTargetLength] }),
+      fingerprint: JSON.stringify({ stage: 'train', router: a.cfg.router, freeze: a.cfg.freeze, len: [a.cfg.maxSourceLength, a.cfg.maxTargetLength], ...(a.baseDir === undefined ? { fresh: { preset: a.cfg.preset, overrides: a.cfg.configOverrides } } : {}) }),
     });
     writeFilesInto(a.outDir, family.modelFiles(model));
     return { steps: r.steps, finalLoss: r.finalLoss, router: a.cfg.router, resumedFrom: r.resumedFrom ?? null, sparseLayers: family.describe(model).sparseLayers, heldOutLoss: r.heldOutLoss ?? null };

@@ -2,5 +2,7 @@
 // and one line here (or registers itself with registerDataPrepTask from its own package/test).
 import { registerDataPrepTask } from '../task-registry.js';
 import { summarisationDataTask } from './summarisation/index.js';
+import { languageModellingDataTask } from './language-modelling/index.js';
 
 registerDataPrepTask(summarisationDataTask);
+registerDataPrepTask(languageModellingDataTask);

@@ -2,5 +2,7 @@
 // line here (or calls registerEvaluator itself).
 import { registerEvaluator } from '../evaluator-registry.js';
 import { summarisationEvaluator } from './summarisation.js';
+import { languageModellingEvaluator } from './language-modelling.js';
 
 registerEvaluator(summarisationEvaluator);
+registerEvaluator(languageModellingEvaluator);

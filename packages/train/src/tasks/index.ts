@@ -2,5 +2,7 @@
 // summarisation/ and one line here (or registers itself with registerTrainFamily).
 import { registerTrainFamily } from '../task-registry.js';
 import { summarisationTrainFamily } from './summarisation/index.js';
+import { languageModellingTrainFamily } from './language-modelling/index.js';
 
 registerTrainFamily(summarisationTrainFamily);
+registerTrainFamily(languageModellingTrainFamily);
