@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Nx `runtime` input of data-prep stages: a fingerprint of the corpus files the stage may read
-// that live outside the workspace (SAMSUM_DIR, the Hugging Face datasets cache, explicit paths in
+// that live outside the workspace (SAMSUM_DIR, the LM corpora's ENWIK8_DIR / TEXT8_DIR / WIKITEXT_DIR, the Hugging Face datasets cache, explicit paths in
 // the config), so pointing SAMSUM_DIR elsewhere or editing those files invalidates the cached
 // stage. Files are fingerprinted by path, size and modification time (cheap, no reading).
 'use strict';
@@ -24,9 +24,9 @@ function paths(v, out = []) {
 
 const config = process.argv[2] ? decodeSpec(process.argv[2]) : {};
 for (const p of paths(config)) walk(resolve(p));
-const env = ['SAMSUM_DIR', 'HF_DATASETS_CACHE', 'HF_HOME'];
+const env = ['SAMSUM_DIR', 'ENWIK8_DIR', 'TEXT8_DIR', 'WIKITEXT_DIR', 'HF_DATASETS_CACHE', 'HF_HOME'];
 for (const k of env) lines.push(`env ${k}=${process.env[k] ?? ''}`);
-if (process.env.SAMSUM_DIR) walk(resolve(process.env.SAMSUM_DIR));
+for (const k of ['SAMSUM_DIR', 'ENWIK8_DIR', 'TEXT8_DIR', 'WIKITEXT_DIR']) if (process.env[k]) walk(resolve(process.env[k]));
 const hfCache = process.env.HF_DATASETS_CACHE || join(process.env.HF_HOME || join(homedir(), '.cache', 'huggingface'), 'datasets');
 if (existsSync(hfCache)) for (const n of readdirSync(hfCache).sort()) if (/samsum/i.test(n)) walk(join(hfCache, n));
 process.stdout.write(`${lines.join('\n')}\n`);
