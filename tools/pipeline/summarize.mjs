@@ -19,7 +19,9 @@ function describe(label, key) {
   const m = verifyStageOutput(dir);
   if (m.backend) backends.add(`${m.backend.name} ${m.backend.threads} thr${m.backend.native ? ` + native ${m.backend.native.library}` : ''}`);
   // data-prep records the source of every split it read: [{ via, path, notice }]
-  for (const src of [m.extra?.source ?? []].flat()) if (src && src.via) sources.add(`${src.via === 'embedded' ? 'embedded synthetic corpus' : `SAMSum via ${src.via}`} (${src.path})`);
+  // (a task other than summarisation names its own corpus in `via`, e.g. embedded-enwik8, ENWIK8_DIR)
+  const task = m.config?.task ?? 'summarisation';
+  for (const src of [m.extra?.source ?? []].flat()) if (src && src.via) sources.add(`${task !== 'summarisation' ? `${task} via ${src.via}` : src.via === 'embedded' ? 'embedded synthetic corpus' : `SAMSum via ${src.via}`} (${src.path})`);
   const rows = Object.entries(m.files).filter(([, f]) => f.rows !== undefined).map(([f, r]) => `${f}:${r.rows}`).join(' ');
   process.stdout.write(`  ${label.padEnd(28)} ${relative(root, dir).padEnd(44)} ${m.wallTimeSeconds.toFixed(1).padStart(7)} s  ${rows}\n`);
 }

@@ -151,3 +151,10 @@ test('a run leaks no tensors (stream buffers and model are disposed)', async () 
   expect(tf.memory().numTensors).toBe(before);
   expect(readdirSync(join(root, 'leak'))).toEqual(expect.arrayContaining(['config.json', 'model.safetensors', 'routing.arrow', 'metrics.arrow']));
 }, 60_000);
+
+test('bad LM train configs are refused with what to change', async () => {
+  await expect(train('bad-total', loop({ steps: 3, router: { type: 'smoe-dropout' } }))).rejects.toThrow('schedules over totalSteps 400000 but the run has steps 3; set "totalSteps": 3');
+  await expect(train('bad-preset', loop({ preset: 'cpu-mni' }))).rejects.toThrow('unknown LM preset "cpu-mni"');
+  await expect(train('bad-freeze', loop({ freeze: ['router'] }))).rejects.toThrow('"freeze" groups (router) are Switch Transformer groups');
+  await expect(train('bad-epochs', loop({ epochs: 1 }))).rejects.toThrow('"epochs" is not used');
+}, 60_000);

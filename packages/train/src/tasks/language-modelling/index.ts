@@ -50,6 +50,10 @@ export const languageModellingTrainFamily: TrainFamily<LmModel, LmBatch> = {
     }
     if (loop.epochs !== undefined) throw new Error('language-modelling: training length is "steps" (blocks per row); "epochs" is not used');
     if (loop.optimizer.gradAccumSteps !== 1) throw new Error('language-modelling: gradAccumSteps must be 1 (each step reads the next block of every row; use more rows instead)');
+    for (const layer of model.lm.moeLayers()) {
+      const t = layer.router.options.totalSteps;
+      if (t !== undefined && t !== loop.steps) throw new Error(`language-modelling: the ${layer.router.type} router of ${layer.name} schedules over totalSteps ${String(t)} but the run has steps ${loop.steps}; set "totalSteps": ${loop.steps} in the router config (or configOverrides.totalSteps) so its schedule spans the run`);
+    }
     const tokens = readLmSplit(dataDir, split);
     const v = model.lm.config.vocabSize;
     for (let i = 0; i < tokens.length; i++) if (tokens[i]! >= v) throw new Error(`language-modelling: token ${i} of the ${split} split is ${tokens[i]}, outside the model's vocabulary (vocabSize ${v}); the data and the model do not match`);
