@@ -36,6 +36,16 @@ export const languageModellingEvaluator: Evaluator = {
     const spec = (name: string, label: string, value: number): MetricSpec => ({ name, label, higherIsBetter: false, value, scale: 1, digits: metric === 'bpc' ? 4 : 2, interval: null, overSeeds: 'mean-sample-std' });
     const started = Date.now();
     try {
+      // The k evaluations are checked before any work: which router option sets k, and its values.
+      const router = model.moeLayers()[0]?.router;
+      const kRuns = (lm.evalK ?? []).map((k) => {
+        if (!router) throw new Error('language-modelling eval: lm.evalK needs MoE layers; this model has none');
+        const kk = k === 'all' ? model.config.numExperts : k;
+        if (kk > model.config.numExperts) throw new Error(`language-modelling eval: lm.evalK ${k} exceeds the model's ${model.config.numExperts} experts`);
+        const key = 'evalK' in router.options ? 'evalK' : 'topK' in router.options ? 'topK' : undefined;
+        if (!key) throw new Error(`language-modelling eval: router "${router.type}" has neither an "evalK" nor a "topK" option, so lm.evalK cannot set its k`);
+        return { k, kk, key, routerOptions: { [key]: kk } };
+      });
       const opts = { batchSize: lm.batchSize ?? 8, maxBlocks: lm.maxBlocks };
       const streams = new Map(splits.map((s) => [s, readLmSplit(a.dataDir, s)]));
       // Headline split first, so it leads the report's columns.
@@ -46,14 +56,7 @@ export const languageModellingEvaluator: Evaluator = {
         metrics.push(spec(name, `${SHORT[split]} ${unit}`, pick(r)));
         a.log(`${split}: ${unit} ${pick(r).toFixed(4)} (NLL ${r.nll.toFixed(5)} nats over ${r.tokens.toLocaleString('en-US')} tokens, ${r.blocks} blocks × ${r.batchSize} rows × ${r.blockSize})`);
       }
-      const router = model.moeLayers()[0]?.router;
-      for (const k of lm.evalK ?? []) {
-        if (!router) throw new Error('language-modelling eval: lm.evalK needs MoE layers; this model has none');
-        const kk = k === 'all' ? model.config.numExperts : k;
-        if (kk > model.config.numExperts) throw new Error(`language-modelling eval: lm.evalK ${k} exceeds the model's ${model.config.numExperts} experts`);
-        const key = 'evalK' in router.options ? 'evalK' : 'topK' in router.options ? 'topK' : undefined;
-        if (!key) throw new Error(`language-modelling eval: router "${router.type}" has neither an "evalK" nor a "topK" option, so lm.evalK cannot set its k`);
-        const routerOptions = { [key]: kk };
+      for (const { k, kk, key, routerOptions } of kRuns) {
         const r = evaluateLm(model, streams.get(cfg.split)!, { ...opts, routerOptions });
         const name = `${SHORT[cfg.split]}_${metric}_k${k === 'all' ? 'all' : k}`;
         results[name] = { ...r, split: cfg.split, routerOptions };
