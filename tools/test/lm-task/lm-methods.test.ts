@@ -1,0 +1,44 @@
+// Every method of the LM pipelines (tools/pipeline/make-lm-pipelines.mjs: router + LM overrides,
+// as committed) trains on lm-micro in both architectures through the train stage's fresh-model
+// path, lowers the loss of the block it has seen, and writes a checkpoint the evaluator's loader
+// reads back with the same router in every MoE layer (GLaM: layers 0 and 2 of 4).
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initBackend, Rng } from '@switchyard/runtime';
+import { prepareTask, resolveConfig } from '@switchyard/data-prep';
+import { fineTune, resolveTrainConfig } from '@switchyard/train';
+import { loadLmCheckpoint } from '@switchyard/model-core';
+import { LM_METHODS } from '../../pipeline/make-lm-pipelines.mjs';
+
+let root: string, data: string;
+beforeAll(async () => {
+  await initBackend('wasm', { quiet: true });
+  root = mkdtempSync(join(tmpdir(), 'sy-lm-methods-'));
+  writeFileSync(join(root, 'enwik8'), 'the quick brown fox jumps over the lazy dog; '.repeat(120));
+  data = join(root, 'data');
+  mkdirSync(data);
+  await prepareTask(resolveConfig({ task: 'language-modelling', lm: { source: { path: join(root, 'enwik8') } } }), data, { log: () => {}, record: () => {} });
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const cases = Object.entries(LM_METHODS as Record<string, [string, { type: string; [k: string]: unknown }, Record<string, unknown>]>)
+  .flatMap(([m, [, router, extra]]) => (['transformer', 'glam'] as const).map((arch) => [m, arch, router, extra] as const));
+
+test.each(cases)('%s, %s', async (method, architecture, router, extra) => {
+  const steps = 6;
+  // the pipelines' router, with its step-dependent settings scaled to this run
+  const r = { ...router, ...(router.totalSteps !== undefined ? { totalSteps: steps } : {}), ...(router.twoStageUpdates !== undefined ? { twoStageUpdates: 3 } : {}), ...(router.iterationSteps !== undefined ? { iterationSteps: 2 } : {}) };
+  const x = { ...extra, ...(extra.routerIterationSteps !== undefined ? { routerIterationSteps: 2 } : {}) };
+  const out = join(root, `${method}-${architecture}`);
+  const cfg = resolveTrainConfig({ preset: 'lm-micro', configOverrides: { architecture, ...x }, router: r, steps, batchSize: 2, logEvery: 1, checkpointEvery: 0, optimizer: { lr: 1e-2, schedule: 'constant', clipNorm: 0 } });
+  await fineTune({ cfg, seed: 3, baseDir: undefined, dataDir: data, outDir: out, runDir: out, resume: false, log: () => {} });
+  const ce = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).ce as number);
+  expect(ce).toHaveLength(steps);
+  expect(ce.every(Number.isFinite)).toBe(true);
+  expect(Math.min(...ce.slice(3))).toBeLessThan(ce[0]!); // it learns something in 6 steps at lr 1e-2
+  const model = loadLmCheckpoint(out, new Rng(0));
+  expect(model.moeLayers().map((l) => [l.name, l.router.type])).toEqual(
+    (architecture === 'glam' ? [0] : [0, 1]).map((i) => [`layers.${i}.moe`, router.type]));
+  model.dispose();
+}, 30_000);
