@@ -110,7 +110,7 @@ export async function fineTune(a: FineTuneArgs): Promise<FineTuneSummary> {
   if (a.baseDir === undefined && a.cfg.preset === undefined) throw new Error('train: no base model and no "preset" to build a fresh one');
   const model = a.baseDir !== undefined
     ? await family.loadModel(a.baseDir, { seed: a.seed })
-    : family.createModel({ preset: a.cfg.preset!, configOverrides: a.cfg.configOverrides ?? {}, vocabSize: 'tokenizer', dataDir: a.dataDir, rng: new Rng(a.seed).fork('train/model-init') });
+    : family.createModel({ preset: a.cfg.preset!, configOverrides: a.cfg.configOverrides ?? {}, vocabSize: 'tokenizer', dataDir: a.dataDir, rng: new Rng(a.seed).fork('train/model-init'), router: a.cfg.router });
   try {
     family.replaceRouters(model, a.cfg.router, new Rng(a.seed).fork('train/router-init'), a.cfg.freeze);
     const heldOutSplit = preparedSplits(a.dataDir).includes(a.cfg.heldOutSplit) ? a.cfg.heldOutSplit : undefined;

@@ -1,7 +1,8 @@
-// Every method of the LM pipelines (tools/pipeline/make-lm-pipelines.mjs: router + LM overrides,
-// as committed) trains on lm-micro in both architectures through the train stage's fresh-model
-// path, lowers the loss of the block it has seen, and writes a checkpoint the evaluator's loader
-// reads back with the same router in every MoE layer (GLaM: layers 0 and 2 of 4).
+// Every enwik8 LM pipeline's train config (tools/pipeline/make-lm-pipelines.mjs: router + LM
+// overrides — the five methods in both architectures and the dense one-expert reference), on
+// lm-micro through the train stage's fresh-model path: it trains, lowers the loss of the blocks it
+// has seen, and writes a checkpoint that reloads with its router in every MoE layer (lm-micro has
+// 2 layers; GLaM: layer 0 MoE, layer 1 dense) and its number of experts.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { initBackend, Rng } from '@switchyard/runtime';
 import { prepareTask, resolveConfig } from '@switchyard/data-prep';
 import { fineTune, resolveTrainConfig } from '@switchyard/train';
 import { loadLmCheckpoint } from '@switchyard/model-core';
-import { LM_METHODS } from '../../pipeline/make-lm-pipelines.mjs';
+import { lmPipelines } from '../../pipeline/make-lm-pipelines.mjs';
 
 let root: string, data: string;
 beforeAll(async () => {
@@ -22,14 +23,18 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const cases = Object.entries(LM_METHODS as Record<string, [string, { type: string; [k: string]: unknown }, Record<string, unknown>]>)
-  .flatMap(([m, [, router, extra]]) => (['transformer', 'glam'] as const).map((arch) => [m, arch, router, extra] as const));
+type Router = { type: string; [k: string]: unknown };
+/** Every enwik8 pipeline's train config (the five methods × two architectures, and the dense reference). */
+const cases = Object.entries(lmPipelines() as Record<string, { stages: { train: { config: { router: Router; configOverrides: Record<string, unknown> } } } }>)
+  .filter(([name]) => name.startsWith('enwik8-'))
+  .map(([name, p]) => [name, p.stages.train.config.configOverrides.architecture as string, p.stages.train.config.router, p.stages.train.config.configOverrides] as const);
 
-test.each(cases)('%s, %s', async (method, architecture, router, extra) => {
+test.each(cases)('%s (%s)', async (method, architecture, router, extra) => {
   const steps = 6;
   // the pipelines' router, with its step-dependent settings scaled to this run
   const r = { ...router, ...(router.totalSteps !== undefined ? { totalSteps: steps } : {}), ...(router.twoStageUpdates !== undefined ? { twoStageUpdates: 3 } : {}), ...(router.iterationSteps !== undefined ? { iterationSteps: 2 } : {}) };
   const x = { ...extra, ...(extra.routerIterationSteps !== undefined ? { routerIterationSteps: 2 } : {}) };
+  const experts = (extra.numExperts as number | undefined) ?? 4;
   const out = join(root, `${method}-${architecture}`);
   const cfg = resolveTrainConfig({ preset: 'lm-micro', configOverrides: { architecture, ...x }, router: r, steps, batchSize: 2, logEvery: 1, checkpointEvery: 0, optimizer: { lr: 1e-2, schedule: 'constant', clipNorm: 0 } });
   await fineTune({ cfg, seed: 3, baseDir: undefined, dataDir: data, outDir: out, runDir: out, resume: false, log: () => {} });
@@ -37,6 +42,7 @@ test.each(cases)('%s, %s', async (method, architecture, router, extra) => {
   expect(ce).toHaveLength(steps);
   expect(ce.every(Number.isFinite)).toBe(true);
   expect(Math.min(...ce.slice(3))).toBeLessThan(ce[0]!); // it learns something in 6 steps at lr 1e-2
+  expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).numExperts).toBe(experts);
   const model = loadLmCheckpoint(out, new Rng(0));
   expect(model.moeLayers().map((l) => [l.name, l.router.type])).toEqual(
     (architecture === 'glam' ? [0] : [0, 1]).map((i) => [`layers.${i}.moe`, router.type]));

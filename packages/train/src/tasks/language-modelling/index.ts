@@ -22,7 +22,8 @@ export const languageModellingTrainFamily: TrainFamily<LmModel, LmBatch> = {
   name: 'language-modelling',
   createModel(a) {
     const vocabSize = a.vocabSize === 'tokenizer' ? readLmVocab(a.dataDir).vocab.length : a.vocabSize;
-    return { lm: new DecoderLM(lmPresetConfig(a.preset, { ...a.configOverrides, vocabSize }), a.rng) };
+    // Built with the run's router when known (a preset's default router may not fit, e.g. top-2 with one expert).
+    return { lm: new DecoderLM(lmPresetConfig(a.preset, { ...a.configOverrides, vocabSize, ...(a.router ? { router: a.router } : {}) }), a.rng) };
   },
   async loadModel(dir, o) {
     if (o.configOverrides && Object.keys(o.configOverrides).length) throw new Error(`language-modelling: configOverrides are not applied to a loaded LM (${join(dir, 'config.json')}); build a fresh model with preset + configOverrides instead`);
