@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Nx `runtime` input of data-prep stages: a fingerprint of the corpus files the stage may read
-// that live outside the workspace (SAMSUM_DIR, BANKING77_DIR/SST2_DIR/SST5_DIR/IMDB_DIR, the Hugging Face datasets cache, explicit paths in
-// the config, FASHION_MNIST_DIR and /usr/share/datasets/fashion-mnist), so pointing SAMSUM_DIR elsewhere or editing those files invalidates the cached
+// that live outside the workspace (SAMSUM_DIR, BANKING77_DIR/SST2_DIR/SST5_DIR/IMDB_DIR, the LM corpora's ENWIK8_DIR / TEXT8_DIR /
+// WIKITEXT_DIR, the Hugging Face datasets cache, explicit paths in the config, FASHION_MNIST_DIR and
+// /usr/share/datasets/fashion-mnist), so pointing SAMSUM_DIR elsewhere or editing those files invalidates the cached
 // stage. Files are fingerprinted by path, size and modification time (cheap, no reading).
 'use strict';
 const { existsSync, readdirSync, statSync } = require('node:fs');
@@ -24,8 +25,8 @@ function paths(v, out = []) {
 
 const config = process.argv[2] ? decodeSpec(process.argv[2]) : {};
 for (const p of paths(config)) walk(resolve(p));
-// The classification datasets' variables (data-prep text-classification/source.ts) too.
-const DATA_DIRS = ['SAMSUM_DIR', 'BANKING77_DIR', 'SST2_DIR', 'SST5_DIR', 'IMDB_DIR', 'FASHION_MNIST_DIR'];
+// Every data source variable: SAMSum, the classification datasets, Fashion-MNIST and the LM corpora.
+const DATA_DIRS = ['SAMSUM_DIR', 'BANKING77_DIR', 'SST2_DIR', 'SST5_DIR', 'IMDB_DIR', 'FASHION_MNIST_DIR', 'ENWIK8_DIR', 'TEXT8_DIR', 'WIKITEXT_DIR'];
 const env = [...DATA_DIRS, 'HF_DATASETS_CACHE', 'HF_HOME'];
 for (const k of env) lines.push(`env ${k}=${process.env[k] ?? ''}`);
 for (const k of DATA_DIRS) if (process.env[k]) walk(resolve(process.env[k]));

@@ -50,8 +50,10 @@ function manifestOf(s) {
   if (!manifests.has(s.key)) {
     const m = verifyStageOutput(join(stagesDir, s.key));
     if (m.backend) backends.add(`${m.backend.name} ${m.backend.threads} thr${m.backend.native ? ` + native ${m.backend.native.library}` : ''}`);
-    // data-prep records the source of every split it read: [{ via, path, notice, label? }] (label: what the data is, when not SAMSum)
-    for (const src of [m.extra?.source ?? []].flat()) if (src && src.via) sources.add(`${src.label ?? (src.via === 'embedded' ? 'embedded synthetic corpus' : `SAMSum via ${src.via}`)} (${src.path})`);
+    // data-prep records the source of every split it read: [{ via, path, notice, label? }] (label: what the
+    // data is, when not SAMSum; a task other than summarisation otherwise names its own corpus in `via`)
+    const task = m.config?.task ?? 'summarisation';
+    for (const src of [m.extra?.source ?? []].flat()) if (src && src.via) sources.add(`${src.label ?? (task !== 'summarisation' ? `${task} via ${src.via}` : src.via === 'embedded' ? 'embedded synthetic corpus' : `SAMSum via ${src.via}`)} (${src.path})`);
     manifests.set(s.key, m);
   }
   return manifests.get(s.key);

@@ -38,6 +38,8 @@ export interface DataPrepConfig {
   image?: ImageDataConfig;
   /** Task "text-classification" only (src/tasks/text-classification/). */
   classification?: ClassificationPrepConfig;
+  /** The language-modelling task's corpus (tasks/language-modelling/); ignored by other tasks. */
+  lm?: Partial<LmDataConfig>;
 }
 
 export interface ClassificationPrepConfig {
@@ -57,6 +59,15 @@ export interface ClassificationPrepConfig {
   path?: string;
   /** IMDb: keep the first maxTokens whitespace tokens, then the first maxChars characters of each review. */
   imdb?: { maxTokens?: number; maxChars?: number };
+}
+
+/** The `lm` section: which corpus, from where, which split rule. */
+export interface LmDataConfig {
+  corpus: 'enwik8' | 'text8' | 'wikitext-2' | 'wikitext-103';
+  source: 'auto' | 'embedded' | { path: string };
+  split: 'auto' | 'standard' | 'proportional';
+  /** WikiText: the split files that must exist (default all three). */
+  splits?: ('train' | 'valid' | 'test')[];
 }
 
 const FORMATS: FileFormat[] = ['json', 'jsonl', 'csv', 'parquet', 'arrow'];
@@ -155,6 +166,23 @@ export const dataPrepConfigSchema = {
           type: 'object', additionalProperties: false, description: 'IMDb review truncation (state it when reporting).',
           properties: { maxTokens: { type: 'integer', minimum: 1 }, maxChars: { type: 'integer', minimum: 1 } },
         },
+      },
+    },
+    lm: {
+      type: 'object', additionalProperties: false,
+      description: 'task "language-modelling" only: the corpus (README "Language-modelling corpora"). The summarisation keys above are ignored by that task.',
+      properties: {
+        corpus: { type: 'string', enum: ['enwik8', 'text8', 'wikitext-2', 'wikitext-103'], default: 'enwik8' },
+        source: {
+          description: '"auto": ENWIK8_DIR / TEXT8_DIR / WIKITEXT_DIR, else (enwik8) the embedded slice; "embedded": datasets/embedded-enwik8; {path}: a file (raw, .gz, .zip) or folder.',
+          default: 'auto',
+          anyOf: [
+            { type: 'string', enum: ['auto', 'embedded'] },
+            { type: 'object', additionalProperties: false, required: ['path'], properties: { path: { type: 'string', minLength: 1 } } },
+          ],
+        },
+        split: { type: 'string', enum: ['auto', 'standard', 'proportional'], default: 'auto', description: 'enwik8/text8: standard 90M/5M/5M for a complete file, else 90/5/5 from the end.' },
+        splits: { type: 'array', items: { enum: ['train', 'valid', 'test'] }, uniqueItems: true, minItems: 1, description: 'WikiText: the split files that must exist.' },
       },
     },
   },

@@ -26,6 +26,8 @@ export interface EvalStageConfig {
   stemmer: boolean;
   splitSentences: 'none' | 'predictions' | 'both';
   bootstrap: { samples?: number; confidence?: number; seed?: number } | false;
+  /** The language-modelling evaluator's settings (src/tasks/language-modelling.ts); ignored by other tasks. */
+  lm?: { splits?: ('validation' | 'test')[]; batchSize?: number; maxBlocks?: number; evalK?: (number | 'all')[] };
 }
 
 export const evalStageConfigSchema = {
@@ -45,6 +47,16 @@ export const evalStageConfigSchema = {
     maxExamples: { type: 'integer', minimum: 1, description: 'Evaluate only the first N examples of the split (default: all).' },
     stemmer: { type: 'boolean', default: true, description: 'Porter-stem tokens longer than 3 characters (the HF summarisation recipe uses use_stemmer=True).' },
     splitSentences: { enum: ['none', 'predictions', 'both'], default: 'none', description: 'Rule-based sentence splitting (newline-joined) before ROUGE-Lsum; HF\'s recipe does this with nltk punkt.' },
+    lm: {
+      type: 'object', additionalProperties: false,
+      description: 'task "language-modelling" only (the generation and ROUGE keys are ignored by it): BPC (enwik8, text8) or PPL (WikiText) over all complete blocks with the cache.',
+      properties: {
+        splits: { type: 'array', items: { enum: ['validation', 'test'] }, uniqueItems: true, minItems: 1, description: 'Splits evaluated (default validation and test); `split` is the headline.' },
+        batchSize: { type: 'integer', minimum: 1, description: 'Parallel rows the stream is cut into (default 8, the reference\'s full evaluation).' },
+        maxBlocks: { type: 'integer', minimum: 1, description: 'Stop after this many blocks per row (a quick estimate; default all complete blocks).' },
+        evalK: { type: 'array', items: { anyOf: [{ type: 'integer', minimum: 1 }, { const: 'all' }] }, uniqueItems: true, description: 'Also evaluate `split` with k experts per token in every MoE layer (the router\'s evalK option, else its topK), e.g. [1, 2, 4, "all"] for SMoE-Dropout\'s self-slimmable inference; one extra metric each.' },
+      },
+    },
     bootstrap: {
       description: 'rouge_score BootstrapAggregator settings, or false.',
       default: { samples: 1000, confidence: 0.95, seed: 42 },

@@ -7,6 +7,7 @@ export { evalStage, evalRougeStage } from './eval-stage.js';
 export { registerEvaluator, evaluatorFor, evaluatorTasks } from './evaluator-registry.js';
 export type { Evaluator, EvaluateArgs } from './evaluator-registry.js';
 export { summarisationEvaluator, summarisationMetricRecord } from './tasks/summarisation.js';
+export { languageModellingEvaluator } from './tasks/language-modelling.js';
 export * from './metric-record.js';
 export { evalStageConfigSchema, resolveEvalConfig, generationSettings, GENERATION_PRESETS, type EvalStageConfig, type GenerationPreset } from './eval-stage-config.js';
 export { imageClassificationEvaluator, evaluateImages, runImages } from './tasks/image-classification/evaluate.js';

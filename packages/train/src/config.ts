@@ -65,6 +65,8 @@ const trainDeclaration = () => ConfigObject({
   task: taskSchema(),
   router: Type.Unsafe<RouterConfig>(routerConfigSchema()),
   freeze: Type.Array(Type.Unsafe<string>({ enum: [...PARAMETER_GROUPS] }), { uniqueItems: true, default: [], description: 'Parameter groups excluded from updates.' }),
+  preset: Type.Optional(Type.String({ minLength: 1, description: 'Only without a "base" input: the family builds a fresh model of this preset (language-modelling: an LM preset of model-core lm-presets.ts, e.g. "cpu-mini").' })),
+  configOverrides: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Only without a "base" input: config keys applied over `preset`.' })),
   heldOutSplit: StringEnum(['validation', 'test', 'train'] as const, { default: 'validation', description: 'Split whose first batch gives routing.arrow.' }),
   heldOutSize: int(16, 1, 'Sequences in the routing.arrow batch.'),
   taskOptions: Type.Record(Type.String(), Type.Unknown(), { default: {}, description: 'Options of the task family, given to its loadModel as configOverrides (text-classification: transfer, pooling, headDropout, compatIgnoreAttentionMask, compatCarryCache, competition, lm.<LmConfig key>). Empty: none.' }),

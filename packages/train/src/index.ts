@@ -25,6 +25,8 @@ export { baseModelStage, trainStage, fineTune, familyFor } from './stages.js';
 export { registerTrainFamily, trainFamily, trainFamilyNames } from './task-registry.js';
 export type { TrainFamily, CreateModelArgs } from './task-registry.js';
 export { summarisationTrainFamily } from './tasks/summarisation/index.js';
+export { languageModellingTrainFamily, LmTrainTask, LmTrainStream, LmHeldOutSource, passOffset, blocksInPass } from './tasks/language-modelling/index.js';
+export type { LmModel, LmBatch } from './tasks/language-modelling/index.js';
 export type { FineTuneArgs, FineTuneSummary } from './stages.js';
 export { runTrainCommand } from './train-command.js';
 export type { TrainCommandOptions, TrainCommandResult } from './train-command.js';

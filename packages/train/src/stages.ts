@@ -79,7 +79,9 @@ export const trainStage: StageDefinition<TrainConfig> = {
     const cfg = resolveTrainConfig(ctx.config);
     const seed = cfg.seed ?? ctx.seed;
     ctx.record('config', cfg);
-    const r = await fineTune({ cfg, seed, baseDir: roleInput(ctx, 'base', 'the model to fine-tune'), dataDir: roleInput(ctx, 'data', 'prepared data to fine-tune on'), outDir: ctx.outDir, runDir: ctx.outDir, resume: ctx.resume === true, log: (m) => ctx.log(m) });
+    // Without a `base` input the family builds a fresh model of `preset` (language-modelling pretrains from scratch here).
+    const baseDir = ctx.inputs.base ?? (cfg.preset === undefined ? roleInput(ctx, 'base', 'the model to fine-tune, or give "preset" to train a fresh model') : undefined);
+    const r = await fineTune({ cfg, seed, baseDir, dataDir: roleInput(ctx, 'data', 'prepared data to fine-tune on'), outDir: ctx.outDir, runDir: ctx.outDir, resume: ctx.resume === true, log: (m) => ctx.log(m) });
     rmSync(join(ctx.outDir, 'checkpoints'), { recursive: true, force: true });
     ctx.record('training', r);
   },
@@ -88,7 +90,8 @@ export const trainStage: StageDefinition<TrainConfig> = {
 export interface FineTuneArgs {
   cfg: TrainConfig;
   seed: number;
-  baseDir: string;
+  /** The model to continue; undefined: a fresh model of cfg.preset + cfg.configOverrides. */
+  baseDir: string | undefined;
   dataDir: string;
   /** Where config.json + model.safetensors go. */
   outDir: string;
@@ -109,13 +112,16 @@ export interface FineTuneSummary {
 export async function fineTune(a: FineTuneArgs): Promise<FineTuneSummary> {
   const family = familyFor(a.cfg.task, a.dataDir);
   const taskOptions = a.cfg.taskOptions ?? {};
-  const model = await family.loadModel(a.baseDir, { seed: a.seed, dataDir: a.dataDir, ...(Object.keys(taskOptions).length ? { configOverrides: taskOptions } : {}) });
+  if (a.baseDir === undefined && a.cfg.preset === undefined) throw new Error('train: no base model and no "preset" to build a fresh one');
+  const model = a.baseDir !== undefined
+    ? await family.loadModel(a.baseDir, { seed: a.seed, dataDir: a.dataDir, ...(Object.keys(taskOptions).length ? { configOverrides: taskOptions } : {}) })
+    : family.createModel({ preset: a.cfg.preset!, configOverrides: a.cfg.configOverrides ?? {}, vocabSize: 'tokenizer', dataDir: a.dataDir, rng: new Rng(a.seed).fork('train/model-init'), router: a.cfg.router });
   try {
     family.replaceRouters(model, a.cfg.router, new Rng(a.seed).fork('train/router-init'), a.cfg.freeze);
     const heldOutSplit = preparedSplits(a.dataDir).includes(a.cfg.heldOutSplit) ? a.cfg.heldOutSplit : undefined;
     const r = await trainModel({
       family, model, dataDir: a.dataDir, heldOutSplit, heldOutSize: a.cfg.heldOutSize, loop: a.cfg, seed: a.seed, runDir: a.runDir, resume: a.resume, log: a.log, onStep: a.onStep,
-      fingerprint: JSON.stringify({ stage: 'train', router: a.cfg.router, freeze: a.cfg.freeze, len: [a.cfg.maxSourceLength, a.cfg.maxTargetLength], ...(Object.keys(taskOptions).length ? { taskOptions } : {}) }),
+      fingerprint: JSON.stringify({ stage: 'train', router: a.cfg.router, freeze: a.cfg.freeze, len: [a.cfg.maxSourceLength, a.cfg.maxTargetLength], ...(Object.keys(taskOptions).length ? { taskOptions } : {}), ...(a.baseDir === undefined ? { fresh: { preset: a.cfg.preset, overrides: a.cfg.configOverrides } } : {}) }),
     });
     writeFilesInto(a.outDir, family.modelFiles(model));
     family.copyDataFiles?.(a.dataDir, a.outDir);

@@ -20,6 +20,8 @@ export interface CreateModelArgs {
   dataDir: string;
   /** Initialisation randomness. */
   rng: Rng;
+  /** The router the run will use (train without a base input), for families that build routers with the model. */
+  router?: { type: string; [k: string]: unknown };
 }
 
 /** M: the family's model; B: its batch. */

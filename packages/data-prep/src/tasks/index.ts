@@ -4,7 +4,9 @@ import { registerDataPrepTask } from '../task-registry.js';
 import { summarisationDataTask } from './summarisation/index.js';
 import { textClassificationDataTask } from './text-classification/index.js';
 import { imageClassificationDataTask } from './image-classification/index.js';
+import { languageModellingDataTask } from './language-modelling/index.js';
 
 registerDataPrepTask(summarisationDataTask);
 registerDataPrepTask(imageClassificationDataTask);
 registerDataPrepTask(textClassificationDataTask);
+registerDataPrepTask(languageModellingDataTask);

@@ -4,7 +4,9 @@ import { registerEvaluator } from '../evaluator-registry.js';
 import { summarisationEvaluator } from './summarisation.js';
 import { textClassificationEvaluator } from './text-classification.js';
 import { imageClassificationEvaluator } from './image-classification/evaluate.js';
+import { languageModellingEvaluator } from './language-modelling.js';
 
 registerEvaluator(summarisationEvaluator);
 registerEvaluator(imageClassificationEvaluator);
 registerEvaluator(textClassificationEvaluator);
+registerEvaluator(languageModellingEvaluator);

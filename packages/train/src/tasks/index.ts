@@ -4,7 +4,9 @@ import { registerTrainFamily } from '../task-registry.js';
 import { summarisationTrainFamily } from './summarisation/index.js';
 import { textClassificationTrainFamily } from './text-classification/index.js';
 import { imageClassificationTrainFamily } from './image-classification/index.js';
+import { languageModellingTrainFamily } from './language-modelling/index.js';
 
 registerTrainFamily(summarisationTrainFamily);
 registerTrainFamily(imageClassificationTrainFamily);
 registerTrainFamily(textClassificationTrainFamily);
+registerTrainFamily(languageModellingTrainFamily);
