@@ -87,9 +87,17 @@ function metricCell(values) {
   return `${f2(mean(mids))} ± ${f2(std(mids))} (${v.length} seeds)`;
 }
 
+/** The headline metric's name: the metric record's label (ROUGE-L F ×100 for an eval folder without one). */
+function metricName(rows) {
+  const m = rows.flatMap((r) => r.runs.map((x) => x.metric)).find((x) => x);
+  return m?.label ?? `${MAIN_METRIC.name} ${MAIN_METRIC.unit}`;
+}
+const metricSplit = (rows) => rows.flatMap((r) => r.runs.map((x) => x.metric)).find((x) => x)?.split ?? 'test';
+
 /** rows: [{ strategy, runs: [runHeadline…] }] → headline table lines. */
 function headline(rows) {
-  const head = ['strategy', `${MAIN_METRIC.name} ${MAIN_METRIC.unit}`, `base ${MAIN_METRIC.name}`, 'active experts/token', 'fwd FLOPs/token'];
+  const name = metricName(rows);
+  const head = ['strategy', name, `base ${name}`, 'active experts/token', 'fwd FLOPs/token'];
   const body = rows.map(({ strategy, runs }) => {
     const ae = present(runs.map((r) => r.activeExperts));
     const fl = present(runs.map((r) => r.flopsPerToken));
@@ -135,7 +143,7 @@ if (isSweep) {
 write(`${out.join('\n')}\n`);
 if (started !== null) write(`stages: ${ran.size} ran, ${cached.size} from the cache\n`);
 if (rows.length) {
-  write(`\n${isSweep ? `sweep ${name}` : `pipeline ${name}`}: ${MAIN_METRIC.name} on the test split (${isSweep ? 'mean ± std over seeds of the bootstrap mid' : 'bootstrap mid [95% interval]'})\n`);
+  write(`\n${isSweep ? `sweep ${name}` : `pipeline ${name}`}: ${metricName(rows)} on the ${metricSplit(rows)} split (${isSweep ? 'mean ± std over seeds' : 'value [95% interval where the eval computes one]'})\n`);
   write(`${headline(rows).join('\n')}\n`);
 }
 const reportFiles = report ? ['report.md', 'report.html'].filter((f) => existsSync(join(root, report, f))).map((f) => join(report, f)) : [];

@@ -13,9 +13,11 @@ export function tinyPipeline(nonce, router, { trainSteps = 60, checkpointEvery =
     seed: 5,
     stages: {
       'data-prep': { package: '@switchyard/data-prep', stage: 'data-prep', config: { source: 'embedded', seed: nonce, maxRows: { train: 48 + (nonce % 16), validation: 8, test: 12 }, tokenizer: { vocabSize: 200 } } },
-      'base-model': { package: '@switchyard/train', stage: 'base-model', needs: ['data-prep'], config: { preset: 'micro', steps: 20, batchSize: 8, checkpointEvery: 5, logEvery: 5 } },
-      train: { package: '@switchyard/train', stage: 'train', needs: ['data-prep', 'base-model'], config: { router: { type: router }, steps: trainSteps, batchSize: 8, checkpointEvery, logEvery: 5, optimizer: { lr: 0.001 } } },
-      'eval-rouge': { package: '@switchyard/eval-rouge', stage: 'eval-rouge', needs: ['data-prep', 'train'], config: { checkpointFrom: 'train', maxNewTokens: 6, bootstrap: { samples: 50 } } },
+      'base-model': { package: '@switchyard/train', stage: 'base-model', inputs: { data: 'data-prep' }, config: { preset: 'micro', steps: 20, batchSize: 8, checkpointEvery: 5, logEvery: 5 } },
+      train: { package: '@switchyard/train', stage: 'train', inputs: { data: 'data-prep', base: 'base-model' }, config: { router: { type: router }, steps: trainSteps, batchSize: 8, checkpointEvery, logEvery: 5, optimizer: { lr: 0.001 } } },
+      'eval-rouge': { package: '@switchyard/eval-rouge', stage: 'eval-rouge', inputs: { data: 'data-prep', checkpoint: 'train' }, config: { maxNewTokens: 6, bootstrap: { samples: 50 } } },
+      // The sweep replaces it with its own report; its inputs say which stage plays which role.
+      report: { package: '@switchyard/report', stage: 'report', inputs: { data: 'data-prep', base: 'base-model', model: 'train', eval: 'eval-rouge' }, config: { plots: false } },
     },
   };
 }
