@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Stock vs fixed tfjs WASM kernels (design.md §4–§5): matmul 1024³ GFLOP/s and one MoE FFN
+// Stock vs fixed tfjs WASM kernels (docs/design.md §4–§5): matmul 1024³ GFLOP/s and one MoE FFN
 // forward+backward with gather dispatch (T=2048 d=256 F=1024 E=8 k=2).
 // Each arm runs in its own child process, because kernels stay registered for the process.
 //
@@ -66,7 +66,7 @@ async function runArm(arm) {
     w2.push(tf.variable(tf.randomNormal([F, D], 0, 0.05, 'float32', 30 + e)));
   }
   const step = () => tf.tidy(() => {
-    // Routing indices come from outside the tape: TopK has no gradient in tfjs (design.md §4).
+    // Routing indices come from outside the tape: TopK has no gradient in tfjs (docs/design.md §4).
     const choice = tf.tidy(() => tf.topk(tf.matMul(x, wg), K).indices.dataSync()); // [T*K]
     const flat = tf.tensor1d(Array.from(choice, (e, i) => Math.floor(i / K) * E + e), 'int32');
     const { value, grads } = tf.variableGrads(() => {
@@ -95,7 +95,7 @@ async function runArm(arm) {
   out.loss = step();
   tf.dispose([x, wg, ...w1, ...w2]);
 
-  // Optional: the tiny Switch train step of design.md §5 (d=128, 2+2 layers, E=8, V=8000,
+  // Optional: the tiny Switch train step of docs/design.md §5 (d=128, 2+2 layers, E=8, V=8000,
   // B=16, 128→32, Adam), through model-core's compiled dist.
   if (flag('train')) out.train = await trainStep(tf, Math.max(3, reps));
   if (timer) out.kernels = timer.report().slice(0, 15).map((k) => ({ ...k, ms: k.ms / reps }));

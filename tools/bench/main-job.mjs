@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Benchmark of the user's main job on a fresh clone (issue 9, must-show 1): clone this repository
+// Benchmark of the user's main job on a fresh clone: clone this repository
 // into a temporary folder, `npm install`, then time `npx nx run pipeline:samsum-sparsemax` (which
 // needs no network: the embedded corpus, no downloads). Appends a row to
 // tools/bench/results/main-job.md with the machine noted.

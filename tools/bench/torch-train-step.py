@@ -35,7 +35,7 @@
 # Timing as train-throughput.mjs: `warmup` untimed updates, then `steps` timed ones; ms/step is
 #   the median, tokens/s = B·(S+T) / median (B=16, S=128, T=32: 2,560 positions per step).
 #
-# Threads and BLAS (design.md §5). Debian's torch 1.13 is built with BLAS_INFO=generic: every
+# Threads and BLAS (docs/design.md §5). Debian's torch 1.13 is built with BLAS_INFO=generic: every
 # fp32 GEMM (Linear, matmul, bmm) calls sgemm_ of libblas.so.3, which update-alternatives points
 # at OpenBLAS (openblas-pthread) or at the reference BLAS (28× slower; refused here).
 #   * torch.set_num_threads(N) sets OpenMP (ATen's intra-op pool) only. Measured on this build:
@@ -111,7 +111,7 @@ import torch.nn.functional as F  # noqa: E402
 # BLAS: which library torch's sgemm_ lands in, and its threads.
 REFERENCE_BLAS_HINT = (
     'torch is using the reference BLAS (netlib libblas.so.3), ~28x slower than OpenBLAS here '
-    '(design.md §5); a comparison against it means nothing. Install libopenblas0-pthread and run\n'
+    '(docs/design.md §5); a comparison against it means nothing. Install libopenblas0-pthread and run\n'
     '  update-alternatives --set libblas.so.3-x86_64-linux-gnu /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3')
 
 

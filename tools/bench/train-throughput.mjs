@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Training throughput of the full train step (forward, loss parts, backward, clipping, AdamW)
-// per router type, on the tiny config of design.md §5: d=128, 2+2 layers (1+1 sparse), E=8,
+// per router type, on the tiny config of docs/design.md §5: d=128, 2+2 layers (1+1 sparse), E=8,
 // V=8000, batch 16, source 128 → target 32 tokens, no padding (synthetic token ids).
 // tokens/s counts B·(S+T) = 2,560 positions per step over the median step time. Reports backend
 // and threads (and, with --json, the load average: the numbers mean little on a busy machine).

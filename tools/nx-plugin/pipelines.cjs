@@ -1,4 +1,4 @@
-// Local Nx plugin: turns every pipelines/<name>.json into cached per-stage targets (design.md §2).
+// Local Nx plugin: turns every pipelines/<name>.json into cached per-stage targets (docs/design.md §2).
 //
 // For each pipeline file it creates
 //   - one content-keyed project per distinct stage, `stage-<stage>-<hash>`, with one cached target

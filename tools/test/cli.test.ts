@@ -1,4 +1,4 @@
-// The `switchyard` command line as a user runs it (issue 2, must-show 6).
+// The `switchyard` command line as a user runs it.
 import { execa } from 'execa';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,7 +69,7 @@ describe('switchyard CLI subcommands on golden data', () => {
     const r = await cli(['generate', '--checkpoint', join(tiny, 'trained'), '--inputs', join(tiny, 'inputs.json'), '--max-new-tokens', '8', '--out', out], { SWITCHYARD_BACKEND: 'wasm' });
     expect(r.exitCode).toBe(0);
     const text = readFileSync(out, 'utf8');
-    // README of the golden set: row 0 copies the input, row 1 stops at eos and pads.
+    // the golden generation set: row 0 copies the input, row 1 stops at eos and pads.
     expect(text).toContain('[0,91,82,86,88,5,55,93,16]'.slice(1, -1));
     expect(text.replace(/\s/g, '')).toContain('0,91,85,57,6,50,1,0,0');
   });

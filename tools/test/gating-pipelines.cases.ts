@@ -1,4 +1,4 @@
-// The gating experiments' caching promise (issue 9, must-show 2): change only the router of one
+// The gating experiments' caching promise: change only the router of one
 // gating pipeline and exactly train, eval-rouge, flops-profiler and report re-run; data-prep,
 // base-model and the base model's evaluation come from the cache. Small settings (micro model,
 // a few steps, few rows) on the real gating base (pipelines/bases/samsum-gating.json, resolved).

@@ -1,4 +1,4 @@
-// Caching contract of the Nx pipelines (issue 2, must-show 3 and 4), exercised through `nx` itself
+// Caching contract of the Nx pipelines, exercised through `nx` itself
 // on copies of the smoke pipeline with a fresh nonce so earlier runs cannot pre-fill the cache.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

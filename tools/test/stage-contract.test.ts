@@ -1,4 +1,4 @@
-// The stage contract under failure (issue 2, must-show 5): a stage killed mid-write leaves nothing a
+// The stage contract under failure: a stage killed mid-write leaves nothing a
 // re-run accepts, and a single flipped byte in an Arrow output is rejected by the reader.
 import { execa } from 'execa';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Where the corpus comes from (design.md §6). A source is
+// Where the corpus comes from (docs/design.md §6). A source is
 //   "samsum"            → SAMSUM_DIR → the Hugging Face datasets cache → the embedded corpus
 //   "embedded"          → datasets/embedded-samsum (synthetic, committed with the repo)
 //   { "path": "..." }   → that file or folder (relative paths from the working directory)

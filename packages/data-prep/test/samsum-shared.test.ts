@@ -1,6 +1,6 @@
 // Real SAMSum validation/test splits from ../shared/datasets/samsum (relative to the repo root;
 // the corpus is CC BY-NC-ND and is never copied into the project). The JSON files and the HF
-// `save_to_disk` Arrow stream files must load to identical rows; facts from the folder's README
+// `save_to_disk` Arrow stream files must load to identical rows; facts the dataset's notes state
 // (row counts, mixed line ends, a summary ending in "\n\n") are checked on what was loaded.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
 // Config of the eval stage (JSON Schema 2020-12, unknown keys rejected): the split and example
 // cap of every task, then the summarisation evaluator's generation and ROUGE settings.
-// Generation presets: `study` is what the SparTMoE gating study ran (routers.md §5): HF
+// Generation presets: `study` is what the SparTMoE gating study ran (docs/routers.md §5): HF
 // Seq2SeqTrainer's predict_with_generate with no generation settings, i.e. greedy search under the
 // library default max_length = 20, which counts the decoder start token — at most 19 new tokens.
 import { assertSchema } from '@switchyard/runtime';

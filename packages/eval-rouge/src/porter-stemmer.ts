@@ -1,7 +1,7 @@
 // Porter stemmer as NLTK 3.8 implements it in its default `NLTK_EXTENSIONS` mode
 // (nltk/stem/porter.py), which is what rouge_score 0.1.2 calls. Written from the published
 // algorithm (M.F. Porter, "An algorithm for suffix stripping", Program 14(3), 1980) plus the
-// NLTK departures listed in /work/shared/golden/README.md §3:
+// NLTK departures (checked against the golden porter_stems.json):
 //   - an irregular-forms table looked up first (sky/skies, dying, lying, tying, news, ...);
 //   - words of length <= 2 untouched;
 //   - step 1a: 4-letter `ies` -> `ie`; step 1b: `ied` -> `ie` (4 letters) / `i`;

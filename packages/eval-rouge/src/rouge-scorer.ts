@@ -1,5 +1,5 @@
 // Pairwise ROUGE exactly as rouge_score 0.1.2 `RougeScorer.score(target, prediction)` and
-// `score_multi(targets, prediction)`; rules in /work/shared/golden/README.md §2.
+// `score_multi(targets, prediction)`.
 // Argument order follows rouge_score: the reference (target) comes first; precision is
 // relative to the prediction, recall to the reference.
 import { lcsLength, lcsRefIndices } from './lcs.js';

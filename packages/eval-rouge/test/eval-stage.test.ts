@@ -1,4 +1,4 @@
-// The eval-rouge stage end to end on the embedded test split (issue 7, must-show 3): a real
+// The eval-rouge stage end to end on the embedded test split: a real
 // data-prep and a (briefly trained) micro base model feed the stage; its predictions decode the
 // generated ids, and every stored score and the aggregate agree with the scorer applied afresh.
 import { mkdtempSync, readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// rouge_score 0.1.2 golden pairs (/work/shared/golden/rouge.json, README §2): every pair with
+// rouge_score 0.1.2 golden pairs (../shared/golden/rouge.json): every pair with
 // and without stemming, tokens, multi-reference cases and the HF-evaluate aggregates.
 // Non-SAMSum pairs come from the fixture copy; the `samsum` pairs and the all-pairs aggregates
 // are read from ../shared at test time (skipped with a message when absent).

@@ -1,5 +1,5 @@
 // Our analytic top-k curve next to the SparTMoE study's published profiler numbers
-// (routers.md §4). The README table is this function's output (scripts/published-table.mjs).
+// (docs/routers.md §4). The README table is this function's output (scripts/published-table.mjs).
 import { flopsModel, deltaFlopsPerExpert } from './analytic.js';
 import { PUBLISHED_SETUP, PUBLISHED_LINEAR_TOPK, PUBLISHED_ATTENTION_TOPK, PUBLISHED_SPARSEMAX } from './published.js';
 import type { GateKind } from '@switchyard/routers';
@@ -28,7 +28,7 @@ export function publishedComparison(): ComparisonRow[] {
   return rows;
 }
 
-/** Mean active experts a sparsemax FLOPs figure implies: k such that F(k) = F (routers.md §4). */
+/** Mean active experts a sparsemax FLOPs figure implies: k such that F(k) = F (docs/routers.md §4). */
 export function impliedActiveExperts(gate: 'linear' | 'attention', flops: number): number {
   const f0 = flopsModel({ ...setup, router: { gate }, activeExperts: 0 }).forward.matmul;
   return (flops - f0) / deltaFlopsPerExpert(setup.model, setup.sourceLength, setup.targetLength);

@@ -1,4 +1,4 @@
-// The SparTMoE study's published FLOPs (routers.md §4, flops_comparison.ipynb @ e6a24b6):
+// The SparTMoE study's published FLOPs (docs/routers.md §4, flops_comparison.ipynb @ e6a24b6):
 // torch.profiler(with_flops=True) over one eval forward of google/switch-base-16 with labels,
 // 128 source / 64 target tokens, freshly initialised routers, sparse dispatch. Values are
 // as printed (3 significant figures).
@@ -7,7 +7,7 @@ export const PUBLISHED_SETUP = {
   model: 'switch-base-16',
   sourceLength: 128,
   targetLength: 64,
-  source: 'jinhonglin-ryan/SparTMoE @ e6a24b6, flops_comparison.ipynb (routers.md §4)',
+  source: 'jinhonglin-ryan/SparTMoE @ e6a24b6, flops_comparison.ipynb (docs/routers.md §4)',
 } as const;
 
 /** FLOPs for k = 1…16 with the linear router, softmax, top-k. */

@@ -1,4 +1,4 @@
-// The `flops-profiler` pipeline stage (design.md §3): analytic FLOPs per routing method from
+// The `flops-profiler` pipeline stage (docs/design.md §3): analytic FLOPs per routing method from
 // the config and any upstream routing.arrow, optional measured layer time, flops.arrow + plots.
 import type { StageDefinition } from '@switchyard/runtime';
 import { flopsStageConfigSchema, resolveFlopsConfig, type FlopsStageConfig } from './stage-config.js';

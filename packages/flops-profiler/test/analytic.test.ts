@@ -35,11 +35,11 @@ describe('switch-base-16, 128 source / 64 target tokens, teacher-forced forward'
     for (const k of [1, 2, 7, 16]) {
       const lin = flopsModel({ ...base16, router: { gate: 'linear' }, activeExperts: k });
       const att = flopsModel({ ...base16, router: { gate: 'attention' }, activeExperts: k });
-      expect(att.forward.matmul - lin.forward.matmul).toBe(perLayerToken * tokens); // 1.359e9 (routers.md §4: ≈ +1.36e9)
+      expect(att.forward.matmul - lin.forward.matmul).toBe(perLayerToken * tokens); // 1.359e9 (docs/routers.md §4: ≈ +1.36e9)
     }
   });
 
-  it('has a k-independent base of ≈3.14e10 (routers.md §4) built from the closed-form parts', () => {
+  it('has a k-independent base of ≈3.14e10 (docs/routers.md §4) built from the closed-form parts', () => {
     // Closed form for switch-base: encoder 12 blocks self-attention over 128, decoder 12 blocks self
     // (64) + cross (64 over 128), 6 dense FFN blocks per stack, LM head, linear routers.
     const d = 768, i = 768, F = 3072, h = 12, dk = 64, V = 32128, S = 128, T = 64, E = 16;

@@ -5,7 +5,7 @@ import { publishedComparison, comparisonMarkdown, impliedActiveExperts } from '@
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-describe('our top-k curve against the SparTMoE measurements (routers.md §4)', () => {
+describe('our top-k curve against the SparTMoE measurements (docs/routers.md §4)', () => {
   const rows = publishedComparison();
 
   it('stays within the bound set by 3-significant-figure rounding', () => {

@@ -1,4 +1,4 @@
-// Switch-Transformer configuration with HF `config.json` keys verbatim (style.md §4), so a real
+// Switch-Transformer configuration with HF `config.json` keys verbatim (docs/style.md §4), so a real
 // switch-base-8 config loads without a mapping. Defaults equal HF's SwitchTransformersConfig
 // defaults (= the switch-base-8 checkpoint). Keys this module does not know are kept in
 // `extra` and written back unchanged, so import → export preserves a checkpoint's config.

@@ -1,6 +1,6 @@
 // Named configurations. The switch-base ones are the published HF checkpoints' config.json
 // (google/switch-base-8, -16, -32: identical except num_experts); the tiny ones are
-// Switchyard's own, sized to train on 2 CPU cores (design.md §5).
+// Switchyard's own, sized to train on 2 CPU cores (docs/design.md §5).
 import { parseSwitchConfig, type SwitchConfig } from './config.js';
 
 const SWITCH_BASE: Record<string, unknown> = {

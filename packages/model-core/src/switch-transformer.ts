@@ -4,7 +4,7 @@
 //   RMSNorm → attention with relative position bias → dense FFN → sparse FFN (router slot +
 //   gather/scatter dispatch) → block → stack (encoder or decoder) → encoder-decoder + LM head.
 // Blocks and stacks take their role from options (causal or not, cross-attention or not), so a
-// decoder-only language model can reuse them (design.md §8).
+// decoder-only language model can reuse them (docs/design.md §8).
 //
 // Dims: B batch, S source length, T target length, L length of the current stack, D d_model,
 // H heads, K d_kv, F d_ff, E experts, N tokens = B·L, V vocabulary.

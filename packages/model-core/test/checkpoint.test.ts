@@ -38,7 +38,7 @@ function expectBitEqual(a: Map<string, FloatTensor>, b: Map<string, FloatTensor>
 
 test('import → export reproduces the golden model.safetensors bit for bit, with the same keys and config fields', async () => {
   const model = await loadCheckpoint(path.join(FIXTURES, 'trained'));
-  expect(model.parameters().reduce((a, p) => a + p.variable.size, 0)).toBe(58528); // golden README
+  expect(model.parameters().reduce((a, p) => a + p.variable.size, 0)).toBe(58528); // the golden switch_tiny model
   const out = path.join(tmp, 'export1');
   await saveCheckpoint(model, out);
   model.dispose();

@@ -1,4 +1,4 @@
-// The blocks are reusable outside the encoder-decoder (design.md §8): a causal stack without
+// The blocks are reusable outside the encoder-decoder (docs/design.md §8): a causal stack without
 // cross-attention is a decoder-only LM body. Causality check: changing future tokens must not
 // change earlier positions' outputs; cached incremental decoding equals the full pass.
 import * as tf from '@tensorflow/tfjs';

@@ -1,4 +1,4 @@
-// The fused native kernels (runtime's rmsNorm and sparseSoftmaxCrossEntropy, issue 10) against
+// The fused native kernels (runtime's rmsNorm and sparseSoftmaxCrossEntropy) against
 // the tfjs compositions they replace, inside the model: the micro model's loss parts and every
 // parameter gradient agree on WASM with the fused path on and off, and crossEntropyIgnore keeps
 // its −100 semantics. Skipped, with a message, when the native addon is not built.

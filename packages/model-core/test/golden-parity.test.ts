@@ -1,4 +1,4 @@
-// Parity with HF transformers v4.36.2 on the golden tiny Switch model (golden README §4):
+// Parity with HF transformers v4.36.2 on the golden tiny Switch model (the golden switch_tiny set, ../shared/golden/switch_tiny):
 // both capacities, trained and random-init weights, both dropped-token rules.
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';

@@ -1,4 +1,4 @@
-// Memory discipline (style.md §10): forward, generation and a train step leave tf.memory()
+// Memory discipline (docs/style.md §10): forward, generation and a train step leave tf.memory()
 // unchanged; a model and its optimiser release everything on dispose. Plus: Adam on a fixed
 // batch lowers the HF loss (the gradients reach every trainable parameter group).
 import * as tf from '@tensorflow/tfjs';

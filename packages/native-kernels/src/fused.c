@@ -1,4 +1,4 @@
-// Fused kernels that replace whole tfjs compositions of the train step (issue 10): T5's RMSNorm
+// Fused kernels that replace whole tfjs compositions of the train step: T5's RMSNorm
 // and its gradient, sparse softmax cross-entropy over [N, V] logits and its gradient, one AdamW
 // update per variable, and the per-tensor sum of squares / finiteness checks behind gradient
 // clipping and the NaN guard. Each reads its operands once and writes fresh outputs (inputs may

@@ -1,4 +1,4 @@
-// The contract between routers and the MoE layer that calls them (style.md §1).
+// The contract between routers and the MoE layer that calls them (docs/style.md §1).
 // Dims: N tokens (batch × sequence, flattened row-major so each group of `groupSize`
 // consecutive rows is one sequence), D d_model, E experts.
 import type * as tf from '@tensorflow/tfjs';

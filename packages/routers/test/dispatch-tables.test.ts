@@ -1,4 +1,4 @@
-// routers.md §2.4 capacity tables and R11 Expert Choice vector, on the host dispatchers and
+// docs/routers.md §2.4 capacity tables and R11 Expert Choice vector, on the host dispatchers and
 // through the routers that use them.
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@switchyard/tensor-engine';

@@ -124,7 +124,7 @@ const flaxformerC = (cf: number, g: number, e: number) => Math.max(roundHalfEven
 const vmoeC = (cf: number, g: number, k: number, e: number) => 4 * Math.ceil(Math.ceil((cf * g * k) / e) / 4);
 
 describe('Expert Choice: per-expert capacity holds', () => {
-  it('routers.md R11 vector: C = 2 over the §2.4 gates', () => {
+  it('docs/routers.md R11 vector: C = 2 over the §2.4 gates', () => {
     const G = [[0.7, 0.2, 0.1], [0.15, 0.8, 0.05], [0.6, 0.3, 0.1], [0.5, 0.1, 0.4], [0.9, 0.06, 0.04], [0.2, 0.3, 0.5]];
     const m = expertsChooseDispatch(G.flat(), 6, 3, 2, 6);
     const byExpert = [0, 1, 2].map((ex) => [0, 1, 2, 3, 4, 5].filter((t) => m[t * 3 + ex] === 1));
@@ -166,7 +166,7 @@ describe('V-MoE Batch Prioritized Routing drops the lowest-priority tokens first
   const top = (k: number) => Int32Array.from(G.flatMap((row) => row.map((v, j) => [v, j] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, k).map(([, j]) => j)));
   const prio = G.map((row) => Math.max(...row));
   const kept = (m: Float32Array) => rowsOf(Array.from(m), 6, 3).map(indexSet);
-  it('routers.md §2.4 vectors: top-1 C=2 and top-2 C=3, positional vs BPR', () => {
+  it('docs/routers.md §2.4 vectors: top-1 C=2 and top-2 C=3, positional vs BPR', () => {
     const pos1 = tokensChooseDispatch(top(1), 6, 3, 1, { capacity: 2, groupSize: 6, order: 'position' });
     expect(kept(pos1.dispatch)).toEqual([[0], [1], [0], [], [], [2]]);
     const bpr1 = tokensChooseDispatch(top(1), 6, 3, 1, { capacity: 2, groupSize: 6, order: 'bpr', priority: prio });

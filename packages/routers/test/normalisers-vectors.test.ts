@@ -1,4 +1,4 @@
-// routers.md §1.6 test vectors and closed-form VJP properties.
+// docs/routers.md §1.6 test vectors and closed-form VJP properties.
 import * as tf from '@tensorflow/tfjs';
 import { sparsemax, entmax15, entmaxBisect, centredSparsemax, softmax } from '@switchyard/routers';
 import { maxAbsDiff, setupBackend, values } from './helpers.js';
@@ -15,7 +15,7 @@ const vectors: { z: number[]; sparsemax: number[]; entmax15?: number[]; centred?
   { z: [0, 0, -Infinity], sparsemax: [0.5, 0.5, 0] },
 ];
 
-describe('routers.md §1.6 vectors', () => {
+describe('docs/routers.md §1.6 vectors', () => {
   test.each(vectors.map((v) => [JSON.stringify(v.z), v] as const))('z = %s', (_n, v) => {
     const z = tf.tensor1d(v.z);
     expect(maxAbsDiff(values(sparsemax(z)), v.sparsemax)).toBeLessThan(2e-6);

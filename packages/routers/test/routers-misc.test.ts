@@ -1,4 +1,4 @@
-// SMoE, SMoE-Dropout, X-MoE, V-MoE, MOESART: closed forms and routers.md vectors.
+// SMoE, SMoE-Dropout, X-MoE, V-MoE, MOESART: closed forms and docs/routers.md vectors.
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@switchyard/tensor-engine';
 import { createRouter, moesartWeights, smoeDropoutK, sampleWithoutReplacement, type Router, type RouterOutput } from '@switchyard/routers';

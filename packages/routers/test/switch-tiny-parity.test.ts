@@ -53,6 +53,6 @@ describe('switch-top1 matches HF v4.36.2 switch_tiny routers', () => {
   });
   test('the small-capacity run actually drops tokens', () => {
     const dropped = Object.values(fx.runs.cap_small!.layers).reduce((s, l) => s + l.kept.data.filter((k) => k === 0).length, 0);
-    expect(dropped).toBe(9); // 6 encoder + 3 decoder tokens (golden README §4)
+    expect(dropped).toBe(9); // 6 encoder + 3 decoder tokens (the golden switch_tiny set, ../shared/golden/switch_tiny)
   });
 });

@@ -109,7 +109,7 @@ describe('Switch balance loss and z-loss', () => {
     tf.dispose([logits, l]);
   });
 
-  test('routers.md §2.2: HF form 2.1, fastmoe form 0.525 (k = 2)', () => {
+  test('docs/routers.md §2.2: HF form 2.1, fastmoe form 0.525 (k = 2)', () => {
     const p = [[0.5, 0.3, 0.2], [0.1, 0.6, 0.3], [0.2, 0.25, 0.55], [0.4, 0.45, 0.15]];
     const idx = [[0, 1], [1, 2], [2, 1], [1, 0]];
     const probs = tf.tensor3d([p]);
@@ -126,7 +126,7 @@ describe('Switch balance loss and z-loss', () => {
     tf.dispose([probs, ix, hf, mask, fm, pooled]);
   });
 
-  test('routers.md §2.3: logits = log p + 0.5 → z-loss 0.25, gradient 2·LSE·p/(GT)', () => {
+  test('docs/routers.md §2.3: logits = log p + 0.5 → z-loss 0.25, gradient 2·LSE·p/(GT)', () => {
     const p = [[0.1, 0.2, 0.7], [0.3, 0.3, 0.4]];
     const h = tf.tensor2d(p.map((r) => r.map((v) => Math.log(v) + 0.5)));
     const l = routerZLoss(h);

@@ -1,4 +1,4 @@
-// Tie policy (routers.md §0): order by value descending, then by index ascending — kept out of
+// Tie policy (docs/routers.md §0): order by value descending, then by index ascending — kept out of
 // the ordinary tests and checked here.
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@switchyard/tensor-engine';

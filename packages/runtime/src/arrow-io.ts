@@ -1,5 +1,5 @@
 // Arrow IPC file helpers shared by every stage. Strings are written as plain Utf8 (not
-// dictionaries: design.md §3) and readers check column names and types, failing with the file
+// dictionaries: docs/design.md §3) and readers check column names and types, failing with the file
 // and column named.
 import { readFileSync, writeFileSync } from 'node:fs';
 import {

@@ -1,4 +1,4 @@
-// Stage outputs: manifest.json with a sha256 of every file, written atomically (design.md §3).
+// Stage outputs: manifest.json with a sha256 of every file, written atomically (docs/design.md §3).
 // A stage writes into a temporary sibling folder; the runner hashes, fsyncs and renames it into
 // place only after the stage returned. A folder without a manifest, with a file the manifest does
 // not list, or with a file whose hash differs is rejected by `verifyStageOutput`.

@@ -1,4 +1,4 @@
-// The stage contract (design.md §3), as seen by a stage implementation.
+// The stage contract (docs/design.md §3), as seen by a stage implementation.
 // A stage reads only its validated config and its upstream stages' output folders, and writes
 // only into `outDir` (a temporary folder the runner renames into place once the stage returns
 // and the manifest is written). Tables are Arrow IPC *file* format; weights are safetensors +

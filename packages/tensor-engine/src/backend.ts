@@ -1,4 +1,4 @@
-// Tensor backend selection (design.md §4).
+// Tensor backend selection (docs/design.md §4).
 // Order: tfjs-node-gpu (CUDA) → tfjs-node → WASM → CPU. SWITCHYARD_BACKEND or --backend forces one.
 // The native tfjs-node packages are optional dependencies: they download libtensorflow when
 // installed, which fails offline, so they are loaded with a guarded dynamic import.
@@ -37,7 +37,7 @@ async function activate(name: BackendName): Promise<BackendInfo> {
     if (!(await tryNative(pkg))) throw new BackendError(`backend "${name}" requested but ${pkg} is not installed or its native addon failed to load`);
     tfjsBackend = 'tensorflow';
   } else if (name === 'wasm') {
-    // SWITCHYARD_WASM_THREADS=2 opts into two XNNPACK threads (design.md §4); 1 is the fallback.
+    // SWITCHYARD_WASM_THREADS=2 opts into two XNNPACK threads (docs/design.md §4); 1 is the fallback.
     enableWasmThreads(requestedWasmThreads(), (why) => process.stderr.write(`switchyard: WASM threads unavailable (${why}); using 1\n`));
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     tfjsBackend = 'wasm';

@@ -1,4 +1,4 @@
-// Fused ops of the train step (issue 10): T5's RMSNorm, sparse softmax cross-entropy, one AdamW
+// Fused ops of the train step: T5's RMSNorm, sparse softmax cross-entropy, one AdamW
 // update per variable, and the global gradient norm / per-tensor finiteness checks. Each runs
 // one native kernel (kernels/native/fused.ts) when it is registered for the active backend —
 // WASM with packages/native-kernels built — and otherwise the tfjs composition written here,

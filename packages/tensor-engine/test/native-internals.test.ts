@@ -7,7 +7,7 @@ import { initBackend } from '@switchyard/tensor-engine';
 import { forgetHeap, heapOffset, loadNativeKernels, requestedNativeThreads, syncHeap } from '../src/kernels/native/addon.js';
 import { asWasm } from '../src/kernels/wasm-backend.js';
 
-// The tfjs 4.22 internals the native kernels rely on (issue 10: "pin the tfjs version the kernels
+// The tfjs 4.22 internals the native kernels rely on ("pin the tfjs version the kernels
 // rely on and test the internals they touch"). If an upgrade changes any of them, this fails
 // before a kernel silently reads the wrong memory.
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -1,6 +1,6 @@
 // Config schemas (JSON Schema 2020-12, unknown keys rejected, defaults documented) of the two
 // stages. Defaults are sized so base-model + train on the embedded corpus finish in a few minutes
-// on 2 CPU cores (the `tiny` preset of design.md §5 with short runs); the optimiser defaults of
+// on 2 CPU cores (the `tiny` preset of docs/design.md §5 with short runs); the optimiser defaults of
 // `train` are the study's (HF Seq2SeqTrainer: AdamW lr 5e-5, linear decay, no warmup, wd 0).
 // Each schema is a TypeBox declaration (runtime's config-schema.ts): the JSON Schema the runner
 // validates and, through `Static`, the type of the resolved config come from the same lines.

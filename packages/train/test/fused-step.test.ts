@@ -1,4 +1,4 @@
-// The fused native kernels in the train step (issue 10) against the tfjs compositions, on WASM
+// The fused native kernels in the train step against the tfjs compositions, on WASM
 // with runtime's setFusedOps on and off: AdamW updates are bit-identical, the global gradient
 // norm agrees to float32 rounding and the NaN guard names the same tensors, and a few steps of
 // the micro Switch model log the same losses. Skipped, with a message, without the addon.

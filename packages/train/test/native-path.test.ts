@@ -1,4 +1,4 @@
-// Issue 10: training on the native kernels (packages/native-kernels) follows the plain WASM path.
+// Training on the native kernels (packages/native-kernels) follows the plain WASM path.
 // The same tiny Switch model, data, seed and optimiser run 5 steps with the native kernels on and
 // then off (useNativeKernels swaps the registered kernels back in this process); the per-step
 // losses must agree. They differ only by float32 summation order (OpenBLAS vs XNNPACK blocking,

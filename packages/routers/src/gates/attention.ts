@@ -1,4 +1,4 @@
-// SparTMoE attention gate (routers.md R3): q = x W_q + b_q, expert keys K [E, D] ~ N(0, 0.02²),
+// SparTMoE attention gate (docs/routers.md R3): q = x W_q + b_q, expert keys K [E, D] ~ N(0, 0.02²),
 // h = q Kᵀ · s with s = 1/√D when `scaled` (our default, the README's "scaled dot-product") or
 // 1 (the notebook HEAD). Optional key projection K' = K W_kᵀ + b_k (the older notebook).
 import * as tf from '@tensorflow/tfjs';

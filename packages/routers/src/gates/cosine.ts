@@ -1,7 +1,7 @@
 // X-MoE low-dimensional gate (Chi et al. 2022, arXiv 2204.09179, §3; torchscale `use_xmoe`):
 // r = x W_r (no bias, [D, r]); expert embeddings e [E, r], orthogonal init gain 0.32, every
 // forward rescaled (no gradient) to L2 norm 1.5 per row; h_e = <r, e_e/‖e_e‖>.
-// Deviations (as torchscale, routers.md R6): r is not normalised, no temperature.
+// Deviations (as torchscale, docs/routers.md R6): r is not normalised, no temperature.
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '@switchyard/tensor-engine';
 import type { NamedParameter } from '../types.js';

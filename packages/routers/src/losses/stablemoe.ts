@@ -1,5 +1,5 @@
 // StableMoE stage-1 losses (Dai et al. 2022, arXiv 2204.08396, eq. 4–6), as in
-// Hunter-DDM/stablemoe `moe_layer.py` (routers.md R7).
+// Hunter-DDM/stablemoe `moe_layer.py` (docs/routers.md R7).
 import * as tf from '@tensorflow/tfjs';
 
 /**

@@ -1,6 +1,6 @@
 // Switch Transformer load-balancing loss (Fedus et al. 2021, arXiv 2101.03961, eq. 4–6):
 //   L_bal = α·E·Σ_e f_e·P_e, f_e = fraction of tokens dispatched to e, P_e = mean router prob.
-// Two implementations differ in how they pool (routers.md §2.2).
+// Two implementations differ in how they pool (docs/routers.md §2.2).
 import * as tf from '@tensorflow/tfjs';
 
 function asList<T>(v: T | T[]): T[] { return Array.isArray(v) ? v : [v]; }

@@ -1,5 +1,5 @@
 // V-MoE auxiliary losses (Riquelme et al. 2021, arXiv 2106.05974, appendix A; Shazeer et al.
-// 2017, arXiv 1701.06538, eq. 6–10), as in google-research/vmoe `routing.py` (routers.md R10).
+// 2017, arXiv 1701.06538, eq. 6–10), as in google-research/vmoe `routing.py` (docs/routers.md R10).
 import * as tf from '@tensorflow/tfjs';
 
 /** CV²(v) = Var(v)/Mean(v)² (population variance). */

@@ -1,4 +1,4 @@
-// The "sparsemax" SparTMoE actually ran (main_experiment.ipynb class `Sparsemax`, routers.md §1.5):
+// The "sparsemax" SparTMoE actually ran (main_experiment.ipynb class `Sparsemax`, docs/routers.md §1.5):
 // sparsemax(ReLU(z − mean z)). Equals sparsemax(z) when the centred row's threshold is > 0; on flat
 // rows every below-mean expert gets the same mass and no gradient. Compatibility option only.
 import * as tf from '@tensorflow/tfjs';

@@ -1,6 +1,6 @@
 // α-entmax by bisection (Peters et al. 2019, arXiv 1905.05702; Blondel et al. 2020,
 // arXiv 1901.02324), following deep-spin/entmax `entmax_bisect(X, alpha, dim, n_iter,
-// ensure_sum_one=True)` (routers.md §1.4):
+// ensure_sum_one=True)` (docs/routers.md §1.4):
 //   p_i = max((α−1)z_i − τ, 0)^{1/(α−1)}, τ bisected on [(α−1)max z − 1, (α−1)max z − (1/E)^{α−1}],
 //   nIter halvings keeping the lower end while the mass is ≥ 1, then p renormalised.
 // Backward: q_i = p_i^{2−α} on the support, ∇z = g⊙q − (Σ g⊙q / Σ q)·q.

@@ -1,5 +1,5 @@
 // 1.5-entmax (Peters, Niculae & Martins 2019, arXiv 1905.05702), exact sort-based
-// (routers.md §1.3), following deep-spin/entmax `entmax15`:
+// (docs/routers.md §1.3), following deep-spin/entmax `entmax15`:
 //   X = (z − max z)/2, u = sort(X) desc, τ_k = mean_k − sqrt(max((1 − k(meansq_k − mean_k²))/k, 0)),
 //   K = #{k : τ_k ≤ u_k}, p = max(X − τ_K, 0)².
 // Backward w.r.t. the original z (the /2 needs no extra factor): σ = √p,

@@ -1,4 +1,4 @@
-// softmax along any axis (routers.md §1.1). tf.softmax already has the exact VJP
+// softmax along any axis (docs/routers.md §1.1). tf.softmax already has the exact VJP
 // ∇z = p ⊙ (g − <g, p>); this wrapper only adds the axis argument.
 import * as tf from '@tensorflow/tfjs';
 import { alongAxis } from './axis.js';

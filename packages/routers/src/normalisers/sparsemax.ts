@@ -1,4 +1,4 @@
-// sparsemax (Martins & Astudillo 2016, arXiv 1602.02068), exact sort-based (routers.md §1.2),
+// sparsemax (Martins & Astudillo 2016, arXiv 1602.02068), exact sort-based (docs/routers.md §1.2),
 // following deep-spin/entmax `sparsemax`: shift by the max, sort descending, support
 // K = #{k : 1 + k·u_k > Σ_{j≤k} u_j}, τ = (Σ_{j≤K} u_j − 1)/K, p = max(z − τ, 0).
 // Backward (closed form, no autograd through the sort):

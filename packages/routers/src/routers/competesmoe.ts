@@ -1,5 +1,5 @@
 // CompeteSMoE — Pham et al. 2024, "CompeteSMoE: Effective Training of Sparse Mixture of Experts via
-// Competition", arXiv 2402.02526 (§3, Alg. 1), as giangdip2410/CompeteSMoE `FMoEOpt` (routers.md R8):
+// Competition", arXiv 2402.02526 (§3, Alg. 1), as giangdip2410/CompeteSMoE `FMoEOpt` (docs/routers.md R8):
 //   router h = xW + b, r = softmax(h). On a competition step (training, with probability freq):
 //   every expert runs on every token (ctx.allExpertOutputs), response a_e = ‖f_e(x)‖₂
 //   (optionally 0.5a + 0.5h), winners S = top-k(a), target t = softmax over S of a, router loss

@@ -1,5 +1,5 @@
 // Expert Choice routing — Zhou et al. 2022, arXiv 2202.09368 (§3.1), as flaxformer
-// `ExpertsChooseMaskedRouter` (routers.md R11):
+// `ExpertsChooseMaskedRouter` (docs/routers.md R11):
 //   p = softmax(xW + b) per token; in each group every expert takes the C tokens with the largest
 //   p_{·,e}; y_t = Σ_{e : t ∈ top_C(e)} p_{t,e} f_e(x_t) (0…E experts per token).
 //   C = max(round(cf·T_g/E), 4) (flaxformer, default) or ceil(cf·T_g/E)→multiple of 4 (vmoe).

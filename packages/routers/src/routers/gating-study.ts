@@ -1,4 +1,4 @@
-// SparTMoE gating study routers — jinhonglin-ryan/SparTMoE (routers.md R2, R3; §1.5; §6 items 1–4),
+// SparTMoE gating study routers — jinhonglin-ryan/SparTMoE (docs/routers.md R2, R3; §1.5; §6 items 1–4),
 // building on Switch Transformers (arXiv 2101.03961) with sparsemax (Martins & Astudillo 2016,
 // arXiv 1602.02068) and entmax (Peters et al. 2019, arXiv 1905.05702) normalisers.
 //   h = gate(x)  (linear: xW + b; attention: (xW_q + b_q)Kᵀ·s)

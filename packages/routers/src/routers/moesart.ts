@@ -1,5 +1,5 @@
 // MOESART — Ibrahim et al. 2023, "MOESART: Sparse Mixture of Experts via Sampling-based Routing
-// with Adjustments", arXiv 2310.18217, as ShibalIbrahim/fairseq `MOESARTGate` (routers.md R9):
+// with Adjustments", arXiv 2310.18217, as ShibalIbrahim/fairseq `MOESARTGate` (docs/routers.md R9):
 //   o = (xW + b)/τ, g = softmax(o). Training: trimmed-lasso R = mean_n Σ_{e∉topk(g_n)} g_{n,e};
 //   sample k distinct experts from g; adjusted logits on S, w = softmax(õ):
 //   'zero' õ = o − log(k·g) (w = 1/k, no task gradient); 'small-random' (fairseq config) pivot j

@@ -1,5 +1,5 @@
 // SMoE-Dropout — Chen et al. 2023, "Sparse MoE as the New Dropout", arXiv 2303.01610 (§3.2),
-// as VITA-Group/Random-MoE-as-Dropout (routers.md R5): a randomly initialised linear gate
+// as VITA-Group/Random-MoE-as-Dropout (docs/routers.md R5): a randomly initialised linear gate
 // (with bias), frozen from step 0; TK-B on its logits with k growing over training:
 //   k(t) = clip(round((k_max − k_min)·t/T) + k_min, k_min, k_max), round = half-to-even (Python).
 // Inference ("self-slimmable"): any k, default k_max. No balance loss.

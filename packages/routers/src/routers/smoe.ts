@@ -1,5 +1,5 @@
 // SMoE — Shazeer et al. 2017, "Outrageously Large Neural Networks", arXiv 1701.06538 (eq. 3–5),
-// as the CompeteSMoE baseline `CustomNaiveGate_Balance_SMoE` (fastmoe; routers.md R4):
+// as the CompeteSMoE baseline `CustomNaiveGate_Balance_SMoE` (fastmoe; docs/routers.md R4):
 //   h = xW + b; TK-B: the k largest logits, w = softmax over those k; no capacity; train = inference.
 // Options / deviations:
 // * `noise: 'noisy-top-k'`: the paper's (and MOESART TopKGate's) h + N(0,1)·softplus(x W_noise)

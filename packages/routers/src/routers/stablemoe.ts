@@ -1,5 +1,5 @@
 // StableMoE — Dai et al. 2022, "StableMoE: Stable Routing Strategy for Mixture of Experts",
-// arXiv 2204.08396 (§2.1–2.2), as Hunter-DDM/stablemoe `BaseLayer` (routers.md R7):
+// arXiv 2204.08396 (§2.1–2.2), as Hunter-DDM/stablemoe `BaseLayer` (docs/routers.md R7):
 //   backbone affinities a = x cᵀ (c [E, D], orthogonal gain 0.1); distilled router
 //   a' = v_{id} c'ᵀ (word embedding v [V, 50], c' [E, 50]).
 //   Stage 1 (training, step < twoStageUpdates): greedy top-1 on a; losses distillation

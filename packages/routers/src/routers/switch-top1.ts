@@ -1,5 +1,5 @@
 // Switch top-1 router — Fedus, Zoph & Shazeer 2021, "Switch Transformers", arXiv 2101.03961 (§2.1–2.2),
-// with Hugging Face `SwitchTransformersTop1Router` semantics (routers.md R1, golden README §4):
+// with Hugging Face `SwitchTransformersTop1Router` semantics (docs/routers.md R1; HF v4.36.2, as the golden switch_tiny outputs record):
 //   train: x ← x ⊙ U(1−ε, 1+ε) (jitter); h = xW (no bias); p = softmax(h); e* = argmax p
 //   (first index on ties); capacity C per sequence in position order (cumulative count ≤ C);
 //   weight = p_{e*} (raw top-1 probability, TK-C). Losses: HF balance loss + z-loss (0.001 each).

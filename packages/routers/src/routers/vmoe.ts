@@ -1,6 +1,6 @@
 // V-MoE noisy top-K with Batch Prioritized Routing — Riquelme et al. 2021, "Scaling Vision with
 // Sparse Mixture of Experts", arXiv 2106.05974 (§2.2, §4.1, appendix A), as google-research/vmoe
-// `NoisyTopExpertsPerItemRouter` (routers.md R10):
+// `NoisyTopExpertsPerItemRouter` (docs/routers.md R10):
 //   h = xW (no bias); train: gates = softmax(h + σε), σ = noiseStd/E; eval: gates = softmax(h).
 //   Top-K by gates; capacity C = ceil(cf·S·K/E) → multiple of 4 per group; rank-1 before rank-2;
 //   order by position, or BPR (descending max gate). Combine: raw gates of kept pairs.

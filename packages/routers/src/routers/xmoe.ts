@@ -1,5 +1,5 @@
 // X-MoE — Chi et al. 2022, "On the Representation Collapse of Sparse Mixture of Experts",
-// arXiv 2204.09179 (§3), as microsoft/torchscale `Top1Gate/Top2Gate(use_xmoe=True)` (routers.md R6):
+// arXiv 2204.09179 (§3), as microsoft/torchscale `Top1Gate/Top2Gate(use_xmoe=True)` (docs/routers.md R6):
 //   r = x W_r (D → 16, no bias); e [E, 16] renormalised to norm 1.5 each forward; h = <r, e/‖e‖>;
 //   p = softmax(h). top-1: TK-C with capacity cf·⌈S/E⌉ (train) / ⌈0.25·S⌉ (eval).
 //   top-2 (TK-D): 1st = argmax p, 2nd = argmax over the others of h + Gumbel (training) or p (eval);

@@ -1,4 +1,4 @@
-// Tokens-choose dispatch with expert capacity (routers.md §2.4):
+// Tokens-choose dispatch with expert capacity (docs/routers.md §2.4):
 //   order = positions, or BPR (descending priority, i.e. max gate); rank-1 choices of every token
 //   first, then rank-2, …; a (token, expert) pair is kept while the expert's fill in this group
 //   is below C, else dropped.

@@ -1,4 +1,4 @@
-// TK-D selection (GShard top-2, torchscale `top2gating`, routers.md §2.1): 1st = argmax p;
+// TK-D selection (GShard top-2, torchscale `top2gating`, docs/routers.md §2.1): 1st = argmax p;
 // 2nd = argmax over the other experts of h + Gumbel noise in training (policy "sampling"),
 // of p at inference. Returns choices [N, 2] (rank 1, rank 2).
 import type { Rng } from '@switchyard/tensor-engine';

@@ -1,4 +1,4 @@
-// MOESART sampling of k distinct experts without replacement (routers.md R9 step 2):
+// MOESART sampling of k distinct experts without replacement (docs/routers.md R9 step 2):
 // for each of k draws, u ~ U(0,1), pick the smallest e with u < cumsum(p)_e, zero p_e, renormalise.
 import type { Rng } from '@switchyard/tensor-engine';
 

@@ -1,4 +1,4 @@
-// Host-side discrete choices. Routing decisions are constants for autograd (routers.md §0),
+// Host-side discrete choices. Routing decisions are constants for autograd (docs/routers.md §0),
 // so they are made on plain arrays and only the combine weights stay differentiable.
 // Tie policy (§0): order by value descending, then by expert index ascending.
 

@@ -1,4 +1,4 @@
-// Combine weights of the top-k flavours (routers.md §2.1), differentiable in probs / logits;
+// Combine weights of the top-k flavours (docs/routers.md §2.1), differentiable in probs / logits;
 // the masks are constants built from host-side choices.
 import * as tf from '@tensorflow/tfjs';
 

@@ -1,4 +1,4 @@
-// GatherV2 on the WASM heap (design.md §4): gather dispatch moves whole token rows, so the
+// GatherV2 on the WASM heap (docs/design.md §4): gather dispatch moves whole token rows, so the
 // kernel is a loop of row copies, x viewed as [outer, dim, inner] → out [outer, n, inner].
 // The stock kernel took ≈87 ms for 4096 rows of 256 floats; this is a few ms.
 import * as tf from '@tensorflow/tfjs';

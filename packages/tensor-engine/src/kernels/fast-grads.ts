@@ -1,4 +1,4 @@
-// Gradients of Sum, Mean and UnsortedSegmentSum without host-built tensors (design.md §4).
+// Gradients of Sum, Mean and UnsortedSegmentSum without host-built tensors (docs/design.md §4).
 // tfjs 4.22's versions multiply by `ones(x.shape)`, which fills an array on the JS heap and
 // uploads it for every call: for the [N, V] logits of a cross-entropy that is 16 MB per step,
 // and on WASM it cost more than the rest of the gradient. `fill` builds the same tensor inside

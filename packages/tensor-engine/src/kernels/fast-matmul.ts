@@ -1,4 +1,4 @@
-// BatchMatMul and _FusedMatMul for WASM (design.md §4). The stock kernels reach XNNPACK's fast
+// BatchMatMul and _FusedMatMul for WASM (docs/design.md §4). The stock kernels reach XNNPACK's fast
 // GEMM only for one non-transposed 2-D product; a transpose or a batch dim falls into a naive
 // loop at ≈1 GFLOP/s, and every matmul gradient transposes. Here transposes are materialised
 // once with the fast heap transpose, a batch of A against one B is folded into the rows of a

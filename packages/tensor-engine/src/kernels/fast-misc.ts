@@ -1,4 +1,4 @@
-// Small WASM kernels whose stock versions cost more than their work (design.md §4).
+// Small WASM kernels whose stock versions cost more than their work (docs/design.md §4).
 import * as tf from '@tensorflow/tfjs';
 import { asWasm, sizeOf, stridesOf, type HeapArray, type KernelArgs } from './wasm-backend.js';
 

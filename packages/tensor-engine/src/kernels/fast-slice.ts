@@ -1,4 +1,4 @@
-// Slice / SplitV / Unpack on the WASM heap (design.md §4). The stock Slice starts with
+// Slice / SplitV / Unpack on the WASM heap (docs/design.md §4). The stock Slice starts with
 // `readSync(x)`, which copies the whole input out of the heap for every slice; here the input
 // is read through a heap view and only the selected runs are copied (one copy for a
 // contiguous row range).

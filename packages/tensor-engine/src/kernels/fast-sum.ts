@@ -1,4 +1,4 @@
-// Sum over leading axes on WASM (design.md §4). Every bias and LayerNorm-scale gradient sums a
+// Sum over leading axes on WASM (docs/design.md §4). Every bias and LayerNorm-scale gradient sums a
 // [N, D] cotangent over N; the stock kernel first transposes the input (generic C++ transpose)
 // so the reduced axes are innermost. Here rows are accumulated in place, in float64.
 import * as tf from '@tensorflow/tfjs';

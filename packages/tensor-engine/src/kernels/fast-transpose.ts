@@ -1,4 +1,4 @@
-// Transpose on the WASM heap in JS (design.md §4): the stock C++ kernel is generic and slow
+// Transpose on the WASM heap in JS (docs/design.md §4): the stock C++ kernel is generic and slow
 // (≈12 ms for a 1024² float matrix). Dims of size 1 are dropped and runs of dims that stay
 // adjacent are merged, so most permutations become a (batched) 2-D transpose done in cache
 // tiles, or a copy of contiguous runs when the last dim stays last.

@@ -1,4 +1,4 @@
-// Per-kernel wall time by wrapping the registered kernelFuncs (design.md §4). tf.profile is no
+// Per-kernel wall time by wrapping the registered kernelFuncs (docs/design.md §4). tf.profile is no
 // use on WASM: with no backend timer it reads every output back. WASM kernels run
 // synchronously, so the time around a kernelFunc is the kernel's time.
 import * as tf from '@tensorflow/tfjs';

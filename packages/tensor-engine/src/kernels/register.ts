@@ -1,6 +1,6 @@
 // Kernels tfjs 4.22 lacks (or has in unusable form) for the backends Switchyard trains on.
 // All registrations live behind this one module so a native implementation can replace them
-// (design.md §8).
+// (docs/design.md §8).
 import * as tf from '@tensorflow/tfjs';
 import { makeGatherKernel } from './fast-gather.js';
 import { makeBatchMatMulKernel, makeFusedMatMulKernel } from './fast-matmul.js';
@@ -21,7 +21,7 @@ export function nativeKernelInfo(): NativeInfo | null {
   return nativeOn ? native : null;
 }
 
-/** WASM kernels replaced for speed (design.md §4), each built around the stock kernelFunc. */
+/** WASM kernels replaced for speed (docs/design.md §4), each built around the stock kernelFunc. */
 const WASM_FIXES: Record<string, (stock: tf.KernelFunc) => tf.KernelFunc> = {
   BatchMatMul: makeBatchMatMulKernel,
   _FusedMatMul: makeFusedMatMulKernel,

@@ -1,4 +1,4 @@
-// UnsortedSegmentSum for the WASM and CPU backends (design.md §4).
+// UnsortedSegmentSum for the WASM and CPU backends (docs/design.md §4).
 // It is the gradient of `gather`: embeddings and gather/scatter MoE dispatch cannot train without
 // it. tfjs 4.22's WASM backend has no such kernel, and the CPU one is O(segments × size).
 // This one is a single linear pass: out[seg[i], :] += x[i, :].

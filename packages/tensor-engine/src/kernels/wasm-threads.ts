@@ -1,4 +1,4 @@
-// Opt-in multi-threaded tfjs WASM in Node (design.md §4, tfjs issue #3830). tfjs 4.22 never
+// Opt-in multi-threaded tfjs WASM in Node (docs/design.md §4, tfjs issue #3830). tfjs 4.22 never
 // picks its threaded binary in Node, and if forced it fails twice: the pthread worker script is
 // handed to worker_threads as a `blob:` URL (Node cannot load those), and the C++ side sizes its
 // pool at half the logical cores (1 on a 2-core machine). Here, before the backend starts:

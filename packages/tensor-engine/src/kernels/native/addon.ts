@@ -1,4 +1,4 @@
-// The optional native addon (packages/native-kernels, issue 10): loading, OpenBLAS core-type
+// The optional native addon (packages/native-kernels): loading, OpenBLAS core-type
 // selection, and the heap handshake every native kernel relies on.
 //
 // tfjs-backend-wasm 4.22 keeps every tensor in the WASM linear memory; the addon gets one

@@ -1,4 +1,4 @@
-// Native element-wise kernels for the WASM backend (issue 10): binary ops with numpy
+// Native element-wise kernels for the WASM backend: binary ops with numpy
 // broadcasting, unary ops, Cast, Select and AddN, computed by packages/native-kernels/src/
 // elementwise.c on the WASM heap. The stock kernels run a scalar (non-SIMD) loop per element,
 // libm's exp in WASM (Exp over [512, 8000] logits took 40 ms of a 380 ms train step), and copy

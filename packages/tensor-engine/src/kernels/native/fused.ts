@@ -1,4 +1,4 @@
-// Fused native kernels (issue 10) under Switchyard's own kernel names, registered on the WASM
+// Fused native kernels under Switchyard's own kernel names, registered on the WASM
 // backend when the addon loads, with the gradients of the differentiable ones. runtime's
 // fused-ops.ts calls them when they are registered for the active backend and otherwise runs
 // the tfjs composition each one replaces:

@@ -1,4 +1,4 @@
-// Native BatchMatMul/_FusedMatMul for the WASM backend (design.md §8, issue 10): OpenBLAS sgemm
+// Native BatchMatMul/_FusedMatMul for the WASM backend (docs/design.md §8): OpenBLAS sgemm
 // on the WASM heap through the addon's batched `gemm` (one call per product list, split over the
 // addon's OpenMP team). WASM SIMD caps tfjs near 25 GFLOP/s per core; OpenBLAS reaches most of
 // the CPU's peak. Other dtypes and activations go to the kernel registered before (the fallback).

@@ -1,5 +1,5 @@
 // Native reductions (Sum, Mean, Max, Min, Prod, All, Any, ArgMax, ArgMin), Softmax and Cumsum
-// for the WASM backend (issue 10), computed by packages/native-kernels/src/reduce.c on the WASM
+// for the WASM backend, computed by packages/native-kernels/src/reduce.c on the WASM
 // heap. Every contiguous set of reduced axes is the view [outer, n, inner] once size-1 dims are
 // dropped and neighbours merged ([N, D] over rows → [1, N, D]; [B, T, D] over D → [B·T, D, 1]),
 // so no reduction transposes its input as the stock kernels do; axes split by kept ones take one

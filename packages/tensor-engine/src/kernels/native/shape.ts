@@ -1,4 +1,4 @@
-// Native shape and indexing kernels for the WASM backend (issue 10), on the addon's shape.c.
+// Native shape and indexing kernels for the WASM backend, on the addon's shape.c.
 // Transpose, Slice, SplitV, Unpack, Concat, Pack, PadV2 and Tile are each described as one or
 // more boxes for `copyStrided` (extents with source and destination strides; shape.c merges and
 // tiles them); GatherV2, UnsortedSegmentSum and OneHot have their own loops. 4-byte
