@@ -3,7 +3,7 @@
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { DataPrepError, emptyFileError } from './errors.js';
-import { parseJsonText } from './json-syntax.js';
+import { parseJsonLocated } from '@switchyard/runtime';
 
 const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -65,5 +65,5 @@ export function firstInvalidUtf8(b: Uint8Array): number {
 export function readJsonFile<T = unknown>(path: string, expected: string): T {
   const text = readTextFile(path);
   if (text.replace(/^\uFEFF/, '').trim() === '') throw emptyFileError(path, text.length, expected);
-  return parseJsonText<T>(text, (e) => new DataPrepError(`malformed JSON: ${e.problem}`, { file: path, line: e.line, column: e.column }));
+  return parseJsonLocated<T>(text, (e) => new DataPrepError(`malformed JSON: ${e.problem}`, { file: path, line: e.line, column: e.column }));
 }

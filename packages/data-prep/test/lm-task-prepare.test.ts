@@ -41,5 +41,5 @@ test('text8 from TEXT8_DIR: streams, vocabulary and description match the bytes 
   expect(readLmCorpusInfo(out)).toMatchObject({ kind: 'text8', splitRule: 'proportional-90-5-5', vocabSize: 27, tokens: { train: 720, validation: 40, test: 40 }, metric: 'bpc', source: { via: 'TEXT8_DIR' } });
   expect(logs[0]).toBe(`data source: text8 from ${dir} (TEXT8_DIR)`);
   expect(() => readLmSplit(root, 'test')).toThrow(`${join(root, 'test.arrow')}: no test split in this language-modelling folder (has none)`);
-  expect(() => resolveConfig({ task: 'language-modelling', lm: { corpus: 'enwik9' } })).toThrow('/lm/corpus: must be equal to one of the allowed values ("enwik8", "text8", "wikitext-2", "wikitext-103")');
+  expect(() => resolveConfig({ task: 'language-modelling', lm: { corpus: 'enwik9' } })).toThrow('/lm/corpus: "enwik9" is not allowed; allowed values: "enwik8", "text8", "wikitext-2", "wikitext-103"; did you mean "enwik8"?');
 });

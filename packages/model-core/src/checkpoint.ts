@@ -12,36 +12,19 @@ import { writeFolderAtomically } from '@switchyard/runtime';
 import { Rng } from '@switchyard/tensor-engine';
 import { parseSwitchConfig, switchConfigToJson, type SwitchConfig } from './config.js';
 import { openSafetensors, readTensor, writeSafetensorsFile, SafetensorsError, type FloatTensor, type LazyTensor, type SafetensorsFile } from './safetensors.js';
-import { SwitchTransformer, type ModelParameter } from './switch-transformer.js';
+import { SwitchTransformer } from './switch-transformer.js';
 import { explainConfigMismatch } from './checkpoint-config-check.js';
-import { parseJsonText } from './json-syntax.js';
+import { parseJsonLocated } from '@switchyard/runtime';
 import { hfConfigJson } from './hf-export.js';
+import { torchShape, torchStateDict, transpose2d } from './torch-layout.js';
 
 export class CheckpointError extends Error {}
 
 const TIED_KEYS = ['encoder.embed_tokens.weight', 'decoder.embed_tokens.weight', 'lm_head.weight'];
 
-/** [a, b] row-major → [b, a] row-major. */
-function transpose2d(values: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(values.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c]!;
-  return out;
-}
-
-/** The checkpoint (torch) shape of a parameter. */
-function torchShape(p: ModelParameter): number[] {
-  return p.layout === 'linear' ? [...p.variable.shape].reverse() : [...p.variable.shape];
-}
-
 /** The model's weights in checkpoint layout under HF keys (tied copies omitted). */
 export function stateDict(model: SwitchTransformer): Map<string, FloatTensor> {
-  const out = new Map<string, FloatTensor>();
-  for (const p of model.parameters()) {
-    const v = p.variable.dataSync() as Float32Array;
-    const [a, b] = p.variable.shape as [number, number];
-    out.set(p.name, { shape: torchShape(p), values: p.layout === 'linear' ? transpose2d(v, a, b) : Float32Array.from(v) });
-  }
-  return out;
+  return torchStateDict(model.parameters());
 }
 
 /** Like stateDict, but each tensor is read from its variable only when the writer asks for it. */
@@ -156,7 +139,7 @@ function checkShardsExist(dir: string, index: string, weightMap: Record<string, 
 /** Parse a checkpoint JSON file's text: empty files and syntax errors named with line:column. */
 function readJsonFile(text: string, file: string, expected: string): unknown {
   if (text.trim() === '') throw new CheckpointError(`${file}: empty file (${text.length === 0 ? '0 bytes' : 'only whitespace'}); expected ${expected}`);
-  return parseJsonText(text, (e) => new CheckpointError(`${file}:${e.line}:${e.column}: not valid JSON: ${e.problem}`));
+  return parseJsonLocated(text, (e) => new CheckpointError(`${file}:${e.line}:${e.column}: not valid JSON: ${e.problem}`));
 }
 
 function checkIndex(src: TensorSource, weightMap: Record<string, unknown>, dir: string, index: string): void {

@@ -9,24 +9,11 @@ import type { Rng } from '@switchyard/tensor-engine';
 import { DecoderLM } from './decoder-lm.js';
 import { parseLmConfig } from './lm-config.js';
 import { openSafetensors, readTensor, writeSafetensors, type FloatTensor } from './safetensors.js';
-
-function transpose2d(v: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(v.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = v[r * cols + c]!;
-  return out;
-}
+import { torchStateDict, transpose2d } from './torch-layout.js';
 
 /** Every parameter in torch layout, by state-dict name. */
 export function lmStateDict(model: DecoderLM): Map<string, FloatTensor> {
-  const out = new Map<string, FloatTensor>();
-  for (const p of model.parameters()) {
-    const v = p.variable.dataSync() as Float32Array;
-    if (p.layout === 'linear') {
-      const [a, b] = p.variable.shape as [number, number];
-      out.set(p.name, { shape: [b, a], values: transpose2d(v, a, b) });
-    } else out.set(p.name, { shape: [...p.variable.shape], values: Float32Array.from(v) });
-  }
-  return out;
+  return torchStateDict(model.parameters());
 }
 
 /** Assign every parameter from a torch-layout state dict; a missing, extra or misshaped key is an error. */

@@ -7,26 +7,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '@switchyard/tensor-engine';
 import { LmClassifier, parseLmClassifierConfig } from './lm-classifier.js';
 import { openSafetensors, readTensor, writeSafetensors, type FloatTensor } from './safetensors.js';
+import { torchStateDict, transpose2d } from './torch-layout.js';
 
 export const LM_CLASSIFIER_KIND = 'lm-classifier';
 
-function transpose2d(v: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(v.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = v[r * cols + c]!;
-  return out;
-}
-
 /** Every classifier parameter in torch layout, by state-dict name. */
 export function classifierStateDict(model: LmClassifier): Map<string, FloatTensor> {
-  const out = new Map<string, FloatTensor>();
-  for (const p of model.parameters()) {
-    const v = p.variable.dataSync() as Float32Array;
-    if (p.layout === 'linear') {
-      const [a, b] = p.variable.shape as [number, number];
-      out.set(p.name, { shape: [b, a], values: transpose2d(v, a, b) });
-    } else out.set(p.name, { shape: [...p.variable.shape], values: Float32Array.from(v) });
-  }
-  return out;
+  return torchStateDict(model.parameters());
 }
 
 /** The two files of a classifier folder (the safetensors built when called). */

@@ -7,7 +7,7 @@
 // and the key, never an out-of-range read or a huge allocation. Files are read by byte range
 // (`openSafetensors`), so checkpoints above Node's 2 GiB single-read limit load too.
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
-import { parseJsonText } from './json-syntax.js';
+import { parseJsonLocated } from '@switchyard/runtime';
 
 /** Largest header accepted (the reference implementation uses 100 MB). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -109,7 +109,7 @@ function parseHeader(headerBytes: Uint8Array, dataLength: number, file: string, 
   } catch {
     throw new SafetensorsError(file, 'header is not valid UTF-8 JSON (invalid UTF-8 bytes)');
   }
-  const header = parseJsonText(text, (e) => new SafetensorsError(file, `header is not valid UTF-8 JSON (${e.problem}, at header character ${e.offset + 1}${e.line > 1 ? `, line ${e.line} column ${e.column}` : ''}; header length ${headerBytes.length} bytes)`));
+  const header = parseJsonLocated(text, (e) => new SafetensorsError(file, `header is not valid UTF-8 JSON (${e.problem}, at header character ${e.offset + 1}${e.line > 1 ? `, line ${e.line} column ${e.column}` : ''}; header length ${headerBytes.length} bytes)`));
   if (header === null || typeof header !== 'object' || Array.isArray(header)) {
     throw new SafetensorsError(file, 'header is not a JSON object');
   }

@@ -25,3 +25,5 @@ export { packStageDir, unpackStageDir, StageArchiveError } from './stage-archive
 export { smokeSourceStage, smokeTransformStage, smokeSummaryStage } from './smoke-stages.js';
 export { ProgressLine, formatDuration } from './progress.js';
 export type { ProgressOptions } from './progress.js';
+export { findJsonSyntaxError, lineColumn, parseJsonLocated } from './json-syntax.js';
+export type { JsonSyntaxError } from './json-syntax.js';

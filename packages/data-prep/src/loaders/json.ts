@@ -3,7 +3,7 @@
 import type { RawRecord } from '../types.js';
 import { checkColumnsPresent } from './columns.js';
 import { DataPrepError, emptyFileError } from '../errors.js';
-import { parseJsonText } from '../json-syntax.js';
+import { parseJsonLocated } from '@switchyard/runtime';
 import { parseJsonLines } from './jsonl.js';
 
 export function parseJsonArray(text: string, file: string, columns: readonly string[] = []): RawRecord[] {
@@ -16,7 +16,7 @@ export function parseJsonArray(text: string, file: string, columns: readonly str
     if (body.trim().includes('\n')) throw new DataPrepError(`expected a JSON array of records (or JSON Lines), got an object with keys ${Object.keys(whole as object).slice(0, 5).join(', ')}`, { file });
     return parseJsonLines(body, file, columns);
   }
-  const data = parseJsonText(body, (e) => new DataPrepError(`malformed JSON: ${e.problem}`, { file, line: e.line, column: e.column }));
+  const data = parseJsonLocated(body, (e) => new DataPrepError(`malformed JSON: ${e.problem}`, { file, line: e.line, column: e.column }));
   if (!Array.isArray(data)) throw new DataPrepError(`expected a JSON array of records, got ${data === null ? 'null' : typeof data}`, { file });
   const lines = elementLines(body);
   const records = data.map((v, row): RawRecord => {

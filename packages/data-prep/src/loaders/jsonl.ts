@@ -2,7 +2,7 @@
 // reported with its line, column and row (so `onInvalid: "skip"` can drop just that line).
 import type { RawRecord } from '../types.js';
 import { emptyFileError } from '../errors.js';
-import { findJsonSyntaxError } from '../json-syntax.js';
+import { findJsonSyntaxError } from '@switchyard/runtime';
 import { checkColumnsPresent } from './columns.js';
 
 export function parseJsonLines(text: string, file: string, columns: readonly string[] = []): RawRecord[] {

@@ -1,7 +1,7 @@
 // The JSON syntax locator against JSON.parse as the independent oracle: for valid JSON it finds
 // nothing, for every randomly damaged document JSON.parse rejects it finds an error, and the
 // position it gives lies in the text, with line and column counted here independently.
-import { Rng } from '@switchyard/tensor-engine';
+import { SeededStream as Rng } from '../src/seeded-stream.js';
 import { findJsonSyntaxError } from '../src/json-syntax.js';
 
 const doc = JSON.stringify([

@@ -2,7 +2,8 @@
 // for some errors none: `Unexpected token ']', "[1,]" is not valid JSON`), so when it fails the
 // text is scanned again by a small iterative checker (no recursion, so deep nesting cannot
 // overflow the stack) that finds the first offending character and says what was expected there.
-// packages/model-core/src/json-syntax.ts holds the same checker for checkpoint files (kept in step).
+// Data files (data-prep) and checkpoint files (model-core) use it; pipeline and config files go through the
+// strict parser of json-file.ts instead (duplicate keys and depth limits are errors there).
 
 export interface JsonSyntaxError {
   /** 0-based character offset of the offending character (text length at end of input). */
@@ -105,7 +106,7 @@ export function lineColumn(text: string, offset: number): { line: number; column
  * JSON.parse, with a failure described as `line L column C: problem`. `onError` turns it into
  * the caller's error type. A leading BOM is ignored.
  */
-export function parseJsonText<T = unknown>(text: string, onError: (e: JsonSyntaxError) => Error): T {
+export function parseJsonLocated<T = unknown>(text: string, onError: (e: JsonSyntaxError) => Error): T {
   const body = text.replace(/^\uFEFF/, '');
   try {
     return JSON.parse(body) as T;
