@@ -44,7 +44,7 @@ it('gives invalid pipelines and sweeps a report-only target and keeps the valid 
 
   const projects: Record<string, Project> = Object.assign({}, ...results.map(([, r]) => r.projects));
   const umbrella = projects.pipelines!.targets;
-  expect(Object.keys(umbrella).sort()).toEqual(['g-ok', 'g-typo', 'good', 'sw-ok', 'sw-typo', 'typo']);
+  expect(Object.keys(umbrella).sort()).toEqual(['g-ok', 'g-typo', 'good', 'sw-ok', 'sw-ok-shard', 'sw-typo', 'typo']); // a valid sweep also gets its -shard target
   for (const bad of ['typo', 'g-typo']) {
     expect(umbrella[bad]).toMatchObject({ options: { command: `node tools/pipeline/validate.mjs "pipelines/${bad}.json"` }, dependsOn: [] });
     expect(Object.values(projects).some((p) => p.name === `pipeline-${bad}`)).toBe(false);

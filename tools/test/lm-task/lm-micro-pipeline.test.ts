@@ -83,7 +83,7 @@ it('data-prep → train (fresh lm-micro) → eval → report: test BPC in the re
   expect(row.test_bpc_mean).toBeCloseTo(rec.metrics[0].value, 12);
   const md = readFileSync(join(dir('rep'), 'report.md'), 'utf8');
   expect(md).toContain('| strategy | router | seeds | test BPC | valid BPC | test BPC k=1 | test BPC k=all (4) |');
-  expect(md).toContain(`| smoe-dropout | \`smoe-dropout\` | 1 | ${rec.metrics[0].value.toFixed(4)} | ${rec.metrics[1].value.toFixed(4)} |`);
+  expect(md).toContain(`| smoe-dropout (totalSteps=12) | \`smoe-dropout\` | 1 | ${rec.metrics[0].value.toFixed(4)} | ${rec.metrics[1].value.toFixed(4)} |`);
   expect(md).toContain('Bits per character (enwik8; lower is better)');
   expect(md).not.toMatch(/ROUGE|synthetic/);
 }, 60_000);
