@@ -33,21 +33,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
-def read_safetensors(path):
-    with open(path, 'rb') as f:
-        raw = f.read()
-    n = int.from_bytes(raw[:8], 'little')
-    header = json.loads(raw[8:8 + n])
-    data = raw[8 + n:]
-    out = {}
-    for k, e in header.items():
-        if k == '__metadata__':
-            continue
-        if e['dtype'] != 'F32':
-            raise ValueError(f'{path}: {k} is {e["dtype"]}, only F32 is read here')
-        a, b = e['data_offsets']
-        out[k] = torch.from_numpy(np.frombuffer(data[a:b], dtype='<f4').copy().reshape(e['shape']))
-    return out
+from safetensors_f32 import read_safetensors  # noqa: E402 (this folder is on sys.path when the script runs)
 
 
 def layer_kinds(cfg):

@@ -517,21 +517,7 @@ def synthetic_batches(c, B, S, T, n_examples=64, seed=123):
 # ------------------------------------------------------------------------------------------
 # --check-against DIR: the folder tools/bench/torch-twin-check.mjs writes (Switchyard's initial
 # weights as an HF checkpoint, the batch, and Switchyard's losses).
-def read_safetensors(path):
-    with open(path, 'rb') as f:
-        raw = f.read()
-    n = int.from_bytes(raw[:8], 'little')
-    header = json.loads(raw[8:8 + n])
-    data = raw[8 + n:]
-    out = {}
-    for k, e in header.items():
-        if k == '__metadata__':
-            continue
-        if e['dtype'] != 'F32':
-            raise ValueError(f'{path}: {k} is {e["dtype"]}, only F32 is read here')
-        a, b = e['data_offsets']
-        out[k] = torch.from_numpy(np.frombuffer(data[a:b], dtype='<f4').copy().reshape(e['shape']))
-    return out
+from safetensors_f32 import read_safetensors  # noqa: E402 (this folder is on sys.path when the script runs)
 
 
 def check_against(folder, c):

@@ -4,11 +4,11 @@
 //   { "path": "..." }   → that file or folder (relative paths from the working directory)
 // and the choice is logged in one line and recorded in the manifest.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve, dirname } from 'node:path';
+import { join, resolve } from 'node:path';
 import { homedir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { FileFormat } from './types.js';
 import { DataPrepError } from './errors.js';
+import { embeddedDatasetDir } from './embedded-datasets.js';
 import { discoverSplits, splitFolderFiles, type SplitLocation } from './discover.js';
 import { formatOf } from './loaders/index.js';
 
@@ -25,15 +25,7 @@ export interface ResolvedSource {
 
 /** datasets/embedded-samsum, found from this file (src/ and dist/ sit at the same depth). */
 export function embeddedCorpusDir(): string {
-  const env = process.env.SWITCHYARD_EMBEDDED_SAMSUM;
-  if (env) return resolve(env);
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const cand = join(dir, 'datasets', 'embedded-samsum');
-    if (existsSync(join(cand, 'train.json'))) return cand;
-    dir = dirname(dir);
-  }
-  throw new DataPrepError('embedded corpus datasets/embedded-samsum not found above the data-prep package (set SWITCHYARD_EMBEDDED_SAMSUM)');
+  return embeddedDatasetDir('embedded-samsum', 'train.json', 'SWITCHYARD_EMBEDDED_SAMSUM');
 }
 
 /** The Hugging Face datasets cache root, as `datasets` itself picks it. */

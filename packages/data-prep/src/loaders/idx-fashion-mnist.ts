@@ -5,9 +5,9 @@
 //   FASHION_MNIST_DIR → /usr/share/datasets/fashion-mnist (Debian's `dataset-fashion-mnist`)
 //   → datasets/embedded-fashion-mnist (a class-balanced subset committed with the repository).
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { DataPrepError } from '../errors.js';
+import { embeddedDatasetDir } from '../embedded-datasets.js';
 import { loadIdxImageSet, type IdxImageSet } from './idx-image-set.js';
 
 export type FashionMnistSplit = 'train' | 'test';
@@ -48,13 +48,7 @@ function complete(dir: string): boolean {
 
 /** datasets/embedded-fashion-mnist, found from this file (src/ and dist/ sit at the same depth). */
 export function embeddedFashionMnistDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 7; i++) {
-    const cand = join(dir, 'datasets', 'embedded-fashion-mnist');
-    if (existsSync(join(cand, 'README.md'))) return cand;
-    dir = dirname(dir);
-  }
-  throw new DataPrepError('embedded subset datasets/embedded-fashion-mnist not found above the data-prep package');
+  return embeddedDatasetDir('embedded-fashion-mnist', 'README.md');
 }
 
 /**

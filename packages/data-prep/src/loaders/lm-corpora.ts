@@ -13,10 +13,10 @@
 // enwik8 ids are byte values (the reference numbers bytes, with newline as `<eos>`, by first
 // appearance); text8 ids are fixed (the reference's dictionary order is by first appearance).
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DataPrepError } from '../errors.js';
+import { embeddedDatasetDir } from '../embedded-datasets.js';
 import { decodeUtf8, readBytes } from '../text-file.js';
 import { readZipMember, zipMembers } from './zip-archive.js';
 
@@ -204,11 +204,5 @@ export function loadLmCorpus(o: LmCorpusOptions): LmCorpus {
 export function embeddedEnwik8Path(): string {
   const env = process.env.SWITCHYARD_EMBEDDED_ENWIK8;
   if (env) return env;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 7; i++) {
-    const cand = join(dir, 'datasets', 'embedded-enwik8', 'enwik8.first-1000000.gz');
-    if (existsSync(cand)) return cand;
-    dir = dirname(dir);
-  }
-  throw new DataPrepError('embedded corpus datasets/embedded-enwik8/enwik8.first-1000000.gz not found above the data-prep package (set SWITCHYARD_EMBEDDED_ENWIK8)');
+  return join(embeddedDatasetDir('embedded-enwik8', 'enwik8.first-1000000.gz'), 'enwik8.first-1000000.gz');
 }

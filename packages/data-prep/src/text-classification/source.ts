@@ -5,9 +5,9 @@
 //   3. the embedded copy, which only BANKING77 has (datasets/embedded-banking77, CC BY 4.0).
 // Otherwise an error says which variable to set. The choice is one notice line.
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { DataPrepError } from '../errors.js';
+import { embeddedDatasetDir } from '../embedded-datasets.js';
 import { didYouMean } from './did-you-mean.js';
 import { CLASSIFICATION_DATASETS, type ClassificationDatasetName } from './types.js';
 
@@ -40,15 +40,7 @@ export function checkDatasetName(name: string): ClassificationDatasetName {
 
 /** datasets/embedded-banking77, found from this file (src/ and dist/ sit at the same depth). */
 export function embeddedBanking77Dir(): string {
-  const env = process.env.SWITCHYARD_EMBEDDED_BANKING77;
-  if (env) return resolve(env);
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 7; i++) {
-    const cand = join(dir, 'datasets', 'embedded-banking77');
-    if (existsSync(join(cand, 'train.csv'))) return cand;
-    dir = dirname(dir);
-  }
-  throw new DataPrepError('embedded BANKING77 (datasets/embedded-banking77) not found above the data-prep package (set SWITCHYARD_EMBEDDED_BANKING77)');
+  return embeddedDatasetDir('embedded-banking77', 'train.csv', 'SWITCHYARD_EMBEDDED_BANKING77');
 }
 
 export function resolveClassificationSource(
