@@ -32,3 +32,6 @@ export type { FlopsRow, ProfileResult, ProfileContext, RowSource } from './profi
 export { flopsProfilerStage } from './stage.js';
 export { runFlopsCommand } from './command.js';
 export type { FlopsCommandOptions, FlopsCommandResult } from './command.js';
+export { lmFlopsModel, layerNormFlops, fixedActive, LmFlopsError } from './lm-flops.js';
+export type { LmShape, LmMoeLayerCost, LmFlopsReport } from './lm-flops.js';
+export { isLmConfigJson, lmModelFolder, runLmFlopsProfile } from './lm-profile.js';

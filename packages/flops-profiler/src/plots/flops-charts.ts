@@ -5,7 +5,7 @@ export interface CurvePoint { router: string; k: number; flops: number }
 export interface SupportPoint { router: string; meanActive: number; flops: number }
 
 /** FLOPs per sequence vs k for the top-k routers (lines), sparse-normaliser runs as points at their mean support size. */
-export function flopsVsKSpec(curve: CurvePoint[], support: SupportPoint[], title = 'Forward FLOPs per sequence vs active experts'): TopLevelSpec {
+export function flopsVsKSpec(curve: CurvePoint[], support: SupportPoint[], title = 'Forward FLOPs per sequence vs active experts', yTitle = 'FLOPs per sequence'): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
@@ -17,7 +17,7 @@ export function flopsVsKSpec(curve: CurvePoint[], support: SupportPoint[], title
         mark: { type: 'line', point: true },
         encoding: {
           x: { field: 'k', type: 'quantitative', title: 'k (top-k) / mean active experts per token' },
-          y: { field: 'flops', type: 'quantitative', title: 'FLOPs per sequence', axis: { format: '.2e' } },
+          y: { field: 'flops', type: 'quantitative', title: yTitle, axis: { format: '.2e' } },
           color: { field: 'router', type: 'nominal', title: 'router', legend: { labelLimit: 360 } },
         },
       },
