@@ -20,6 +20,9 @@
 # unless compatZeroInitialCache (zero cache attended to). Routers at inference, TK-B (top-k of
 # h = x·Wᵀ + b, softmax over the k selected logits): smoe (topK), competesmoe (topK, no competition
 # at inference), smoe-dropout (evalK, default kMax, default E). Other routers are refused.
+# Dropout (config `dropout`) where decoder-lm.ts has it — attention probabilities, inside every
+# expert and dense FFN after the ReLU, the MoE output — active only in train mode
+# (tools/bench/torch-lm-train-step.py times the train step with it).
 # Run it with Debian's /usr/bin/python3 (python3-torch); no safetensors package is needed.
 import argparse
 import json
@@ -63,9 +66,9 @@ def unspan_slots(x):
 
 
 class Attention(nn.Module):
-    def __init__(self, d, heads):
+    def __init__(self, d, heads, dropout=0.0):
         super().__init__()
-        self.heads, self.head_dim = heads, d // heads
+        self.heads, self.head_dim, self.dropout = heads, d // heads, dropout
         self.proj_query = nn.Linear(d, d, bias=False)
         self.proj_key = nn.Linear(d, d, bias=False)
         self.proj_val = nn.Linear(d, d, bias=False)
@@ -88,17 +91,18 @@ class Attention(nn.Module):
         probs = torch.softmax(scores, dim=-1)
         if mask_start:
             probs = torch.nan_to_num(probs, nan=0.0)   # a query with nothing before it attends to nothing
+        probs = F.dropout(probs, self.dropout, self.training)
         out = unspan_slots(probs) @ v
         return self.proj_out(out.transpose(1, 2).reshape(b, m, d))
 
 
 class FeedForward(nn.Module):
-    def __init__(self, d, f):
+    def __init__(self, d, f, dropout=0.0):
         super().__init__()
-        self.fc1, self.fc2 = nn.Linear(d, f), nn.Linear(f, d)
+        self.fc1, self.fc2, self.dropout = nn.Linear(d, f), nn.Linear(f, d), dropout
 
     def forward(self, x):
-        return self.fc2(F.relu(self.fc1(x)))
+        return self.fc2(F.dropout(F.relu(self.fc1(x)), self.dropout, self.training))
 
 
 class Router(nn.Module):
@@ -121,10 +125,10 @@ class Router(nn.Module):
 
 
 class MoE(nn.Module):
-    def __init__(self, d, f, e, slot, double_norm):
+    def __init__(self, d, f, e, slot, double_norm, dropout=0.0):
         super().__init__()
         self.router = Router(d, e, slot)
-        self.experts = nn.ModuleList(FeedForward(d, f) for _ in range(e))
+        self.experts = nn.ModuleList(FeedForward(d, f, dropout) for _ in range(e))
         if double_norm:
             self.layer_norm = nn.LayerNorm(d)
 
@@ -143,21 +147,21 @@ class MoE(nn.Module):
 class Layer(nn.Module):
     def __init__(self, cfg, kind, slot):
         super().__init__()
-        d, f, eps = cfg['dModel'], cfg['dFf'], cfg['layerNormEps']
-        self.kind = kind
-        self.attn = Attention(d, cfg['numHeads'])
+        d, f, eps, p = cfg['dModel'], cfg['dFf'], cfg['layerNormEps'], cfg.get('dropout', 0.0)
+        self.kind, self.dropout = kind, p
+        self.attn = Attention(d, cfg['numHeads'], p)
         self.norm1 = nn.LayerNorm(d, eps=eps)
         if kind == 'moe':
-            self.moe = MoE(d, f, cfg['numExperts'], slot, cfg['compatDoubleMoeNorm'])
+            self.moe = MoE(d, f, cfg['numExperts'], slot, cfg['compatDoubleMoeNorm'], p)
         if kind == 'dense':
-            self.ff = FeedForward(d, f)
+            self.ff = FeedForward(d, f, p)
         if kind != 'none':
             self.norm2 = nn.LayerNorm(d, eps=eps)
 
     def forward(self, h, cache, key_pe, past, mask_start):
         h = self.norm1(h + self.attn(h, cache, key_pe, past, mask_start))
         if self.kind == 'moe':
-            y = self.moe(h)
+            y = F.dropout(self.moe(h), self.dropout, self.training)
             if hasattr(self.moe, 'layer_norm'):
                 y = self.moe.layer_norm(h + y)
             return self.norm2(h + y)
