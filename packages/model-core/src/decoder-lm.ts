@@ -83,8 +83,7 @@ interface LmLayerContext {
 /** Inverted dropout, training only, mask from the forward's Rng. */
 function dropout(x: tf.Tensor, lc: LmLayerContext): tf.Tensor {
   if (!lc.training || lc.dropout <= 0) return x;
-  const keep = tf.cast(tf.greaterEqual(lc.rng.uniformTensor(x.shape), lc.dropout), 'float32');
-  return tf.mul(x, tf.mul(keep, 1 / (1 - lc.dropout)));
+  return tf.mul(x, lc.rng.dropoutMaskTensor(x.shape, lc.dropout));
 }
 
 /** x [..., in] · w [in, out] (+ b [out]) as one 2-D matMul. */

@@ -164,7 +164,7 @@ export class LmClassifier {
     }
     let z = tf.tanh(tf.add(tf.matMul(pooled, this.denseW as tf.Tensor2D), this.denseB));   // [B, D]
     const p = this.config.headDropout;
-    if (training && p > 0) z = tf.mul(z, tf.mul(tf.cast(tf.greaterEqual(rng.uniformTensor(z.shape), p), 'float32'), 1 / (1 - p)));
+    if (training && p > 0) z = tf.mul(z, rng.dropoutMaskTensor(z.shape, p));
     const logits = tf.add(tf.matMul(z as tf.Tensor2D, this.outW as tf.Tensor2D), this.outB) as tf.Tensor2D;   // [B, C]
     return { logits, moeLayers: out.moeLayers };
   }

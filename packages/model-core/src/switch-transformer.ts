@@ -65,8 +65,7 @@ function linear(x: tf.Tensor, w: tf.Variable | tf.Tensor): tf.Tensor {
  */
 function dropout(x: tf.Tensor, lc: LayerContext | undefined, rate: number): tf.Tensor {
   if (!lc?.training || rate <= 0) return x;
-  const keep = tf.cast(tf.greaterEqual(lc.rng.uniformTensor(x.shape), rate), 'float32');
-  return tf.mul(x, tf.mul(keep, 1 / (1 - rate)));
+  return tf.mul(x, lc.rng.dropoutMaskTensor(x.shape, rate));
 }
 
 // ---------------------------------------------------------------------------------------------
