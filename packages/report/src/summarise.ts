@@ -42,17 +42,31 @@ export interface StrategySummary {
 }
 
 /**
- * The metric record every run shares (the first run's; names and order must agree across runs,
- * or the tables would mix metrics).
+ * The metric record of the report: the first run's, with any metric only some runs measured
+ * appended (e.g. SMoE-Dropout's `test_bpc_k1` beside every method's `test_bpc`); runs without a
+ * metric show no value for it. Every run must share the headline metric, and a metric name must
+ * mean the same thing (label, direction, scale) in every run that has it, or the columns would mix
+ * different quantities. Method notes of the extra metrics' records are appended too.
  */
 export function sharedRecord(runs: RunNumbers[]): MetricRecord {
   const first = runs[0]?.metrics.record;
   if (!first) throw new ReportInputError('no runs to report');
-  const names = (r: MetricRecord) => r.metrics.map((m) => m.name).join(', ');
+  const metrics = [...first.metrics];
+  const method = [...first.report.method];
+  const where = (r: RunNumbers) => `${r.strategy} seed ${r.seed}`;
   for (const r of runs) {
-    if (names(r.metrics.record) !== names(first)) throw new ReportInputError(`${r.strategy} seed ${r.seed}: its eval measured ${names(r.metrics.record)} but ${runs[0]!.strategy} seed ${runs[0]!.seed}'s measured ${names(first)}; one report compares one set of metrics`);
+    const rec = r.metrics.record;
+    if (rec.primary !== first.primary) throw new ReportInputError(`${where(r)}: its eval's headline metric is ${rec.primary} but ${where(runs[0]!)}'s is ${first.primary}; one report compares one headline metric`);
+    for (const m of rec.metrics) {
+      const known = metrics.find((x) => x.name === m.name);
+      if (!known) { metrics.push(m); continue; }
+      if (known.label !== m.label || known.higherIsBetter !== m.higherIsBetter || known.scale !== m.scale) {
+        throw new ReportInputError(`${where(r)}: metric ${m.name} is "${m.label}" (${m.higherIsBetter ? 'higher' : 'lower'} is better, scale ${m.scale}) but "${known.label}" (${known.higherIsBetter ? 'higher' : 'lower'} is better, scale ${known.scale}) in another run; one column cannot hold both`);
+      }
+    }
+    for (const line of rec.report.method) if (!method.includes(line)) method.push(line);
   }
-  return first;
+  return { ...first, metrics, report: { ...first.report, method } };
 }
 
 export interface SummariseOptions {
