@@ -339,6 +339,15 @@ export interface LmForwardOptions {
    * count in the routers' losses and capacity groups.
    */
   attentionMask?: tf.Tensor2D;
+  /**
+   * Without a cache (a stream's first block), attend over min(L, M) cache slots instead of L: a
+   * first block's query i can only reach positions 0…i−1, so every other slot is masked and adds
+   * exactly 0 to the softmax. Same result up to float summation order, a fraction of the attention
+   * work for short blocks (the classifier's batches). Ignored with a cache or with
+   * compatZeroInitialCache (whose zero slots are real keys). The returned cache is the usual
+   * [B, L, D] one.
+   */
+  trimEmptyCache?: boolean;
 }
 
 export interface LmHiddenOutputs {
@@ -426,25 +435,31 @@ export class DecoderLM {
   forwardHidden(ids: tf.Tensor2D, opts: LmForwardOptions = {}): LmHiddenOutputs {
     const [b, m] = ids.shape;
     const { dModel: d, attnSpan: l } = this.config;
-    const own = opts.cache ? undefined : this.initialCache(b);
+    // Slots attended over: L, or min(L, M) for a trimmed first block (see trimEmptyCache).
+    const trim = opts.trimEmptyCache === true && !opts.cache && !this.config.compatZeroInitialCache && m < l;
+    const span = trim ? m : l;
+    const own = opts.cache ? undefined : trim ? { hidden: this.layers.map(() => tf.zeros([b, span, d]) as tf.Tensor3D), pastLength: 0 } : this.initialCache(b);
     const cache = opts.cache ?? own!;
     if (cache.hidden.length !== this.layers.length) throw new Error(`DecoderLM.forward: cache has ${cache.hidden.length} layers, the model ${this.layers.length}`);
     for (const c of cache.hidden) {
-      if (c.shape[0] !== b || c.shape[1] !== l || c.shape[2] !== d) throw new Error(`DecoderLM.forward: cache entries must be [${b}, ${l}, ${d}] (batch, attnSpan, dModel), got [${c.shape.join(', ')}]`);
+      if (c.shape[0] !== b || c.shape[1] !== span || c.shape[2] !== d) throw new Error(`DecoderLM.forward: cache entries must be [${b}, ${l}, ${d}] (batch, attnSpan, dModel), got [${c.shape.join(', ')}]`);
     }
     const lc: LmLayerContext = { training: opts.training ?? false, rng: opts.rng ?? this.fixedRng, step: opts.step ?? 0, dropout: this.config.dropout, tokenIds: ids };
-    const keyPe = this.keyPe.reshape([d / this.config.numHeads, l]) as tf.Tensor2D;      // [K, L]
+    const k = d / this.config.numHeads;
+    // [K, span]: the key position embedding of the nearest `span` relative positions (slot j ↔ distance span − j)
+    const keyPe = (trim ? this.keyPe.reshape([k, l]).slice([0, l - span], [k, span]) : this.keyPe.reshape([k, l])) as tf.Tensor2D;
     if (opts.attentionMask && (opts.attentionMask.shape[0] !== b || opts.attentionMask.shape[1] !== m)) {
       throw new Error(`DecoderLM.forward: attentionMask must be [${b}, ${m}] like the ids, got [${opts.attentionMask.shape.join(', ')}]`);
     }
-    const keyMask = opts.attentionMask ? keyPaddingMask(opts.attentionMask, cache.pastLength, l, this.config.compatZeroInitialCache) : undefined;
+    const keyMask = opts.attentionMask ? keyPaddingMask(opts.attentionMask, cache.pastLength, span, this.config.compatZeroInitialCache) : undefined;
     let h = tf.gather(this.inEmb, ids.reshape([-1])).reshape([b, m, d]) as tf.Tensor3D;    // [B, M, D]
     const next: tf.Tensor3D[] = [];
     const records: SparseLayerRecord[] = [];
     for (let i = 0; i < this.layers.length; i++) {
       const c = cache.hidden[i]!;
-      // The next block's cache: the last L layer inputs of [cache; block].
-      next.push(tf.concat([c, h], 1).slice([0, m, 0], [-1, l, -1]) as tf.Tensor3D);
+      // The next block's cache: the last L layer inputs of [cache; block] (a trimmed first block:
+      // of [L zero slots; block]).
+      next.push((trim ? tf.concat([tf.zeros([b, l, d]), h], 1) : tf.concat([c, h], 1)).slice([0, m, 0], [-1, l, -1]) as tf.Tensor3D);
       const out = this.layers[i]!.forward(h, c, keyPe, cache.pastLength, lc, keyMask);
       h = out.h;
       if (out.record) records.push(out.record);

@@ -149,7 +149,9 @@ export class LmClassifier {
     const rng = opts.rng ?? this.fixedRng;
     const mask = this.config.compatIgnoreAttentionMask ? undefined : attentionMask;
     const carried = this.config.compatCarryCache && this.carried?.hidden[0]?.shape[0] === b ? this.carried : undefined;
-    const out = this.lm.forwardHidden(ids, { training, rng, step: opts.step, attentionMask: mask, cache: carried });
+    // A fresh stream per batch attends over min(L, T) slots (decoder-lm.ts trimEmptyCache): the
+    // same logits up to float summation order, without the L − T always-masked cache slots.
+    const out = this.lm.forwardHidden(ids, { training, rng, step: opts.step, attentionMask: mask, cache: carried, trimEmptyCache: !carried });
     if (this.config.compatCarryCache) {
       this.resetCache();
       this.carried = { hidden: out.cache.hidden.map((h) => tf.keep(h)), pastLength: out.cache.pastLength };

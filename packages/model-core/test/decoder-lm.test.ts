@@ -115,6 +115,35 @@ describe('attention span and cache', () => {
     });
   }
 
+  for (const withMask of [false, true]) {
+    test(`a trimmed first block (trimEmptyCache) == the full span: states, next cache and gradients${withMask ? ', left-padded rows' : ''}`, () => {
+      const model = new DecoderLM(cfgFor({ attnSpan: 9, architecture: 'glam' }), new Rng(11));
+      const ids = randomIds(new Rng(12), 3, 5, 32);
+      const mask = withMask ? tf.tensor2d([[0, 0, 1, 1, 1], [1, 1, 1, 1, 1], [0, 0, 0, 0, 1]], [3, 5]) : undefined;
+      const before = tf.memory().numTensors;
+      const params = model.parameters().filter((p) => p.variable.trainable).map((p) => p.variable);
+      const run = (trim: boolean) => tf.variableGrads(() => {
+        const out = model.forwardHidden(ids, { attentionMask: mask, trimEmptyCache: trim });
+        return tf.sum(tf.mul(out.hidden, tf.range(0, 3 * 5 * 16).reshape(out.hidden.shape).div(100))) as tf.Scalar;
+      }, params);
+      const [full, trimmed] = [run(false), run(true)];
+      expect(Math.abs(full.value.dataSync()[0]! - trimmed.value.dataSync()[0]!)).toBeLessThan(1e-3);
+      const worst = Math.max(...Object.keys(full.grads).map((n) => maxAbs(full.grads[n]!, trimmed.grads[n]!)));
+      expect(worst).toBeLessThan(1e-5);
+      const [h, c] = tf.tidy(() => {
+        const a = model.forwardHidden(ids, { attentionMask: mask }), b = model.forwardHidden(ids, { attentionMask: mask, trimEmptyCache: true });
+        expect(b.cache.hidden[0]!.shape).toEqual([3, 9, 16]);
+        return [maxAbs(a.hidden, b.hidden), Math.max(...a.cache.hidden.map((x, i) => maxAbs(x, b.cache.hidden[i]!)))];
+      });
+      expect(h).toBeLessThan(1e-5);
+      expect(c).toBeLessThan(1e-5);
+      tf.dispose([full.value, trimmed.value, ...Object.values(full.grads), ...Object.values(trimmed.grads)]);
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([ids, ...(mask ? [mask] : [])]);
+      model.dispose();
+    });
+  }
+
   test('the zero initial cache of the reference changes the first positions only', () => {
     const masked = new DecoderLM(cfgFor({}), new Rng(7));
     const zero = new DecoderLM(cfgFor({ compatZeroInitialCache: true }), new Rng(7));

@@ -51,7 +51,7 @@ const taskSchema = () => Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9-]*$
 const baseModelDeclaration = () => ConfigObject({
   task: taskSchema(),
   source: StringEnum(['pretrain', 'import'] as const, { default: 'pretrain' }),
-  importDir: Type.Optional(Type.String({ minLength: 1, description: 'source "import": folder with config.json + model.safetensors (or a sharded index).' })),
+  importDir: Type.Optional(Type.String({ minLength: 1, description: 'source "import": folder with config.json + model.safetensors (or a sharded index), when no "model" input is mapped.' })),
   preset: Type.Unsafe<string>({ type: 'string', enum: Object.keys(PRESETS), default: 'tiny', description: 'source "pretrain": model-core preset.' }),
   configOverrides: Type.Record(Type.String(), Type.Unknown(), { default: {}, description: 'HF config.json keys applied over the preset (or the imported config).' }),
   vocabSize: Type.Union([Type.Unsafe<'tokenizer'>({ const: 'tokenizer' }), Type.Integer({ minimum: 8 })], { default: 'tokenizer', description: '"tokenizer": the data-prep tokenizer\'s size.' }),
@@ -95,7 +95,6 @@ export function resolveTrainConfig(raw: unknown, where = 'train config'): TrainC
 export function resolveBaseModelConfig(raw: unknown, where = 'base-model config'): BaseModelConfig {
   const c = structuredClone(raw ?? {}) as BaseModelConfig;
   assertSchema(baseModelConfigSchema(), c, where);
-  if (c.source === 'import' && !c.importDir) assertSchema({ type: 'object', required: ['importDir'] }, c, where);
   return c;
 }
 

@@ -43,11 +43,15 @@ export const baseModelStage: StageDefinition<BaseModelConfig> = {
     const seed = cfg.seed ?? ctx.seed;
     ctx.record('config', cfg);
     if (cfg.source === 'import') {
+      // The model to import: an upstream stage's output (role "model", e.g. a pretrained LM's train
+      // stage, shared through the cache), else the config's importDir.
+      const dir = ctx.inputs.model ?? cfg.importDir;
+      if (!dir) throw new Error('base-model: source "import" needs a folder to import: map the "model" input role to a stage (e.g. "inputs": { "model": "pretrain" }) or set "importDir"');
       const family = familyFor(cfg.task, ctx.inputs.data);
-      const model = await family.loadModel(cfg.importDir!, { configOverrides: cfg.configOverrides, seed, dataDir: ctx.inputs.data });
+      const model = await family.loadModel(dir, { configOverrides: cfg.configOverrides, seed, dataDir: ctx.inputs.data });
       try { writeFilesInto(ctx.outDir, family.modelFiles(model)); } finally { family.dispose(model); }
-      ctx.record('base', { source: 'import', dir: cfg.importDir });
-      ctx.log(`imported ${cfg.importDir}`);
+      ctx.record('base', ctx.inputs.model ? { source: 'import', input: 'model' } : { source: 'import', dir: cfg.importDir });
+      ctx.log(`imported ${ctx.inputs.model ? 'the "model" input' : cfg.importDir}`);
       return;
     }
     const dataDir = roleInput(ctx, 'data', 'prepared data to pretrain on');
