@@ -8,7 +8,11 @@ export const reportConfigSchema = ConfigObject({
   title: Type.String({ minLength: 1, default: DEFAULT_TITLE, description: 'Heading of report.md / report.html.' }),
   plots: Type.Boolean({ default: true, description: 'Draw the plots (PNG + SVG under plots/).' }),
   fontPath: Type.Optional(Type.String({ minLength: 1, description: 'TrueType font for the PNGs (else SWITCHYARD_FONT, else DejaVu Sans if installed).' })),
-  baselineRouter: Type.String({ minLength: 1, default: 'switch-top1', description: 'Router type of the baseline strategy of the paired differences.' }),
+  baselineRouter: Type.String({ minLength: 1, default: 'switch-top1', description: 'Router type of the baseline strategy of the paired differences (when baselineOf is not given).' }),
+  baselineOf: Type.Optional(ConfigObject({
+    match: Type.String({ minLength: 1, description: 'Regular expression over a strategy (pipeline) name.' }),
+    baseline: Type.String({ minLength: 1, description: 'Replacement giving the name of its baseline strategy ($1… refer to groups of match).' }),
+  }, { description: 'Each strategy\'s own baseline, by name: a sweep over several datasets or architectures pairs every strategy with the baseline of the same group, e.g. { "match": "^(.*)-[a-z-]+$", "baseline": "$1-smoe" }. A strategy the expression does not match, or whose baseline is itself or absent, gets no paired difference.' })),
   paired: ConfigObject({
     confidence: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.95, description: 'Confidence of both paired intervals.' }),
     samples: Type.Integer({ minimum: 100, default: 1000, description: 'Paired bootstrap resamples over eval examples.' }),
@@ -29,8 +33,14 @@ export function resolveReportConfig(raw: unknown): ReportConfig {
     plots: c.plots ?? true,
     ...(c.fontPath ? { fontPath: c.fontPath } : {}),
     baselineRouter: c.baselineRouter ?? 'switch-top1',
+    ...(c.baselineOf ? { baselineOf: checkedBaselineOf(c.baselineOf) } : {}),
     paired: { confidence: c.paired?.confidence ?? 0.95, samples: c.paired?.samples ?? 1000, seed: c.paired?.seed ?? 0 },
     examples: c.examples ?? 4,
     ...(c.sweepHint ? { sweepHint: c.sweepHint } : {}),
   };
+}
+
+function checkedBaselineOf(b: { match: string; baseline: string }): { match: string; baseline: string } {
+  try { new RegExp(b.match); } catch (e) { throw new Error(`report config baselineOf.match: ${JSON.stringify(b.match)} is not a regular expression (${(e as Error).message})`); }
+  return { match: b.match, baseline: b.baseline };
 }

@@ -37,6 +37,8 @@ export interface DocumentInput {
   layout: 'pipeline' | 'sweep';
   notes: string[];
   baselineRouter: string;
+  /** Each strategy's baseline by name (report config baselineOf), instead of the one baselineRouter strategy. */
+  baselineOf?: { match: string; baseline: string };
   paired: { confidence: number; samples: number; seed: number };
   examples: ExampleOutputs[];
   /** How to run the comparison (one-pipeline layout). */
@@ -109,15 +111,19 @@ export function buildDocument(d: DocumentInput): Block[] {
 
   if (d.layout === 'sweep') {
     b.push({ kind: 'h', level: 3, text: PAIRED_TABLE_HEADING });
-    if (!baseline) {
+    const pairedRows = d.rows.filter((r) => r.paired);
+    if (d.baselineOf && pairedRows.length === 0) {
+      b.push({ kind: 'p', text: `No paired differences: no strategy's baseline (config \`baselineOf\`: \`${d.baselineOf.match}\` → \`${d.baselineOf.baseline}\`) is among the strategies.` });
+    } else if (!d.baselineOf && !baseline) {
       b.push({ kind: 'p', text: `No paired differences: the report compares against the one strategy whose router is \`${d.baselineRouter}\` (config \`baselineRouter\`), and ${d.rows.some((r) => r.routerType === d.baselineRouter) ? 'there is more than one' : 'there is none'}.` });
     } else {
       const conf = Math.round(d.paired.confidence * 100);
-      b.push({ kind: 'p', text: `Δ = strategy − ${baseline.strategy} on ${primary.label} (${dir}), over the seeds both have. Seed interval: mean of the per-seed Δ ± t(${((1 + d.paired.confidence) / 2).toFixed(3)}, n − 1) · sd / √n, a ${conf}% Student-t interval over seeds (n seeds; none for one seed) — how much the difference moves with the training seed. Paired bootstrap: the per-example Δ of the same eval example, averaged over the shared seeds, resampled over examples ${d.paired.samples} times (seed ${d.paired.seed}), ${conf}% percentile interval — how much it depends on which eval examples were drawn. An interval that excludes 0 on both counts is a difference these runs support.` });
-      b.push({ kind: 'table', header: ['strategy', 'seeds', 'Δ per seed', 'mean Δ', `${conf}% t-interval over seeds`, `${conf}% paired bootstrap over examples`, 'examples'],
-        rows: d.rows.filter((r) => r.paired).map((r) => {
+      const against = d.baselineOf ? `its baseline (column "baseline": config \`baselineOf\` maps \`${d.baselineOf.match}\` to \`${d.baselineOf.baseline}\`, so each strategy is paired with the baseline of its own group)` : baseline!.strategy;
+      b.push({ kind: 'p', text: `Δ = strategy − ${against} on ${primary.label} (${dir}), over the seeds both have. Seed interval: mean of the per-seed Δ ± t(${((1 + d.paired.confidence) / 2).toFixed(3)}, n − 1) · sd / √n, a ${conf}% Student-t interval over seeds (n seeds; none for one seed) — how much the difference moves with the training seed. Paired bootstrap: the per-example Δ of the same eval example, averaged over the shared seeds, resampled over examples ${d.paired.samples} times (seed ${d.paired.seed}), ${conf}% percentile interval — how much it depends on which eval examples were drawn. An interval that excludes 0 on both counts is a difference these runs support.` });
+      b.push({ kind: 'table', header: ['strategy', ...(d.baselineOf ? ['baseline'] : []), 'seeds', 'Δ per seed', 'mean Δ', `${conf}% t-interval over seeds`, `${conf}% paired bootstrap over examples`, 'examples'],
+        rows: pairedRows.map((r) => {
           const q = r.paired!;
-          return [r.strategy, q.seeds.join(', ') || '–', q.perSeed.map((x) => fmtSigned(x, primary.digits)).join(', ') || '–', fmtSigned(q.mean, primary.digits),
+          return [r.strategy, ...(d.baselineOf ? [q.baseline] : []), q.seeds.join(', ') || '–', q.perSeed.map((x) => fmtSigned(x, primary.digits)).join(', ') || '–', fmtSigned(q.mean, primary.digits),
             fmtSignedInterval(q.tLow, q.tHigh, primary.digits), q.bootNote ? `– (${q.bootNote})` : fmtSignedInterval(q.bootLow, q.bootHigh, primary.digits), q.examples === null ? '–' : String(q.examples)];
         }) });
     }

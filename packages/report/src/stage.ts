@@ -29,7 +29,7 @@ export async function writeReport(rawConfig: unknown, ctx: ReportContext): Promi
   const inputs = collectRuns(ctx.inputs);
   const runs = inputs.map(runNumbers);
   const record = sharedRecord(runs);
-  const rows = summarise(runs, { baselineRouter: cfg.baselineRouter, paired: cfg.paired });
+  const rows = summarise(runs, { baselineRouter: cfg.baselineRouter, ...(cfg.baselineOf ? { baselineOf: cfg.baselineOf } : {}), paired: cfg.paired });
   const prov = provenance(inputs);
   const layout = Object.keys(ctx.inputs).some((n) => n.includes('/')) ? 'sweep' : 'pipeline';
   const notes: string[] = [];
@@ -49,7 +49,7 @@ export async function writeReport(rawConfig: unknown, ctx: ReportContext): Promi
   }
   const examples = pickExamples(inputs, rows.map((r) => r.strategy), record.split, cfg.examples);
   const blocks = buildDocument({
-    title: cfg.title, record, rows, runs, provenance: prov, plots, layout, notes, baselineRouter: cfg.baselineRouter, paired: cfg.paired, examples,
+    title: cfg.title, record, rows, runs, provenance: prov, plots, layout, notes, baselineRouter: cfg.baselineRouter, ...(cfg.baselineOf ? { baselineOf: cfg.baselineOf } : {}), paired: cfg.paired, examples,
     ...(cfg.sweepHint ? { sweepHint: cfg.sweepHint } : {}),
   });
   writeFileSync(join(ctx.outDir, 'report.md'), renderMarkdown(blocks));

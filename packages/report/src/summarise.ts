@@ -72,7 +72,17 @@ export function sharedRecord(runs: RunNumbers[]): MetricRecord {
 export interface SummariseOptions {
   /** Router type of the baseline strategy of the paired differences (e.g. switch-top1). */
   baselineRouter: string;
+  /** Instead: each strategy's baseline by name (`strategy.replace(RegExp(match), baseline)`). */
+  baselineOf?: { match: string; baseline: string };
   paired: PairedSettings;
+}
+
+/** The name of a strategy's baseline under `baselineOf`, or undefined (no match, or itself). */
+export function baselineNameOf(strategy: string, of: { match: string; baseline: string }): string | undefined {
+  const re = new RegExp(of.match);
+  if (!re.test(strategy)) return undefined;
+  const name = strategy.replace(re, of.baseline);
+  return name === strategy ? undefined : name;
 }
 
 /**
@@ -86,10 +96,16 @@ export function summarise(runs: RunNumbers[], opts: SummariseOptions): StrategyS
   const rows = byQuality(groupRuns(runs), (r) => r.metricMean[primary.name] ?? null, primary.higherIsBetter);
   const front = paretoFront(rows.map((r) => ({ strategy: r.strategy, quality: r.metricMean[primary.name] ?? null, flops: r.flopsPerToken })), primary.higherIsBetter);
   const baselines = rows.filter((r) => r.routerType === opts.baselineRouter);
-  const baseline = baselines.length === 1 ? baselines[0]! : undefined;
+  const single = baselines.length === 1 ? baselines[0]! : undefined;
+  const byName = new Map(rows.map((r) => [r.strategy, r]));
+  const baselineOf = (r: StrategySummary) => {
+    if (opts.baselineOf) { const n = baselineNameOf(r.strategy, opts.baselineOf); return n === undefined ? undefined : byName.get(n); }
+    return single && r !== single ? single : undefined;
+  };
   for (const r of rows) {
     r.pareto = front.get(r.strategy) ?? null;
-    r.paired = baseline && r !== baseline ? pairedDifference(r.strategy, r.runs, baseline.strategy, baseline.runs, primary.name, primary.scale, opts.paired) : null;
+    const baseline = baselineOf(r);
+    r.paired = baseline ? pairedDifference(r.strategy, r.runs, baseline.strategy, baseline.runs, primary.name, primary.scale, opts.paired) : null;
   }
   return rows;
 }
