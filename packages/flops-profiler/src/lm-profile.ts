@@ -45,6 +45,8 @@ export function lmModelFolder(cfg: Pick<FlopsStageConfig, 'model'>, inputs: Reco
 interface LmRow {
   router: string; gate: string; normaliser: string; source: 'fixed-k' | 'routing-stats';
   k: number | null; histogram: number[]; report: LmFlopsReport;
+  /** A point of the top-k cost line (not a configured router at a fixed k). */
+  curve?: boolean;
 }
 
 /** Per layer name: tokens and summed active experts of routing.arrow, with the pooled histogram. */
@@ -105,7 +107,7 @@ export async function runLmFlopsProfile(cfg: FlopsStageConfig, dir: string, ctx:
     for (const k of cfg.topK.kValues ?? Array.from({ length: E }, (_, i) => i + 1)) {
       if (k > E) continue;
       const spec: RouterCostSpec = { gate: first.spec.gate, normaliser: 'softmax', selectionSort: k < E };
-      rows.push({ router: `${first.spec.gate}-softmax-topk`, gate: first.spec.gate, normaliser: 'softmax', source: 'fixed-k', k, histogram: [],
+      rows.push({ router: `${first.spec.gate}-softmax-topk`, gate: first.spec.gate, normaliser: 'softmax', source: 'fixed-k', k, histogram: [], curve: true,
         report: at(() => spec, () => [k, k]) });
     }
   }
@@ -146,7 +148,7 @@ export async function runLmFlopsProfile(cfg: FlopsStageConfig, dir: string, ctx:
   const files = ['flops.arrow'];
   writeArrowFile(path.join(ctx.outDir, 'flops.arrow'), lmFlopsTable(rows));
   if (cfg.plots) {
-    const curve: CurvePoint[] = rows.filter((r) => r.source === 'fixed-k' && r.router.endsWith('-softmax-topk')).map((r) => ({ router: r.router, k: r.k!, flops: r.report.perToken.forwardAll }));
+    const curve: CurvePoint[] = rows.filter((r) => r.curve).map((r) => ({ router: r.router, k: r.k!, flops: r.report.perToken.forwardAll }));
     const support: SupportPoint[] = rows.filter((r) => r.source === 'routing-stats').map((r) => ({ router: `${r.router} (trained)`, meanActive: r.report.meanActiveExperts, flops: r.report.perToken.forwardAll }));
     const { svg, png } = await renderChart(flopsVsKSpec(curve, support, 'Forward FLOPs per token vs active experts (decoder LM)', 'FLOPs per token'), cfg.fontPath ? { fontPath: cfg.fontPath } : {});
     writeFileSync(path.join(ctx.outDir, 'flops-vs-k.svg'), svg);
