@@ -111,6 +111,8 @@ it('LM checkpoint → data-prep → base-model (transfer) → train → eval thr
   expect(metric('accuracy').interval!.low).toBeLessThanOrEqual(acc);
   expect(metric('accuracy').interval!.high).toBeGreaterThanOrEqual(acc);
   expect(metric('test_accuracy').value).toBeGreaterThanOrEqual(0);
+  // The heat maps: one per scored split, PNG files.
+  for (const f of ['confusion-matrix.png', 'confusion-matrix-test.png']) expect(readFileSync(join(dir('ev'), f)).subarray(1, 4).toString('latin1')).toBe('PNG');
   const confusion = JSON.parse(readFileSync(join(dir('ev'), 'confusion.json'), 'utf8')) as Array<{ split: string; accuracy: number; matrix: number[][] }>;
   expect(confusion.map((c) => c.split)).toEqual(['validation', 'test']);
   expect(confusion[0]!.accuracy).toBeCloseTo(acc, 12);
@@ -119,4 +121,23 @@ it('LM checkpoint → data-prep → base-model (transfer) → train → eval thr
   expect(acc).toBeGreaterThanOrEqual(0.9);
   const base = columnValues<number>(readArrowFile(join(dir('ev0'), 'predictions.arrow')), 'prediction');
   expect(base.filter((x, i) => x === labels[i]).length / labels.length).toBeLessThan(0.7);
+}, 60000);
+
+it('base-model imports an upstream LM train stage through its "model" input (the pretraining stage the classification pipelines share)', async () => {
+  const opts = { artifactsDir: artifacts, backend: 'wasm', log: () => {} };
+  await runStage({ key: 'lmdp', package: '@switchyard/data-prep', stage: 'data-prep', config: { task: 'language-modelling', lm: { corpus: 'enwik8', source: 'embedded' } }, seed: 1, inputs: {} }, opts);
+  await runStage({ key: 'lmtr', package: '@switchyard/train', stage: 'train', seed: 1, inputs: { data: 'lmdp' },
+    config: { preset: 'lm-micro', configOverrides: { vocabSize: 256 }, router: { type: 'smoe', topK: 2 }, steps: 2, batchSize: 2, logEvery: 1, checkpointEvery: 0, heldOutSize: 2 } }, opts);
+  await runStage({ key: 'dp2', package: '@switchyard/data-prep', stage: 'data-prep', config: { task: 'text-classification', classification: { dataset: 'toy-sentiment', maxLength: 12 } }, seed: 5, inputs: {} }, opts);
+  await runStage({ key: 'base2', package: '@switchyard/train', stage: 'base-model', config: { source: 'import', configOverrides: { transfer: 'blocks', pooling: 'last' } }, seed: 5, inputs: { data: 'dp2', model: 'lmtr' } }, opts);
+  const dir = (k: string) => stageDir(artifacts, k);
+  const lmSt = openSafetensors(join(dir('lmtr'), 'model.safetensors'));
+  const clsSt = openSafetensors(join(dir('base2'), 'model.safetensors'));
+  const blocks = [...lmSt.entries.keys()].filter((k) => k === 'key_pe' || k.startsWith('layers.'));
+  expect(blocks.length).toBeGreaterThan(10);
+  for (const k of blocks) expect(Buffer.from(readTensor(clsSt, k).values.buffer).equals(Buffer.from(readTensor(lmSt, k).values.buffer))).toBe(true);
+  lmSt.close(); clsSt.close();
+  // Neither a "model" input nor importDir: a clear error.
+  await expect(runStage({ key: 'base3', package: '@switchyard/train', stage: 'base-model', config: { source: 'import' }, seed: 5, inputs: { data: 'dp2' } }, opts))
+    .rejects.toThrow(/needs a folder to import: map the "model" input role/);
 }, 60000);

@@ -6,6 +6,7 @@
 // reports its dev split; test where labelled). Writes
 //   predictions.arrow  index, label, prediction (the eval split)
 //   scores.arrow       correct (1/0 per example of the eval split; its mean is the accuracy)
+//   confusion-matrix.png/.svg  the configured split's heat map (confusion-matrix-<split>.* for the others)
 //   confusion.json     per scored split: label names, confusion matrix (rows true, columns
 //                      predicted), per-class precision/recall/F1, accuracy, macro-F1, intervals
 // and returns the metric record (accuracy the headline).
@@ -16,6 +17,7 @@ import { makeTable, writeArrowFile } from '@switchyard/runtime';
 import { Rng } from '@switchyard/tensor-engine';
 import { collateClassification, disposeClassificationBatch, loadLmClassifier, type LmClassifier } from '@switchyard/model-core';
 import { readClassificationMeta, readClassificationSplit, type ClassificationMeta } from '@switchyard/data-prep';
+import { writeConfusionPlot } from '../confusion-plot.js';
 import { accuracy, bootstrapAccuracy, bootstrapMacroF1, confusionMatrix, macroF1, perClassScores, type Interval } from '@switchyard/eval-classify';
 import type { Evaluator } from '../evaluator-registry.js';
 import type { MetricRecord, MetricSpec } from '../metric-record.js';
@@ -85,6 +87,10 @@ export const textClassificationEvaluator: Evaluator = {
       accuracy: s.accuracy, macroF1: s.macroF1, accuracyInterval: s.accuracyInterval, macroF1Interval: s.macroF1Interval,
     }));
     writeFileSync(join(a.outDir, 'confusion.json'), `${JSON.stringify(confusion, null, 2)}\n`);
+    // One heat map per scored split: confusion-matrix.png for the configured split, confusion-matrix-<split>.png for the others.
+    for (const [i, s] of scores.entries()) {
+      await writeConfusionPlot(a.outDir, s.matrix, meta.labelNames, `Confusion matrix, ${s.split} (${s.examples} examples)`, { unit: 'examples', stem: i === 0 ? 'confusion-matrix' : `confusion-matrix-${s.split}` });
+    }
     for (const s of scores) a.log(`${s.split}: accuracy ${(100 * s.accuracy).toFixed(2)}, macro-F1 ${(100 * s.macroF1).toFixed(2)} over ${s.examples} examples`);
     a.record('classification', confusion.map(({ matrix: _m, perClass: _p, ...rest }) => rest));
     const spec = (name: string, label: string, rest: Partial<MetricSpec>): MetricSpec => ({ name, label, higherIsBetter: true, scale: 100, digits: 2, interval: null, overSeeds: 'mean-sample-std', ...rest });

@@ -22,7 +22,7 @@ import type { EvaluateArgs, Evaluator } from '../../evaluator-registry.js';
 import type { MetricRecord } from '../../metric-record.js';
 import { routingConsistency, trainingActive } from './training-routing.js';
 import { imageMetricRecord, type ImageMeasures } from './image-metric-record.js';
-import { writeConfusionPlot } from './confusion-plot.js';
+import { writeConfusionPlot } from '../../confusion-plot.js';
 
 interface LayerArrays { dispatch: Float32Array; selected: Float32Array; weights: Float32Array; logits: Float32Array; dense: boolean }
 
@@ -132,7 +132,7 @@ export async function evaluateImages(a: EvaluateArgs): Promise<MetricRecord> {
     trainingSteps: steps, consistency,
   }, null, 2)}\n`);
   try {
-    await writeConfusionPlot(a.outDir, cm, classes, `Confusion matrix, ${router.type}, ${a.config.split} (${n} images)`);
+    await writeConfusionPlot(a.outDir, cm, classes, `Confusion matrix, ${router.type}, ${a.config.split} (${n} images)`, { unit: 'images' });
   } catch (err) {
     a.log(`confusion-matrix plot not drawn: ${(err as Error).message}`);
   }
