@@ -43,3 +43,16 @@ describe('Rng.dropoutMaskTensor', () => {
     expect(() => new Rng(1).dropoutMaskTensor([3], -0.1)).toThrow(/\[0, 1\)/);
   });
 });
+
+describe('keepThreshold (the integer form of draw ≥ rate)', () => {
+  it('is the first 32-bit draw whose float32 uniform reaches the float32 rate', async () => {
+    const { keepThreshold } = await import('../src/rng.js');
+    for (const rate of [0, 1e-9, 0.1, 0.25, 1 / 3, 0.5, 0.9, 0.999999]) {
+      const t = keepThreshold(rate);
+      const f = (r: number) => Math.fround(r / 4294967296);
+      expect(f(t) >= Math.fround(rate)).toBe(true);
+      if (t > 0) expect(f(t - 1) < Math.fround(rate)).toBe(true);
+    }
+    expect(keepThreshold(0)).toBe(0);
+  });
+});
