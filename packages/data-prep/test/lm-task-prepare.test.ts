@@ -5,6 +5,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeTable, writeArrowFile } from '@switchyard/runtime';
 import { resolveLmSource, prepareTask, resolveConfig, readLmSplit, readLmVocab, readLmCorpusInfo, readPreparedTask } from '../src/index.js';
 
 let root: string;
@@ -42,4 +43,17 @@ test('text8 from TEXT8_DIR: streams, vocabulary and description match the bytes 
   expect(logs[0]).toBe(`data source: text8 from ${dir} (TEXT8_DIR)`);
   expect(() => readLmSplit(root, 'test')).toThrow(`${join(root, 'test.arrow')}: no test split in this language-modelling folder (has none)`);
   expect(() => resolveConfig({ task: 'language-modelling', lm: { corpus: 'enwik9' } })).toThrow('/lm/corpus: "enwik9" is not allowed; allowed values: "enwik8", "text8", "wikitext-2", "wikitext-103"; did you mean "enwik8"?');
+});
+
+test('a split of odd length reads back whole (Arrow pads the values buffer past the last row)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lm-odd-'));
+  try {
+    for (const n of [1, 7, 100001]) {
+      const tokens = Int32Array.from({ length: n }, (_, i) => (i * 7) % 27);
+      writeArrowFile(join(dir, 'train.arrow'), makeTable({ token: { kind: 'int32', values: tokens } }));
+      expect(Buffer.from(readLmSplit(dir, 'train').buffer).equals(Buffer.from(tokens.buffer))).toBe(true);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

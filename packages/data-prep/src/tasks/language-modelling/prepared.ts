@@ -42,7 +42,8 @@ export function readLmSplit(dir: string, split: string): Int32Array {
   const col = table.getChild(LM_TOKEN_COLUMN)!;
   const out = new Int32Array(table.numRows);
   let at = 0;
-  for (const chunk of col.data) { out.set(chunk.values as Int32Array, at); at += chunk.length; }
+  // A chunk's values buffer may run past its rows (Arrow pads buffers to 8 bytes): copy its rows only.
+  for (const chunk of col.data) { out.set((chunk.values as Int32Array).subarray(chunk.offset, chunk.offset + chunk.length), at); at += chunk.length; }
   return out;
 }
 
