@@ -112,9 +112,15 @@ let report = null;
 let rows;
 if (isSweep) {
   const sw = loadSweep(join(root, 'pipelines', 'sweeps', `${name}.json`), root);
+  // The sweep target runs what its report reads and their upstreams only (e.g. not a pipeline's
+  // own eval when the report reads its eval-k): list those.
+  const byKey = new Map(sw.runs.flatMap((r) => r.resolved.stages.map((s) => [s.key, s])));
+  const needed = new Set();
+  const visit = (key) => { if (needed.has(key)) return; needed.add(key); for (const k of Object.values(byKey.get(key)?.inputs ?? {})) visit(k); };
+  for (const k of Object.values(sw.report.inputs)) visit(k);
   const seen = new Set();
   for (const r of sw.runs) for (const s of r.resolved.stages) {
-    if (seen.has(s.key)) continue; // a stage shared by several runs is listed once
+    if (seen.has(s.key) || !needed.has(s.key)) continue; // a stage shared by several runs is listed once
     seen.add(s.key);
     stageLine(`${r.pipeline}/seed-${r.seed}/${s.name}`, s);
   }
@@ -123,7 +129,7 @@ if (isSweep) {
   const by = new Map();
   for (const r of sw.runs) {
     if (!by.has(r.pipeline)) by.set(r.pipeline, []);
-    by.get(r.pipeline).push(runHeadline(r.resolved.stages, manifestOf, dirOf));
+    by.get(r.pipeline).push(runHeadline(r.resolved.stages.filter((s) => needed.has(s.key)), manifestOf, dirOf));
   }
   rows = [...by].map(([strategy, runs]) => ({ strategy, runs }));
 } else {
