@@ -30,11 +30,21 @@ describe('StableMoE', () => {
     // distill: Σ_t −log softmax(a'_t)[argmax a_t]; a' rows [0,1],[1,0],[2,0],[0,2]; targets 0,0,0,1
     const lsm = (row: number[], j: number) => row[j]! - Math.log(row.reduce((s, z) => s + Math.exp(z), 0));
     const distill = -(lsm([0, 1], 0) + lsm([1, 0], 0) + lsm([2, 0], 0) + lsm([0, 2], 1));
-    expect(o.losses.distill!.dataSync()[0]!).toBeCloseTo(distill, 5);
     // balance: n̄ = 2; e0: (3−2)/2·(σ1+σ2+σ3); e1: (1−2)/2·σ(1)
-    expect(o.losses.balance!.dataSync()[0]!).toBeCloseTo(0.5 * (sig(1) + sig(2) + sig(3)) - 0.5 * sig(1), 5);
+    const balance = 0.5 * (sig(1) + sig(2) + sig(3)) - 0.5 * sig(1);
+    // default lossReduction 'mean': the token sums over the N = 4 tokens of the call
+    expect(o.losses.distill!.dataSync()[0]!).toBeCloseTo(distill / 4, 5);
+    expect(o.losses.balance!.dataSync()[0]!).toBeCloseTo(balance / 4, 5);
     expect(o.lossCoefficients).toEqual({ distill: 0.3, balance: 0.3 });
     disposeOut(o);
+    // 'sum': the reference's reduction
+    const rs = createRouter({ type: 'stablemoe', capacityFactor: 1.5, twoStageUpdates: 10, distillDim: 2, lossReduction: 'sum' }, init);
+    rs.parameters().forEach((p, i) => p.variable.assign(r.parameters()[i]!.variable));
+    const os = rs.route(x, { training: true, rng: new Rng(0), step: 3, tokenIds: ids });
+    expect(os.losses.distill!.dataSync()[0]!).toBeCloseTo(distill, 5);
+    expect(os.losses.balance!.dataSync()[0]!).toBeCloseTo(balance, 5);
+    disposeOut(os);
+    rs.dispose();
     // stage 2 and inference route on a' = v[id]: token 0 (id 1) → e1, 1 (id 0) → e0, 2 (id 3) → e0, 3 (id 4) → e1
     for (const ctx of [{ training: true, step: 10 }, { training: false }]) {
       const o2 = r.route(x, { ...ctx, rng: new Rng(0), tokenIds: ids });
