@@ -54,9 +54,9 @@ export function runsTable(runs: RunNumbers[]): Table {
     examples: { kind: 'int32', values: runs.map((r) => r.metrics.examples) },
   };
   for (const t of metricNames(runs)) {
-    cols[t] = { kind: 'float64', values: runs.map((r) => r.metrics.mean[t]) };
-    cols[`${t}_boot_low`] = { kind: 'float64', values: runs.map((r) => r.metrics.low[t]) };
-    cols[`${t}_boot_high`] = { kind: 'float64', values: runs.map((r) => r.metrics.high[t]) };
+    cols[t] = { kind: 'float64', values: runs.map((r) => r.metrics.mean[t] ?? null) };
+    cols[`${t}_boot_low`] = { kind: 'float64', values: runs.map((r) => r.metrics.low[t] ?? null) };
+    cols[`${t}_boot_high`] = { kind: 'float64', values: runs.map((r) => r.metrics.high[t] ?? null) };
     cols[`base_${t}`] = { kind: 'float64', values: runs.map((r) => r.base?.mean[t] ?? null) };
     cols[`val_${t}`] = { kind: 'float64', values: runs.map((r) => r.validation?.mean[t] ?? null) };
   }

@@ -76,3 +76,12 @@ describe('baselineOf: each strategy paired with its own group\'s baseline', () =
     expect(p['enwik8-glam-xmoe']!.mean).toBeCloseTo(0.2, 12);
   });
 });
+
+describe('formats of a metric a run did not measure', () => {
+  it('print a dash, not a crash', async () => {
+    const { fmtMetric, fmtInterval, fmtMeanStd } = await import('../src/format.js');
+    expect(fmtMetric(undefined, 4)).toBe('–');
+    expect(fmtInterval(undefined, 1, 2)).toBe('–');
+    expect(fmtMeanStd(3.25, undefined, 2)).toBe('3.25');
+  });
+});
