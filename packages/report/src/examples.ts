@@ -2,7 +2,8 @@
 // output (its lowest seed) and the untuned base model's. Read from the eval folders'
 // predictions.arrow (`id`, `prediction`, `reference`) and the input from data-prep's prepared
 // split (`id` plus the first of `dialogue`/`text`/`input` it has). Eval outputs without
-// predictions.arrow (task families with no generated text) give no examples.
+// predictions.arrow, or whose predictions.arrow holds class ids rather than text (`id`, `prediction`,
+// `reference` utf8), give no examples.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readArrowFile, columnValues, type Table } from '@switchyard/runtime';
@@ -25,6 +26,10 @@ function predictionsOf(folder: StageFolder | undefined): Predictions | null {
   if (!folder) return null;
   const file = join(folder.dir, 'predictions.arrow');
   if (!existsSync(file)) return null;
+  // Only generated text makes examples: a classifier's predictions.arrow (index, label, prediction ids) has none.
+  const schema = readArrowFile(file);
+  const textual = (n: string) => schema.schema.fields.some((f) => f.name === n && String(f.type) === 'Utf8');
+  if (!textual('id') || !textual('prediction') || !textual('reference')) return null;
   const t = readArrowFile(file, { id: 'utf8', prediction: 'utf8', reference: 'utf8' });
   const ids = columnValues<string>(t, 'id');
   const p = columnValues<string>(t, 'prediction'), r = columnValues<string>(t, 'reference');
