@@ -27,10 +27,9 @@ function predictionsOf(folder: StageFolder | undefined): Predictions | null {
   const file = join(folder.dir, 'predictions.arrow');
   if (!existsSync(file)) return null;
   // Only generated text makes examples: a classifier's predictions.arrow (index, label, prediction ids) has none.
-  const schema = readArrowFile(file);
-  const textual = (n: string) => schema.schema.fields.some((f) => f.name === n && String(f.type) === 'Utf8');
+  const t = readArrowFile(file);
+  const textual = (n: string) => t.schema.fields.some((f) => f.name === n && String(f.type) === 'Utf8');
   if (!textual('id') || !textual('prediction') || !textual('reference')) return null;
-  const t = readArrowFile(file, { id: 'utf8', prediction: 'utf8', reference: 'utf8' });
   const ids = columnValues<string>(t, 'id');
   const p = columnValues<string>(t, 'prediction'), r = columnValues<string>(t, 'reference');
   return { ids, prediction: new Map(ids.map((id, i) => [id, p[i]!])), reference: new Map(ids.map((id, i) => [id, r[i]!])) };
